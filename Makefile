@@ -1,0 +1,55 @@
+# crashcart — a plain Makefile with automatic dependency tracking.
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DEFAULT_IMAGE ?= /var/lib/crashcart/crashcart.img
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
+CPPFLAGS += -D_GNU_SOURCE -DCRASHCART_VERSION='"$(VERSION)"' -DCRASHCART_DEFAULT_IMAGE='"$(DEFAULT_IMAGE)"'
+ALL_CFLAGS := -std=gnu11 $(WARNINGS) -fstack-protector-strong -D_FORTIFY_SOURCE=2 $(CFLAGS) $(shell pkg-config --cflags json-c)
+LDLIBS += $(shell pkg-config --libs json-c)
+
+B := build
+LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJS := $(LIB_SRCS:src/%.c=$(B)/%.o)
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+
+all: $(B)/crashcart
+
+$(B)/%.o: src/%.c | $(B)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/crashcart: $(B)/main.o $(LIB_OBJS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(B)/unit-tests: $(UNIT_SRCS) $(LIB_SRCS) $(wildcard src/*.h tests/unit/*.h) | $(B)
+	$(CC) $(CPPFLAGS) -Isrc $(ALL_CFLAGS) $(UNIT_SRCS) $(LIB_SRCS) $(LDLIBS) -o $@
+
+# The unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
+$(B)/unit-tests-asan: $(UNIT_SRCS) $(LIB_SRCS) $(wildcard src/*.h tests/unit/*.h) | $(B)
+	$(CC) $(CPPFLAGS) -Isrc -std=gnu11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+		$(shell pkg-config --cflags json-c) $(UNIT_SRCS) $(LIB_SRCS) $(LDLIBS) -o $@
+
+$(B):
+	mkdir -p $@
+
+unit: $(B)/unit-tests $(B)/unit-tests-asan
+	$(B)/unit-tests tests/fixtures
+	$(B)/unit-tests-asan tests/fixtures
+
+check: all $(B)/unit-tests $(B)/unit-tests-asan
+	tests/run
+
+install: $(B)/crashcart
+	install -D -m 0755 $(B)/crashcart $(DESTDIR)$(BINDIR)/crashcart
+	install -D -m 0644 man/crashcart.1 $(DESTDIR)$(MANDIR)/man1/crashcart.1
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all unit check install clean
+
+-include $(wildcard $(B)/*.d)

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+
+int log_verbose;
+
+static void log_vprint(const char *prefix, int err, const char *fmt, va_list ap)
+{
+        char buf[2048];
+        int saved = errno;
+
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        if (err)
+                fprintf(stderr, "crashcart: %s%s: %s\n", prefix, buf, strerror(err < 0 ? -err : err));
+        else
+                fprintf(stderr, "crashcart: %s%s\n", prefix, buf);
+        errno = saved;
+}
+
+void log_error(const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        log_vprint("", 0, fmt, ap);
+        va_end(ap);
+}
+
+void log_error_errno(int err, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        log_vprint("", err, fmt, ap);
+        va_end(ap);
+}
+
+void log_warning(const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        log_vprint("warning: ", 0, fmt, ap);
+        va_end(ap);
+}
+
+void log_debug(const char *fmt, ...)
+{
+        va_list ap;
+
+        if (!log_verbose)
+                return;
+        va_start(ap, fmt);
+        log_vprint("", 0, fmt, ap);
+        va_end(ap);
+}

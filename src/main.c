@@ -1,0 +1,789 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* crashcart: sideload a cart of debugging tools into a running container and run
+ * a command from it inside the container's namespaces.
+ *
+ * This file parses the command line, walks the path of one invocation (resolve,
+ * image, loop device, detached mount, placement, exec, unmount) through the modules,
+ * and is the one place that logs errors and picks the exit status. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "cartmount.h"
+#include "fileio.h"
+#include "image.h"
+#include "log.h"
+#include "loopdev.h"
+#include "macro.h"
+#include "nsexec.h"
+#include "place.h"
+#include "resolve.h"
+#include "session.h"
+#include "target.h"
+
+#ifndef CRASHCART_VERSION
+#define CRASHCART_VERSION "0.1.0"
+#endif
+#ifndef CRASHCART_DEFAULT_IMAGE
+#define CRASHCART_DEFAULT_IMAGE "/var/lib/crashcart/crashcart.img"
+#endif
+
+/* As docker and podman: 125 crashcart failed, 126 cannot execute, 127 not found. */
+#define EXIT_CRASHCART 125
+#define EXIT_CANNOT_EXEC 126
+#define EXIT_NOT_FOUND 127
+
+#define DEFAULT_PATH "/dev/crashcart/sbin:/dev/crashcart/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static char *default_command[] = {
+        "/dev/crashcart/bin/bash", "--rcfile", "/dev/crashcart/.crashcartrc", "-i", NULL,
+};
+
+struct options {
+        const char *image;
+        bool image_explicit;    /* -i or $CRASHCART_IMAGE */
+        bool mount_only;
+        bool unmount_only;
+        bool use_exec;
+        bool force;
+        bool legacy;
+        const char *id;
+        char **command;
+};
+
+static void help(void)
+{
+        printf("Usage: crashcart [options] ID [--] [CMD [ARG...]]\n"
+               "\n"
+               "Mount a cart of debugging tools at /dev/crashcart inside a running container\n"
+               "and run CMD from it in all the container's namespaces. Without CMD, an\n"
+               "interactive shell: %s --rcfile %s -i.\n"
+               "\n"
+               "ID is a PID of any process in the container, or a Docker container id,\n"
+               "unique id prefix or name (also as docker://ID).\n"
+               "\n"
+               "Options:\n"
+               "  -i, --image PATH   the cart: an ext2/3/4, squashfs or erofs image file, or a\n"
+               "                     directory (default: $CRASHCART_IMAGE, then\n"
+               "                     %s, then ./crashcart.img)\n"
+               "  -m, --mount        mount the cart and leave it mounted; run nothing\n"
+               "  -u, --unmount      unmount the cart; run nothing\n"
+               "  -e, --exec         run the command through 'docker exec'\n"
+               "  -f, --force        accept a PID in crashcart's own mount namespace; detach a\n"
+               "                     busy cart lazily on unmount\n"
+               "      --legacy-mount mount with mount(2) through a device node in the\n"
+               "                     container (the way for kernels before 5.2)\n"
+               "  -v, --verbose      say what is done\n"
+               "  -h, --help         show this help and exit\n"
+               "  -V, --version      show the version and exit\n"
+               "\n"
+               "Exit status: the command's own (128+N when killed by signal N); 125 when\n"
+               "crashcart fails, 126 when the command cannot be executed, 127 when it is\n"
+               "not found.\n",
+               default_command[0], default_command[2], CRASHCART_DEFAULT_IMAGE);
+}
+
+_noreturn_ _printf_(1, 2) static void usage_error(const char *fmt, ...)
+{
+        va_list ap;
+
+        fprintf(stderr, "crashcart: ");
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fprintf(stderr, "\nTry 'crashcart --help' for more information.\n");
+        exit(EXIT_CRASHCART);
+}
+
+static void parse_args(int argc, char **argv, struct options *o)
+{
+        enum { OPT_LEGACY_MOUNT = 0x100 };
+        static const struct option longopts[] = {
+                { "image", required_argument, NULL, 'i' },
+                { "mount", no_argument, NULL, 'm' },
+                { "unmount", no_argument, NULL, 'u' },
+                { "exec", no_argument, NULL, 'e' },
+                { "force", no_argument, NULL, 'f' },
+                { "legacy-mount", no_argument, NULL, OPT_LEGACY_MOUNT },
+                { "verbose", no_argument, NULL, 'v' },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
+                {},
+        };
+        int c;
+
+        /* '+': options end at ID, so the command's own options stay its own. */
+        while ((c = getopt_long(argc, argv, "+:i:muefvhV", longopts, NULL)) != -1) {
+                switch (c) {
+                case 'i':
+                        o->image = optarg;
+                        o->image_explicit = true;
+                        break;
+                case 'm':
+                        o->mount_only = true;
+                        break;
+                case 'u':
+                        o->unmount_only = true;
+                        break;
+                case 'e':
+                        o->use_exec = true;
+                        break;
+                case 'f':
+                        o->force = true;
+                        break;
+                case OPT_LEGACY_MOUNT:
+                        o->legacy = true;
+                        break;
+                case 'v':
+                        log_verbose++;
+                        break;
+                case 'h':
+                        help();
+                        exit(EXIT_SUCCESS);
+                case 'V':
+                        printf("crashcart %s\n", CRASHCART_VERSION);
+                        exit(EXIT_SUCCESS);
+                case ':':
+                        usage_error("option '%s' needs an argument", argv[optind - 1]);
+                default:
+                        usage_error("unknown option '%s'", argv[optind - 1]);
+                }
+        }
+        if (optind >= argc)
+                usage_error("%s", "no container ID or PID given");
+        o->id = argv[optind++];
+        if (optind < argc && strcmp(argv[optind], "--") == 0)
+                optind++;
+        o->command = optind < argc ? argv + optind : NULL;
+
+        if (o->mount_only && o->unmount_only)
+                usage_error("%s", "-m and -u exclude each other");
+        if ((o->mount_only || o->unmount_only) && o->command)
+                usage_error("%s", "-m and -u take no command");
+        if (o->use_exec && (o->mount_only || o->unmount_only))
+                usage_error("%s", "-e runs a command: it excludes -m and -u");
+}
+
+/* ---- resolve ---- */
+
+static int resolve_target(const struct options *o, struct target *t)
+{
+        _cleanup_free_ char *asked = NULL;
+        struct candidates c = {};
+        const struct candidate *hit;
+        int r;
+
+        r = resolve_id(o->id, NULL, &c, &asked);
+        if (r < 0) {
+                log_error_errno(r, "cannot resolve '%s'", o->id);
+                goto fail;
+        }
+        if (c.n == 0) {
+                log_error("no such container or process '%s' (asked: %s)", o->id, asked);
+                goto fail;
+        }
+        if (c.n > 1) {
+                log_error("'%s' is ambiguous: it matches %zu containers:", o->id, c.n);
+                for (size_t i = 0; i < c.n; i++)
+                        fprintf(stderr, "crashcart:   %s %s%s%s (%s)\n", c.v[i].runtime, c.v[i].id,
+                                c.v[i].name ? " " : "", c.v[i].name ? c.v[i].name : "",
+                                c.v[i].running ? "running" : "not running");
+                goto fail;
+        }
+        hit = &c.v[0];
+        if (!hit->running || hit->pid <= 0) {
+                log_error("%s container '%s' is not running", hit->runtime, hit->name ? hit->name : hit->id);
+                goto fail;
+        }
+        r = target_open(hit->pid, t);
+        if (r < 0) {
+                if (r == -ESRCH)
+                        log_error("process %d of '%s' has exited", (int)hit->pid, o->id);
+                else
+                        log_error_errno(r, "cannot open process %d", (int)hit->pid);
+                goto fail;
+        }
+        t->runtime = strdup(hit->runtime);
+        t->id = hit->id ? strdup(hit->id) : NULL;
+        t->name = hit->name ? strdup(hit->name) : NULL;
+        log_debug("'%s' is %s%s%s, PID %d", o->id, hit->runtime, hit->id && strcmp(hit->runtime, "pid") ? " " : "",
+                  strcmp(hit->runtime, "pid") ? hit->id : "", (int)hit->pid);
+        candidates_done(&c);
+        return 0;
+fail:
+        candidates_done(&c);
+        return -1;
+}
+
+static const char *target_label(const struct target *t)
+{
+        static char buf[64];
+
+        if (t->name)
+                return t->name;
+        if (t->id && strcmp(t->runtime, "pid") != 0)
+                return t->id;
+        snprintf(buf, sizeof(buf), "PID %d", (int)t->pid);
+        return buf;
+}
+
+/* ---- the cart ---- */
+
+static const char *stage_text(int stage)
+{
+        switch (stage) {
+        case STAGE_HELPER:
+                return "cannot start the helper that enters the container";
+        case STAGE_JOIN:
+                return "cannot enter the container's mount namespace";
+        case STAGE_DEV:
+                return "cannot use the container's /dev";
+        case STAGE_SYMLINK:
+                return "/dev/crashcart in the container is a symlink; refusing to follow it";
+        case STAGE_NOTDIR:
+                return "/dev/crashcart in the container is not a directory";
+        case STAGE_OTHER_MOUNT:
+                return "another filesystem is mounted at /dev/crashcart in the container; 'crashcart -u' unmounts it";
+        case STAGE_SHARED:
+                return "the container's /dev is a shared mount: a cart mounted there would propagate out of the container; refusing";
+        case STAGE_MOUNTINFO:
+                return "cannot read the container's mount table";
+        case STAGE_MKDIR:
+                return "cannot create /dev/crashcart in the container";
+        case STAGE_DEV_RW:
+                return "cannot make the container's read-only /dev writable";
+        case STAGE_DEV_RESTORE:
+                return "cannot make the container's /dev read-only again";
+        case STAGE_MOVE:
+                return "cannot attach the cart at /dev/crashcart in the container";
+        case STAGE_LEGACY_DIR:
+                return "cannot set up /dev/" LEGACY_DIR " in the container";
+        case STAGE_MKNOD:
+                return "cannot make the loop device node in the container";
+        case STAGE_MOUNT:
+                return "cannot mount the cart at /dev/crashcart in the container";
+        case STAGE_VERIFY:
+                return "the cart did not land at /dev/crashcart in the container";
+        case STAGE_BUSY:
+                return "the cart is in use by a process in the container; -f detaches it lazily";
+        case STAGE_UMOUNT:
+                return "cannot unmount /dev/crashcart in the container";
+        case STAGE_RMDIR:
+                return "cannot remove /dev/crashcart in the container";
+        }
+        return "cannot place the cart";
+}
+
+static void log_place_error(const struct place_reply *rep)
+{
+        /* The stages whose text says it all need no errno. */
+        if (rep->stage == STAGE_SYMLINK || rep->stage == STAGE_NOTDIR || rep->stage == STAGE_OTHER_MOUNT ||
+            rep->stage == STAGE_SHARED || rep->stage == STAGE_BUSY || rep->stage == STAGE_VERIFY)
+                log_error("%s", stage_text(rep->stage));
+        else if (rep->error == -ESRCH)
+                log_error("the container exited");
+        else
+                log_error_errno(rep->error, "%s", stage_text(rep->stage));
+}
+
+static int open_image(const struct options *o, struct image *img)
+{
+        struct image_probe probe = {};
+        int r;
+
+        r = image_open(o->image, img, &probe);
+        switch (r) {
+        case 0:
+                log_debug("cart '%s' is %s", o->image, image_kind_name(img->kind));
+                return 0;
+        case -ENODATA:
+                log_error("cart image '%s' is empty", o->image);
+                break;
+        case -EMEDIUMTYPE:
+                log_error("cart image '%s' is not an ext2/3/4, squashfs or erofs filesystem, nor a directory",
+                          o->image);
+                break;
+        case -ENOSPC:
+                log_error("cart image '%s' is truncated: its %s filesystem needs %llu bytes", o->image,
+                          image_kind_name(probe.kind), (unsigned long long)probe.needed);
+                break;
+        default:
+                log_error_errno(r, "cannot open cart image '%s'", o->image);
+        }
+        return -1;
+}
+
+/* Whether the cart mounted (device dev) in the container is this image. */
+static bool image_is_mounted_cart(const struct image *img, dev_t dev)
+{
+        struct loopdev l = { .fd = -EBADF };
+        bool same;
+
+        if (img->kind == IMAGE_DIRECTORY)
+                return img->dev == dev;
+        if (loopdev_find(img->fd, &l) < 0)
+                return false;
+        same = l.rdev == dev;
+        safe_close(l.fd);
+        return same;
+}
+
+/* Makes sure the cart is at /dev/crashcart in the container. *ret_placed: this call
+ * mounted it. *ret_mnt_id: the cart's mount. */
+static int ensure_cart(const struct options *o, const struct target *t, int rundir_fd, bool *ret_placed,
+                       uint64_t *ret_mnt_id)
+{
+        _cleanup_(image_done) struct image img = IMAGE_INIT;
+        _cleanup_close_ int mntfd = -EBADF, usernsfd = -EBADF;
+        struct loopdev loop = { .fd = -EBADF };
+        struct place_request req = { .mntfd = -EBADF };
+        struct place_reply rep;
+        bool legacy = o->legacy, idmapped = false;
+        dev_t mounted_dev = 0;
+        int r;
+
+        *ret_placed = false;
+        r = cart_probe(t, &mounted_dev);
+        if (r < 0) {
+                if (r == -ESRCH)
+                        log_error("%s has exited", target_label(t));
+                else
+                        log_error_errno(r, "cannot read the mount table of %s", target_label(t));
+                return -1;
+        }
+        if (r > 0 && !o->image_explicit) {
+                /* A cart is there and no image was named: use the one mounted. */
+                log_debug("a cart is already mounted in %s", target_label(t));
+        } else {
+                if (!o->image) {
+                        log_error("no cart image: tried $CRASHCART_IMAGE (unset), %s and ./crashcart.img; "
+                                  "name one with -i",
+                                  CRASHCART_DEFAULT_IMAGE);
+                        return -1;
+                }
+                if (open_image(o, &img) < 0)
+                        return -1;
+                if (r > 0 && !image_is_mounted_cart(&img, mounted_dev)) {
+                        log_error("another cart is mounted at /dev/crashcart in %s; 'crashcart -u' unmounts it",
+                                  target_label(t));
+                        return -1;
+                }
+                if (r > 0)
+                        log_debug("cart '%s' is already mounted in %s", o->image, target_label(t));
+        }
+
+        if (r == 0) {
+                if (img.kind == IMAGE_DIRECTORY && legacy) {
+                        log_error("a directory cart needs the new mount API (Linux 5.2); --legacy-mount takes "
+                                  "image files only");
+                        return -1;
+                }
+                if (img.kind != IMAGE_DIRECTORY) {
+                        r = loopdev_find_or_attach(rundir_fd, img.fd, img.path, &loop);
+                        if (r < 0) {
+                                if (r == -ENODEV)
+                                        log_error("cannot attach '%s' to a loop device: the kernel has no loop "
+                                                  "devices (modprobe loop?)",
+                                                  img.path);
+                                else
+                                        log_error_errno(r, "cannot attach '%s' to a loop device", img.path);
+                                return -1;
+                        }
+                }
+
+                r = target_ns_differs(t, "user");
+                if (r > 0) {
+                        usernsfd = openat(t->procfd, "ns/user", O_RDONLY | O_CLOEXEC);
+                        r = usernsfd < 0 ? NEG_ERRNO() : 0;
+                }
+                if (r == 0)
+                        r = target_root_ids(t, &req.root_uid, &req.root_gid);
+                if (r < 0) {
+                        log_error_errno(r, "cannot read the user namespace of %s", target_label(t));
+                        goto fail;
+                }
+
+                if (!legacy) {
+                        r = cart_mount_create(&img, loop.path, usernsfd, &mntfd, &idmapped);
+                        if (r == -ENOSYS) {
+                                log_debug("no new mount API in this kernel: mounting the way of Linux < 5.2");
+                                legacy = true;
+                                if (img.kind == IMAGE_DIRECTORY) {
+                                        log_error("a directory cart needs the new mount API (Linux 5.2)");
+                                        goto fail;
+                                }
+                        } else if (r < 0) {
+                                log_error_errno(r, "cannot mount cart '%s' (%s)", img.path,
+                                                image_kind_name(img.kind));
+                                goto fail;
+                        } else if (usernsfd >= 0)
+                                log_debug(idmapped ? "cart idmapped to the container's user namespace"
+                                                   : "cart not idmapped: its files show as the overflow uid");
+                }
+
+                req.mntfd = mntfd;
+                req.legacy = legacy;
+                req.loop_rdev = loop.rdev;
+                req.fstype = image_fstype(img.kind);
+                r = cart_place(t, &req, &rep);
+                if (r < 0) {
+                        log_place_error(&rep);
+                        goto fail;
+                }
+                *ret_placed = rep.changed;
+                *ret_mnt_id = rep.mnt_id;
+                log_debug(rep.changed ? "cart mounted at " CART_PATH " in %s" : "cart was already mounted in %s",
+                          target_label(t));
+                /* The mount holds the loop device now; ours can go (autoclear). */
+                safe_close(loop.fd);
+                return 0;
+        }
+
+        /* Already mounted: its mount id, for the session. */
+        req.query_only = true;
+        req.loop_rdev = mounted_dev;
+        r = cart_place(t, &req, &rep);
+        if (r < 0) {
+                log_place_error(&rep);
+                return -1;
+        }
+        if (!rep.mounted) {
+                log_error("the cart in %s was unmounted meanwhile; try again", target_label(t));
+                return -1;
+        }
+        *ret_mnt_id = rep.mnt_id;
+        return 0;
+
+fail:
+        safe_close(loop.fd);
+        return -1;
+}
+
+static int unmount_cart(const struct options *o, const struct target *t, uint64_t expect_mnt_id, bool quiet_busy)
+{
+        struct place_reply rep;
+        uint32_t uid = 0, gid = 0;
+        int r;
+
+        r = target_root_ids(t, &uid, &gid);
+        if (r < 0) {
+                if (r == -ESRCH || r == -ENOENT)
+                        return 0; /* gone with the container */
+                log_error_errno(r, "cannot read the user namespace of %s", target_label(t));
+                return -1;
+        }
+        r = cart_unmount(t, expect_mnt_id, o->force, o->legacy, uid, gid, &rep);
+        if (r == -EBUSY && quiet_busy)
+                return -EBUSY;
+        if (r < 0) {
+                if (rep.error == -ESRCH)
+                        return 0;
+                log_place_error(&rep);
+                return -1;
+        }
+        log_debug(rep.changed ? "cart unmounted from %s" : "no cart was mounted in %s", target_label(t));
+        return 0;
+}
+
+/* ---- the command ---- */
+
+static char **command_environment(void)
+{
+        static char term[256], *env[4];
+        const char *t = getenv("TERM");
+        size_t n = 0;
+
+        /* A deliberate environment: nothing of the host's (LD_PRELOAD and friends
+         * above all) reaches the container. */
+        snprintf(term, sizeof(term), "TERM=%s", t && strlen(t) < 200 ? t : "dumb");
+        env[n++] = term;
+        env[n++] = "HOME=/root";
+        env[n++] = "PATH=" DEFAULT_PATH;
+        env[n] = NULL;
+        return env;
+}
+
+static int log_exec_error(const struct exec_error *e, const char *cmd)
+{
+        if (e->stage == EXEC_STAGE_EXEC) {
+                if (e->error == -ENOENT || e->error == -ENOTDIR) {
+                        log_error("'%s': no such file or directory in the container", cmd);
+                        return EXIT_NOT_FOUND;
+                }
+                log_error_errno(e->error, "cannot execute '%s' in the container", cmd);
+                return EXIT_CANNOT_EXEC;
+        }
+        if (e->error == -ESRCH) {
+                log_error("the container exited");
+                return EXIT_CRASHCART;
+        }
+        switch (e->stage) {
+        case EXEC_STAGE_NAMESPACES:
+                log_error_errno(e->error, "cannot enter the container's namespaces");
+                break;
+        case EXEC_STAGE_ROOT:
+                log_error_errno(e->error, "cannot enter the container's root");
+                break;
+        case EXEC_STAGE_CREDENTIALS:
+                log_error_errno(e->error, "cannot become root in the container");
+                break;
+        default:
+                log_error_errno(e->error, "cannot start the command");
+        }
+        return EXIT_CRASHCART;
+}
+
+/* The Docker container a PID belongs to, from its cgroup path. */
+static char *docker_id_of(const struct target *t)
+{
+        _cleanup_free_ char *cg = NULL;
+        const char *p;
+
+        if (t->runtime && strcmp(t->runtime, "docker") == 0 && t->id)
+                return strdup(t->id);
+        if (read_full_fileat(t->procfd, "cgroup", 1 << 16, &cg, NULL) < 0)
+                return NULL;
+        for (p = cg; (p = strstr(p, "docker")); p++) {
+                const char *s = p + 6;
+                size_t n;
+
+                if (*s != '/' && *s != '-')
+                        continue;
+                s++;
+                n = strspn(s, "0123456789abcdef");
+                if (n == 64)
+                        return strndup(s, 64);
+        }
+        return NULL;
+}
+
+static int run_command(const struct options *o, const struct target *t, const sigset_t *fwd, const sigset_t *oldmask)
+{
+        char **argv = o->command ? o->command : default_command;
+        int status, r;
+        pid_t pid;
+
+        if (o->use_exec) {
+                _cleanup_free_ char *cid = docker_id_of(t);
+                char **dargv;
+                size_t n = 0, argc = 0;
+
+                if (!cid) {
+                        log_error("-e needs a Docker container, and %s is not in one", target_label(t));
+                        return EXIT_CRASHCART;
+                }
+                while (argv[argc])
+                        argc++;
+                dargv = calloc(argc + 6, sizeof(char *));
+                if (!dargv) {
+                        log_error_errno(-ENOMEM, "cannot run docker exec");
+                        return EXIT_CRASHCART;
+                }
+                dargv[n++] = "docker";
+                dargv[n++] = "exec";
+                dargv[n++] = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) ? "-it" : "-i";
+                dargv[n++] = cid;
+                for (size_t i = 0; i < argc; i++)
+                        dargv[n++] = argv[i];
+                log_debug("running docker exec in %s", cid);
+                r = host_spawn(dargv, oldmask, &pid);
+                free(dargv);
+                if (r < 0) {
+                        log_error_errno(r, "cannot run docker exec");
+                        return EXIT_CRASHCART;
+                }
+        } else {
+                struct exec_request req = { .argv = argv, .envp = command_environment(), .sigmask = oldmask };
+                struct exec_error err;
+
+                r = ns_spawn(t, &req, &pid, &err);
+                if (err.cgroup_error)
+                        log_warning("cannot join the container's cgroups: %s; the command runs outside its limits",
+                                    strerror(-err.cgroup_error));
+                if (r < 0)
+                        return log_exec_error(&err, argv[0]);
+                log_debug("command started as PID %d", (int)pid);
+        }
+
+        r = wait_forwarding(pid, fwd, &status);
+        if (r < 0) {
+                log_error_errno(r, "cannot wait for the command");
+                return EXIT_CRASHCART;
+        }
+        return exit_status_of(status);
+}
+
+/* ---- the three operations ---- */
+
+static int op_unmount(const struct options *o, const struct target *t, int rundir_fd, const char *session_name)
+{
+        struct session s;
+        int r;
+
+        r = session_open(rundir_fd, session_name, &s);
+        if (r < 0) {
+                log_error_errno(r, "cannot lock " RUNDIR "/%s", session_name);
+                return EXIT_CRASHCART;
+        }
+        r = unmount_cart(o, t, 0, false);
+        if (r < 0) {
+                session_abandon(&s);
+                return EXIT_CRASHCART;
+        }
+        s.transient = false;
+        s.n_users = 0;
+        session_close(rundir_fd, &s);
+        return EXIT_SUCCESS;
+}
+
+static int op_mount_and_run(const struct options *o, const struct target *t, int rundir_fd, const char *session_name,
+                            const sigset_t *fwd, const sigset_t *oldmask)
+{
+        struct session s;
+        uint64_t mnt_id = 0;
+        bool placed;
+        int r, status;
+
+        r = session_open(rundir_fd, session_name, &s);
+        if (r < 0) {
+                log_error_errno(r, "cannot lock " RUNDIR "/%s", session_name);
+                return EXIT_CRASHCART;
+        }
+        if (ensure_cart(o, t, rundir_fd, &placed, &mnt_id) < 0) {
+                session_close(rundir_fd, &s);
+                return EXIT_CRASHCART;
+        }
+
+        /* A record about another mount than the one there now is stale. */
+        if (s.transient && s.mnt_id != mnt_id)
+                s.transient = false;
+        if (o->mount_only)
+                s.transient = false; /* pinned: no run unmounts it */
+        else if (placed) {
+                s.transient = true;
+                s.mnt_id = mnt_id;
+        }
+        if (!o->mount_only && s.transient) {
+                r = session_add_self(&s);
+                if (r < 0)
+                        log_warning("cannot record this run in " RUNDIR ": %s", strerror(-r));
+        }
+        r = session_close(rundir_fd, &s);
+        if (r < 0)
+                log_warning("cannot write " RUNDIR "/%s: %s", session_name, strerror(-r));
+        if (o->mount_only)
+                return EXIT_SUCCESS;
+
+        status = run_command(o, t, fwd, oldmask);
+
+        /* The last run out unmounts a cart that a run mounted. */
+        r = session_open(rundir_fd, session_name, &s);
+        if (r < 0) {
+                log_warning("cannot lock " RUNDIR "/%s: %s; the cart stays mounted", session_name, strerror(-r));
+                return status;
+        }
+        session_remove_self(&s);
+        if (s.transient && s.n_users == 0) {
+                r = unmount_cart(o, t, s.mnt_id, true);
+                if (r == -EBUSY)
+                        log_warning("the cart stays mounted in %s: a process there still uses it "
+                                    "('crashcart -u' unmounts it)",
+                                    target_label(t));
+                else
+                        s.transient = false;
+        }
+        session_close(rundir_fd, &s);
+        return status;
+}
+
+static const char *find_default_image(void)
+{
+        const char *e = getenv("CRASHCART_IMAGE");
+
+        if (e && *e)
+                return e;
+        if (access(CRASHCART_DEFAULT_IMAGE, F_OK) == 0)
+                return CRASHCART_DEFAULT_IMAGE;
+        if (access("crashcart.img", F_OK) == 0)
+                return "crashcart.img";
+        return NULL;
+}
+
+int main(int argc, char **argv)
+{
+        struct options o = {};
+        struct target t = TARGET_INIT;
+        _cleanup_close_ int rundir_fd = -EBADF;
+        char sname[80];
+        sigset_t fwd, blocked, oldmask;
+        int r, status;
+
+        /* Before anything is opened or joined: a process in the container must not
+         * ptrace crashcart or its children, nor read their /proc/PID/exe or fds. */
+        prctl(PR_SET_DUMPABLE, 0);
+
+        parse_args(argc, argv, &o);
+        if (!o.image) {
+                const char *e = getenv("CRASHCART_IMAGE");
+
+                o.image_explicit = e && *e;
+                o.image = find_default_image();
+        }
+
+        if (geteuid() != 0) {
+                log_error("must run as root (it mounts and enters namespaces)");
+                return EXIT_CRASHCART;
+        }
+
+        /* The forwarded signals (and SIGCHLD) are taken with sigwaitinfo: blocked
+         * from here on, and unblocked in the command. */
+        forwarded_signals(&fwd);
+        blocked = fwd;
+        sigaddset(&blocked, SIGCHLD);
+        sigprocmask(SIG_BLOCK, &blocked, &oldmask);
+        /* The command is re-parented to crashcart after the double fork that puts
+         * it in the container's PID namespace. */
+        prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+        if (resolve_target(&o, &t) < 0)
+                return EXIT_CRASHCART;
+
+        r = target_ns_differs(&t, "mnt");
+        if (r < 0) {
+                log_error_errno(r, "cannot read the mount namespace of %s", target_label(&t));
+                status = EXIT_CRASHCART;
+                goto out;
+        }
+        if (r == 0 && !o.force) {
+                log_error("%s shares crashcart's mount namespace: it is not in a container (-f to use it anyway)",
+                          target_label(&t));
+                status = EXIT_CRASHCART;
+                goto out;
+        }
+
+        r = rundir_open(&rundir_fd);
+        if (r == 0)
+                r = session_name_of(&t, sname, sizeof(sname));
+        if (r < 0) {
+                log_error_errno(r, "cannot set up " RUNDIR);
+                status = EXIT_CRASHCART;
+                goto out;
+        }
+
+        if (o.unmount_only)
+                status = op_unmount(&o, &t, rundir_fd, sname);
+        else
+                status = op_mount_and_run(&o, &t, rundir_fd, sname, &fwd, &oldmask);
+out:
+        target_done(&t);
+        return status;
+}

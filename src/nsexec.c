@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include "fileio.h"
+#include "macro.h"
+#include "nsexec.h"
+#include "procfs.h"
+#include "syscalls.h"
+
+void forwarded_signals(sigset_t *ret)
+{
+        sigemptyset(ret);
+        sigaddset(ret, SIGINT);
+        sigaddset(ret, SIGTERM);
+        sigaddset(ret, SIGHUP);
+        sigaddset(ret, SIGQUIT);
+        sigaddset(ret, SIGUSR1);
+        sigaddset(ret, SIGUSR2);
+}
+
+enum { MSG_PID = 1, MSG_ERROR };
+
+struct exec_msg {
+        int type;
+        int error;
+        int stage;
+        int cgroup_error;
+        pid_t pid;
+};
+
+/* ---- cgroups: the command is accounted and limited like the container ---- */
+
+struct cgroup_join_ctx {
+        char *host_mountinfo;
+        int first_error;
+};
+
+struct cg_mount_ctx {
+        const struct cgroup_entry *cg;
+        char *mount_point;
+};
+
+static bool controllers_match(const char *wanted, const char *super_opts)
+{
+        char buf[256];
+
+        if (strlen(wanted) >= sizeof(buf))
+                return false;
+        strcpy(buf, wanted);
+        for (char *save = NULL, *c = strtok_r(buf, ",", &save); c; c = strtok_r(NULL, ",", &save))
+                if (!opts_has(super_opts, c))
+                        return false;
+        return true;
+}
+
+static int find_cg_mount_cb(const struct mountinfo_entry *e, void *userdata)
+{
+        struct cg_mount_ctx *c = userdata;
+
+        if (strcmp(e->root, "/") != 0)
+                return 0;
+        if (c->cg->controllers[0] == 0 ? strcmp(e->fstype, "cgroup2") == 0
+                                       : strcmp(e->fstype, "cgroup") == 0 &&
+                                                 controllers_match(c->cg->controllers, e->super_opts)) {
+                c->mount_point = e->mount_point;
+                return 1;
+        }
+        return 0;
+}
+
+static int join_one_cgroup(const struct cgroup_entry *cg, void *userdata)
+{
+        struct cgroup_join_ctx *ctx = userdata;
+        _cleanup_free_ char *mi = strdup(ctx->host_mountinfo);
+        _cleanup_close_ int mfd = -EBADF, cfd = -EBADF;
+        struct cg_mount_ctx m = { .cg = cg };
+        const char *rel = cg->path + strspn(cg->path, "/");
+        int r;
+
+        if (!mi)
+                return -ENOMEM;
+        if (mountinfo_foreach(mi, find_cg_mount_cb, &m) <= 0)
+                return 0; /* that hierarchy is not mounted on the host: nothing to join */
+        mfd = open(m.mount_point, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (mfd < 0) {
+                r = NEG_ERRNO();
+                goto fail;
+        }
+        cfd = *rel ? openat(mfd, rel, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : dup(mfd);
+        if (cfd < 0) {
+                r = NEG_ERRNO();
+                goto fail;
+        }
+        r = write_fileat(cfd, "cgroup.procs", "0");
+        if (r < 0)
+                goto fail;
+        return 0;
+fail:
+        if (!ctx->first_error)
+                ctx->first_error = r;
+        return 0;
+}
+
+static int join_cgroups(const struct target *t)
+{
+        _cleanup_free_ char *cg = NULL, *mi = NULL;
+        struct cgroup_join_ctx ctx = {};
+        int r;
+
+        r = read_full_fileat(t->procfd, "cgroup", 1 << 16, &cg, NULL);
+        if (r < 0)
+                return r;
+        r = read_full_fileat(AT_FDCWD, "/proc/self/mountinfo", 16 << 20, &mi, NULL);
+        if (r < 0)
+                return r;
+        ctx.host_mountinfo = mi;
+        r = cgroup_foreach(cg, join_one_cgroup, &ctx);
+        if (r < 0)
+                return r;
+        return ctx.first_error;
+}
+
+/* ---- namespaces ---- */
+
+static const struct {
+        const char *name;
+        int flag;
+} namespaces[] = {
+        /* The user namespace first: it owns the others, and joining it gives the
+         * capabilities the rest need. The mount namespace last: it changes root. */
+        { "user", CLONE_NEWUSER }, { "cgroup", CLONE_NEWCGROUP }, { "ipc", CLONE_NEWIPC },
+        { "uts", CLONE_NEWUTS },   { "net", CLONE_NEWNET },       { "pid", CLONE_NEWPID },
+        { "time", CC_CLONE_NEWTIME }, { "mnt", CLONE_NEWNS },
+};
+
+static int join_namespaces(const struct target *t, bool *ret_joined_user)
+{
+        int fds[ELEMENTSOF(namespaces)];
+        int flags = 0, r = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(namespaces); i++) {
+                fds[i] = -EBADF;
+                r = target_ns_differs(t, namespaces[i].name);
+                if (r == -ENOENT)
+                        continue; /* the kernel has no such namespace (time before 5.6) */
+                if (r < 0)
+                        goto out;
+                /* Joining one's own user namespace is EINVAL: join only what differs. */
+                if (r > 0)
+                        flags |= namespaces[i].flag;
+        }
+        *ret_joined_user = flags & CLONE_NEWUSER;
+
+        /* All at once through the pidfd (5.8): atomic, and the pidfd proves the
+         * process is the one resolved. */
+        if (t->pidfd >= 0 && flags) {
+                if (setns(t->pidfd, flags) == 0)
+                        return 0;
+                if (errno != EINVAL)
+                        return NEG_ERRNO();
+        }
+
+        /* Before 5.8: one descriptor a namespace, all opened before the first join. */
+        r = 0;
+        for (size_t i = 0; i < ELEMENTSOF(namespaces); i++) {
+                char path[32];
+
+                if (!(flags & namespaces[i].flag))
+                        continue;
+                snprintf(path, sizeof(path), "ns/%s", namespaces[i].name);
+                fds[i] = openat(t->procfd, path, O_RDONLY | O_CLOEXEC);
+                if (fds[i] < 0) {
+                        r = errno == ENOENT ? -ESRCH : NEG_ERRNO();
+                        goto out;
+                }
+        }
+        r = target_check_alive(t);
+        if (r < 0)
+                goto out;
+        for (size_t i = 0; i < ELEMENTSOF(namespaces); i++)
+                if (fds[i] >= 0 && setns(fds[i], namespaces[i].flag) < 0) {
+                        r = NEG_ERRNO();
+                        goto out;
+                }
+out:
+        for (size_t i = 0; i < ELEMENTSOF(namespaces); i++)
+                safe_close(fds[i]);
+        return r;
+}
+
+/* ---- the command ---- */
+
+static void send_msg(int fd, int type, int error, int stage, int cgroup_error, pid_t pid)
+{
+        struct exec_msg m = { .type = type, .error = error, .stage = stage, .cgroup_error = cgroup_error, .pid = pid };
+
+        (void)write_full(fd, &m, sizeof(m));
+}
+
+/* No descriptor of crashcart's, or of whoever started it, may reach the container:
+ * all past 2 close on exec (the error pipe included, which is how success shows). */
+static int cloexec_all_fds(void)
+{
+        struct rlimit rl;
+
+        if (sys_close_range(3, UINT_MAX, CC_CLOSE_RANGE_CLOEXEC) == 0)
+                return 0;
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+                return NEG_ERRNO();
+        for (rlim_t fd = 3; fd < rl.rlim_cur && fd < (1 << 20); fd++)
+                fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+        return 0;
+}
+
+static const char *env_get(char *const *envp, const char *key)
+{
+        size_t n = strlen(key);
+
+        for (; envp && *envp; envp++)
+                if (strncmp(*envp, key, n) == 0 && (*envp)[n] == '=')
+                        return *envp + n + 1;
+        return NULL;
+}
+
+/* execvp's search, but through the command's PATH, not crashcart's. */
+static int exec_search(char *const *argv, char *const *envp)
+{
+        const char *path;
+        int err = -ENOENT;
+
+        if (strchr(argv[0], '/')) {
+                execve(argv[0], argv, envp);
+                return NEG_ERRNO();
+        }
+        path = env_get(envp, "PATH");
+        if (!path)
+                path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        for (const char *p = path;;) {
+                const char *colon = strchr(p, ':');
+                size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
+                char full[PATH_MAX];
+
+                if (dlen + 1 + strlen(argv[0]) + 1 <= sizeof(full)) {
+                        snprintf(full, sizeof(full), "%.*s/%s", (int)dlen, dlen ? p : ".", argv[0]);
+                        execve(full, argv, envp);
+                        if (errno != ENOENT && errno != ENOTDIR) {
+                                err = NEG_ERRNO();
+                                if (errno != EACCES)
+                                        return err;
+                        }
+                }
+                if (!colon)
+                        break;
+                p = colon + 1;
+        }
+        return err;
+}
+
+_noreturn_ static void command_child(const struct target *t, const struct exec_request *req, int rootfd, int msgfd,
+                                     bool joined_user)
+{
+        int r;
+
+        /* The container's root as / and as the working directory: nothing of the
+         * host's tree stays reachable through cwd or root. */
+        if (fchdir(rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0) {
+                send_msg(msgfd, MSG_ERROR, NEG_ERRNO(), EXEC_STAGE_ROOT, 0, 0);
+                _exit(125);
+        }
+        /* Root of the container: in its user namespace, uid 0 there. Supplementary
+         * groups of the host never come along. */
+        if (setgroups(0, NULL) < 0 && !joined_user) {
+                send_msg(msgfd, MSG_ERROR, NEG_ERRNO(), EXEC_STAGE_CREDENTIALS, 0, 0);
+                _exit(125);
+        }
+        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+                send_msg(msgfd, MSG_ERROR, NEG_ERRNO(), EXEC_STAGE_CREDENTIALS, 0, 0);
+                _exit(125);
+        }
+        r = cloexec_all_fds();
+        if (r < 0) {
+                send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_FDS, 0, 0);
+                _exit(125);
+        }
+        for (int sig = 1; sig < NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        signal(sig, SIG_DFL);
+        sigprocmask(SIG_SETMASK, req->sigmask, NULL);
+
+        (void)t;
+        r = exec_search(req->argv, req->envp);
+        send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_EXEC, 0, 0);
+        _exit(r == -ENOENT || r == -ENOTDIR ? 127 : 126);
+}
+
+_noreturn_ static void joiner_child(const struct target *t, const struct exec_request *req, int rootfd, int msgfd)
+{
+        bool joined_user = false;
+        int cgroup_error, r;
+        pid_t pid;
+
+        /* Joined first, from the host, where the cgroup hierarchies are mounted. */
+        cgroup_error = join_cgroups(t);
+
+        r = join_namespaces(t, &joined_user);
+        if (r < 0) {
+                send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_NAMESPACES, cgroup_error, 0);
+                _exit(125);
+        }
+
+        /* A PID namespace applies to children only: the command is a new process.
+         * This one exits at once; the command is re-parented to crashcart, a child
+         * subreaper, which waits for it and forwards signals to it. */
+        pid = fork();
+        if (pid < 0) {
+                send_msg(msgfd, MSG_ERROR, NEG_ERRNO(), EXEC_STAGE_FORK, cgroup_error, 0);
+                _exit(125);
+        }
+        if (pid == 0)
+                command_child(t, req, rootfd, msgfd, joined_user);
+        send_msg(msgfd, MSG_PID, 0, 0, cgroup_error, pid);
+        _exit(0);
+}
+
+int ns_spawn(const struct target *t, const struct exec_request *req, pid_t *ret_pid, struct exec_error *ret_err)
+{
+        _cleanup_close_ int rootfd = -EBADF;
+        int pipefd[2], status, r = 0;
+        pid_t joiner, cmd = 0;
+        struct exec_msg m;
+        size_t n;
+
+        *ret_err = (struct exec_error){};
+        rootfd = openat(t->procfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0) {
+                ret_err->stage = EXEC_STAGE_ROOT;
+                return ret_err->error = errno == ENOENT ? -ESRCH : NEG_ERRNO();
+        }
+        if (pipe2(pipefd, O_CLOEXEC) < 0) {
+                ret_err->stage = EXEC_STAGE_FORK;
+                return ret_err->error = NEG_ERRNO();
+        }
+        joiner = fork();
+        if (joiner < 0) {
+                r = NEG_ERRNO();
+                safe_close(pipefd[0]);
+                safe_close(pipefd[1]);
+                ret_err->stage = EXEC_STAGE_FORK;
+                return ret_err->error = r;
+        }
+        if (joiner == 0) {
+                safe_close(pipefd[0]);
+                joiner_child(t, req, rootfd, pipefd[1]);
+        }
+        safe_close(pipefd[1]);
+
+        /* Messages until EOF, which comes when the joiner has exited and the command
+         * has exec'd (the pipe is close-on-exec) or died. */
+        for (;;) {
+                r = read_full(pipefd[0], &m, sizeof(m), &n);
+                if (r < 0 || n != sizeof(m))
+                        break;
+                if (m.cgroup_error)
+                        ret_err->cgroup_error = m.cgroup_error;
+                if (m.type == MSG_PID)
+                        cmd = m.pid;
+                else if (m.type == MSG_ERROR && !ret_err->error) {
+                        ret_err->error = m.error < 0 ? m.error : -EIO;
+                        ret_err->stage = m.stage;
+                }
+        }
+        safe_close(pipefd[0]);
+        while (waitpid(joiner, &status, 0) < 0 && errno == EINTR)
+                ;
+
+        if (ret_err->error) {
+                if (cmd > 0)
+                        while (waitpid(cmd, &status, 0) < 0 && errno == EINTR)
+                                ;
+                return ret_err->error;
+        }
+        if (cmd <= 0) {
+                ret_err->stage = EXEC_STAGE_FORK;
+                return ret_err->error = -ECHILD;
+        }
+        *ret_pid = cmd;
+        return 0;
+}
+
+int host_spawn(char *const *argv, const sigset_t *sigmask, pid_t *ret_pid)
+{
+        pid_t pid = fork();
+
+        if (pid < 0)
+                return NEG_ERRNO();
+        if (pid == 0) {
+                sigprocmask(SIG_SETMASK, sigmask, NULL);
+                execvp(argv[0], argv);
+                _exit(errno == ENOENT ? 127 : 126);
+        }
+        *ret_pid = pid;
+        return 0;
+}
+
+int wait_forwarding(pid_t pid, const sigset_t *fwd, int *ret_status)
+{
+        sigset_t set = *fwd;
+
+        sigaddset(&set, SIGCHLD);
+        for (;;) {
+                siginfo_t si;
+                int status, sig;
+                pid_t w;
+
+                w = waitpid(pid, &status, WNOHANG);
+                if (w == pid) {
+                        *ret_status = status;
+                        return 0;
+                }
+                if (w < 0 && errno != EINTR)
+                        return NEG_ERRNO();
+
+                sig = sigwaitinfo(&set, &si);
+                if (sig < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return NEG_ERRNO();
+                }
+                if (sig != SIGCHLD)
+                        kill(pid, sig);
+        }
+}
+
+int exit_status_of(int wait_status)
+{
+        if (WIFEXITED(wait_status))
+                return WEXITSTATUS(wait_status);
+        if (WIFSIGNALED(wait_status))
+                return 128 + WTERMSIG(wait_status);
+        return 125;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "resolve.h"
+
+void test_resolve(void)
+{
+        const char *rt;
+        char long_id[300];
+
+        CHECK_STR(resolve_strip_scheme("docker://abc", &rt), "abc");
+        CHECK_STR(rt, "docker");
+        CHECK_STR(resolve_strip_scheme("containerd://x1", &rt), "x1");
+        CHECK_STR(rt, "containerd");
+        CHECK_STR(resolve_strip_scheme("cri-o://f00", &rt), "f00");
+        CHECK_STR(rt, "cri-o");
+        CHECK_STR(resolve_strip_scheme("web-1", &rt), "web-1");
+        CHECK(rt == NULL);
+
+        CHECK(resolve_id_is_valid("web_1.prod-2"));
+        CHECK(resolve_id_is_valid("0a1b"));
+        CHECK(!resolve_id_is_valid(""));
+        CHECK(!resolve_id_is_valid("-x"));
+        CHECK(!resolve_id_is_valid("_x"));
+        CHECK(!resolve_id_is_valid("a/../b"));
+        CHECK(!resolve_id_is_valid("a b"));
+        CHECK(!resolve_id_is_valid("a?all=1"));
+        CHECK(!resolve_id_is_valid("a%2f"));
+        memset(long_id, 'a', sizeof(long_id) - 1);
+        long_id[sizeof(long_id) - 1] = 0;
+        CHECK(!resolve_id_is_valid(long_id));
+
+        /* Our own PID resolves as a PID without asking any runtime. */
+        {
+                struct candidates c = {};
+                char *asked = NULL, pid[32];
+
+                snprintf(pid, sizeof(pid), "%d", (int)getpid());
+                CHECK(resolve_id(pid, NULL, &c, &asked) == 0);
+                CHECK(c.n == 1 && strcmp(c.v[0].runtime, "pid") == 0 && c.v[0].pid == getpid());
+                CHECK_STR(asked, "pid");
+                candidates_done(&c);
+                free(asked);
+
+                /* A scheme naming another runtime than --runtime is a contradiction. */
+                CHECK(resolve_id("docker://abc", "pid", &c, &asked) == -EINVAL);
+        }
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "harness.h"
+#include "session.h"
+
+void test_session(void)
+{
+        static struct session s;
+
+        CHECK(session_parse("transient 12345\nuser 10 99\nuser 11 100\n", &s) == 0);
+        CHECK(s.transient && s.mnt_id == 12345);
+        CHECK(s.n_users == 2 && s.users[1].pid == 11 && s.users[1].starttime == 100);
+
+        CHECK(session_parse("user 10 99\ngarbage\nuser -1 5\nuser 0 1\n", &s) == 0);
+        CHECK(!s.transient && s.n_users == 1);
+
+        CHECK(session_parse("", &s) == 0);
+        CHECK(!s.transient && s.n_users == 0);
+}
