@@ -25,14 +25,15 @@ int read_full_fileat(int dirfd, const char *path, size_t max, char **ret, size_t
         for (;;) {
                 ssize_t n;
 
-                if (cap - len < 1024) {
+                /* Room for at least one more byte and the NUL. */
+                if (cap - len < 2) {
                         size_t ncap = cap ? cap * 2 : 4096;
                         char *p;
 
-                        if (cap >= max + 1)
+                        if (cap > max)
                                 return -EFBIG;
-                        if (ncap > max + 1)
-                                ncap = max + 1;
+                        if (ncap > max + 2)
+                                ncap = max + 2;
                         p = realloc(buf, ncap);
                         if (!p)
                                 return -ENOMEM;
