@@ -27,6 +27,7 @@
 #include "nsexec.h"
 #include "place.h"
 #include "resolve.h"
+#include "rtexec.h"
 #include "session.h"
 #include "target.h"
 
@@ -56,20 +57,30 @@ struct options {
         bool use_exec;
         bool force;
         bool legacy;
+        bool list;
+        const char *runtime;
         const char *id;
         char **command;
 };
 
 static void help(void)
 {
+        char runtime_list[256] = "";
+        const char *const *names = resolve_runtime_names();
+
+        for (size_t i = 0; names[i]; i++)
+                snprintf(runtime_list + strlen(runtime_list), sizeof(runtime_list) - strlen(runtime_list), "%s%s",
+                         i ? ", " : "", names[i]);
         printf("Usage: crashcart [options] ID [--] [CMD [ARG...]]\n"
                "\n"
                "Mount a cart of debugging tools at /dev/crashcart inside a running container\n"
                "and run CMD from it in all the container's namespaces. Without CMD, an\n"
                "interactive shell: %s --rcfile %s -i.\n"
                "\n"
-               "ID is a PID of any process in the container, or a Docker container id,\n"
-               "unique id prefix or name (also as docker://ID).\n"
+               "ID is a PID of any process in the container, or a container id, unique id\n"
+               "prefix or name of Docker, Podman, containerd (any namespace), CRI-O, runc,\n"
+               "crun, LXC, systemd-nspawn or rkt; Kubernetes' docker://ID, containerd://ID\n"
+               "and cri-o://ID too.\n"
                "\n"
                "Options:\n"
                "  -i, --image PATH   the cart: an ext2/3/4, squashfs or erofs image file, or a\n"
@@ -77,7 +88,10 @@ static void help(void)
                "                     %s, then ./crashcart.img)\n"
                "  -m, --mount        mount the cart and leave it mounted; run nothing\n"
                "  -u, --unmount      unmount the cart; run nothing\n"
-               "  -e, --exec         run the command through 'docker exec'\n"
+               "  -e, --exec         run the command through the container's runtime (docker\n"
+               "                     exec, podman exec, ctr task exec, runc exec, ...)\n"
+               "  -r, --runtime NAME look for ID in this runtime only: %s\n"
+               "  -l, --list         list the running containers crashcart can see\n"
                "  -f, --force        accept a PID in crashcart's own mount namespace; detach a\n"
                "                     busy cart lazily on unmount\n"
                "      --legacy-mount mount with mount(2) through a device node in the\n"
@@ -89,7 +103,7 @@ static void help(void)
                "Exit status: the command's own (128+N when killed by signal N); 125 when\n"
                "crashcart fails, 126 when the command cannot be executed, 127 when it is\n"
                "not found.\n",
-               default_command[0], default_command[2], CRASHCART_DEFAULT_IMAGE);
+               default_command[0], default_command[2], CRASHCART_DEFAULT_IMAGE, runtime_list);
 }
 
 _noreturn_ _printf_(1, 2) static void usage_error(const char *fmt, ...)
@@ -114,6 +128,8 @@ static void parse_args(int argc, char **argv, struct options *o)
                 { "exec", no_argument, NULL, 'e' },
                 { "force", no_argument, NULL, 'f' },
                 { "legacy-mount", no_argument, NULL, OPT_LEGACY_MOUNT },
+                { "runtime", required_argument, NULL, 'r' },
+                { "list", no_argument, NULL, 'l' },
                 { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
@@ -122,7 +138,7 @@ static void parse_args(int argc, char **argv, struct options *o)
         int c;
 
         /* '+': options end at ID, so the command's own options stay its own. */
-        while ((c = getopt_long(argc, argv, "+:i:muefvhV", longopts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "+:i:muefr:lvhV", longopts, NULL)) != -1) {
                 switch (c) {
                 case 'i':
                         o->image = optarg;
@@ -143,6 +159,14 @@ static void parse_args(int argc, char **argv, struct options *o)
                 case OPT_LEGACY_MOUNT:
                         o->legacy = true;
                         break;
+                case 'r':
+                        if (!resolve_runtime_known(optarg))
+                                usage_error("unknown runtime '%s'", optarg);
+                        o->runtime = optarg;
+                        break;
+                case 'l':
+                        o->list = true;
+                        break;
                 case 'v':
                         log_verbose++;
                         break;
@@ -157,6 +181,11 @@ static void parse_args(int argc, char **argv, struct options *o)
                 default:
                         usage_error("unknown option '%s'", argv[optind - 1]);
                 }
+        }
+        if (o->list) {
+                if (optind < argc)
+                        usage_error("%s", "--list takes no ID");
+                return;
         }
         if (optind >= argc)
                 usage_error("%s", "no container ID or PID given");
@@ -175,14 +204,18 @@ static void parse_args(int argc, char **argv, struct options *o)
 
 /* ---- resolve ---- */
 
-static int resolve_target(const struct options *o, struct target *t)
+static int resolve_target(const struct options *o, const struct resolve_ctx *ctx, struct target *t)
 {
         _cleanup_free_ char *asked = NULL;
         struct candidates c = {};
         const struct candidate *hit;
         int r;
 
-        r = resolve_id(o->id, NULL, &c, &asked);
+        r = resolve_id(ctx, o->id, o->runtime, &c, &asked);
+        if (r == -EINVAL) {
+                log_error("'%s' names another runtime than --runtime %s", o->id, o->runtime);
+                goto fail;
+        }
         if (r < 0) {
                 log_error_errno(r, "cannot resolve '%s'", o->id);
                 goto fail;
@@ -194,8 +227,10 @@ static int resolve_target(const struct options *o, struct target *t)
         if (c.n > 1) {
                 log_error("'%s' is ambiguous: it matches %zu containers:", o->id, c.n);
                 for (size_t i = 0; i < c.n; i++)
-                        fprintf(stderr, "crashcart:   %s %s%s%s (%s)\n", c.v[i].runtime, c.v[i].id,
-                                c.v[i].name ? " " : "", c.v[i].name ? c.v[i].name : "",
+                        fprintf(stderr, "crashcart:   %s %s%s%s%s%s (%s)\n", c.v[i].runtime, c.v[i].id,
+                                c.v[i].name && strcmp(c.v[i].name, c.v[i].id) ? " " : "",
+                                c.v[i].name && strcmp(c.v[i].name, c.v[i].id) ? c.v[i].name : "",
+                                c.v[i].ns ? " in " : "", c.v[i].ns ? c.v[i].ns : "",
                                 c.v[i].running ? "running" : "not running");
                 goto fail;
         }
@@ -215,6 +250,7 @@ static int resolve_target(const struct options *o, struct target *t)
         t->runtime = strdup(hit->runtime);
         t->id = hit->id ? strdup(hit->id) : NULL;
         t->name = hit->name ? strdup(hit->name) : NULL;
+        t->ns = hit->ns ? strdup(hit->ns) : NULL;
         log_debug("'%s' is %s%s%s, PID %d", o->id, hit->runtime, hit->id && strcmp(hit->runtime, "pid") ? " " : "",
                   strcmp(hit->runtime, "pid") ? hit->id : "", (int)hit->pid);
         candidates_done(&c);
@@ -542,65 +578,91 @@ static int log_exec_error(const struct exec_error *e, const char *cmd)
         return EXIT_CRASHCART;
 }
 
-/* The Docker container a PID belongs to, from its cgroup path. */
-static char *docker_id_of(const struct target *t)
+/* For -e on a PID (or a cgroup-scan hit): the runtime container that holds it, the
+ * one whose init shares its mount namespace. */
+static int container_of_pid(const struct resolve_ctx *ctx, const struct target *t, struct candidates *all,
+                            const struct candidate **ret)
 {
-        _cleanup_free_ char *cg = NULL;
-        const char *p;
+        uint64_t dev, ino;
+        int r;
 
-        if (t->runtime && strcmp(t->runtime, "docker") == 0 && t->id)
-                return strdup(t->id);
-        if (read_full_fileat(t->procfd, "cgroup", 1 << 16, &cg, NULL) < 0)
-                return NULL;
-        for (p = cg; (p = strstr(p, "docker")); p++) {
-                const char *s = p + 6;
-                size_t n;
+        r = target_ns_id(t, "mnt", &dev, &ino);
+        if (r < 0)
+                return r;
+        r = resolve_list(ctx, NULL, all);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < all->n; i++) {
+                struct stat st;
+                char path[64];
 
-                if (*s != '/' && *s != '-')
+                if (!all->v[i].running)
                         continue;
-                s++;
-                n = strspn(s, "0123456789abcdef");
-                if (n == 64)
-                        return strndup(s, 64);
+                snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)all->v[i].pid);
+                if (stat(path, &st) == 0 && st.st_dev == dev && st.st_ino == ino) {
+                        *ret = &all->v[i];
+                        return 0;
+                }
         }
-        return NULL;
+        return -ENOENT;
 }
 
-static int run_command(const struct options *o, const struct target *t, const sigset_t *fwd, const sigset_t *oldmask)
+static int spawn_runtime_exec(const struct resolve_ctx *ctx, const struct target *t, char **argv,
+                              const sigset_t *oldmask, pid_t *ret_pid)
+{
+        _cleanup_free_ char **rargv = NULL;
+        struct candidates all = {};
+        const char *runtime = t->runtime, *id = t->id, *ns = t->ns;
+        bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+        char exec_id[64];
+        int r;
+
+        if (strcmp(runtime, "pid") == 0 || strcmp(runtime, "cgroup") == 0) {
+                const struct candidate *c;
+
+                r = container_of_pid(ctx, t, &all, &c);
+                if (r < 0) {
+                        log_error("-e needs a container runtime's exec, and no runtime knows %s", target_label(t));
+                        r = -1;
+                        goto out;
+                }
+                runtime = c->runtime;
+                id = c->id;
+                ns = c->ns;
+        }
+        snprintf(exec_id, sizeof(exec_id), "crashcart-%d", (int)getpid());
+        r = runtime_exec_argv(runtime, id, ns, argv, tty, exec_id, &rargv);
+        if (r == -EOPNOTSUPP) {
+                log_error("-e: %s has no exec of its own; run without -e", runtime);
+                r = -1;
+                goto out;
+        }
+        if (r < 0) {
+                log_error_errno(r, "-e");
+                r = -1;
+                goto out;
+        }
+        log_debug("running %s %s in %s", rargv[0], rargv[1], id);
+        r = host_spawn(rargv, oldmask, ret_pid);
+        if (r < 0) {
+                log_error_errno(r, "cannot run %s", rargv[0]);
+                r = -1;
+        }
+out:
+        candidates_done(&all);
+        return r;
+}
+
+static int run_command(const struct options *o, const struct resolve_ctx *ctx, const struct target *t,
+                       const sigset_t *fwd, const sigset_t *oldmask)
 {
         char **argv = o->command ? o->command : default_command;
         int status, r;
         pid_t pid;
 
         if (o->use_exec) {
-                _cleanup_free_ char *cid = docker_id_of(t);
-                char **dargv;
-                size_t n = 0, argc = 0;
-
-                if (!cid) {
-                        log_error("-e needs a Docker container, and %s is not in one", target_label(t));
+                if (spawn_runtime_exec(ctx, t, argv, oldmask, &pid) < 0)
                         return EXIT_CRASHCART;
-                }
-                while (argv[argc])
-                        argc++;
-                dargv = calloc(argc + 6, sizeof(char *));
-                if (!dargv) {
-                        log_error_errno(-ENOMEM, "cannot run docker exec");
-                        return EXIT_CRASHCART;
-                }
-                dargv[n++] = "docker";
-                dargv[n++] = "exec";
-                dargv[n++] = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) ? "-it" : "-i";
-                dargv[n++] = cid;
-                for (size_t i = 0; i < argc; i++)
-                        dargv[n++] = argv[i];
-                log_debug("running docker exec in %s", cid);
-                r = host_spawn(dargv, oldmask, &pid);
-                free(dargv);
-                if (r < 0) {
-                        log_error_errno(r, "cannot run docker exec");
-                        return EXIT_CRASHCART;
-                }
         } else {
                 struct exec_request req = { .argv = argv, .envp = command_environment(), .sigmask = oldmask };
                 struct exec_error err;
@@ -645,8 +707,8 @@ static int op_unmount(const struct options *o, const struct target *t, int rundi
         return EXIT_SUCCESS;
 }
 
-static int op_mount_and_run(const struct options *o, const struct target *t, int rundir_fd, const char *session_name,
-                            const sigset_t *fwd, const sigset_t *oldmask)
+static int op_mount_and_run(const struct options *o, const struct resolve_ctx *ctx, const struct target *t,
+                            int rundir_fd, const char *session_name, const sigset_t *fwd, const sigset_t *oldmask)
 {
         struct session s;
         uint64_t mnt_id = 0;
@@ -683,7 +745,7 @@ static int op_mount_and_run(const struct options *o, const struct target *t, int
         if (o->mount_only)
                 return EXIT_SUCCESS;
 
-        status = run_command(o, t, fwd, oldmask);
+        status = run_command(o, ctx, t, fwd, oldmask);
 
         /* The last run out unmounts a cart that a run mounted. */
         r = session_open(rundir_fd, session_name, &s);
@@ -705,6 +767,37 @@ static int op_mount_and_run(const struct options *o, const struct target *t, int
         return status;
 }
 
+/* --list: the running containers, and whether a cart is mounted in each. */
+static int op_list(const struct options *o, const struct resolve_ctx *ctx)
+{
+        struct candidates c = {};
+        int r;
+
+        r = resolve_list(ctx, o->runtime, &c);
+        if (r < 0) {
+                log_error_errno(r, "cannot list containers");
+                return EXIT_CRASHCART;
+        }
+        printf("%-10s  %-12s  %-24s  %7s  %s\n", "RUNTIME", "ID", "NAME", "PID", "CART");
+        for (size_t i = 0; i < c.n; i++) {
+                struct target t = TARGET_INIT;
+                const char *cart = "-";
+                dev_t dev;
+
+                if (!c.v[i].running)
+                        continue;
+                if (target_open(c.v[i].pid, &t) == 0) {
+                        if (cart_probe(&t, &dev) > 0)
+                                cart = "mounted";
+                        target_done(&t);
+                }
+                printf("%-10s  %-12.12s  %-24s  %7d  %s\n", c.v[i].runtime, c.v[i].id,
+                       c.v[i].name ? c.v[i].name : "-", (int)c.v[i].pid, cart);
+        }
+        candidates_done(&c);
+        return EXIT_SUCCESS;
+}
+
 static const char *find_default_image(void)
 {
         const char *e = getenv("CRASHCART_IMAGE");
@@ -722,7 +815,8 @@ int main(int argc, char **argv)
 {
         struct options o = {};
         struct target t = TARGET_INIT;
-        _cleanup_close_ int rundir_fd = -EBADF;
+        _cleanup_close_ int rundir_fd = -EBADF, root_fd = -EBADF;
+        struct resolve_ctx ctx = { .use_api = true };
         char sname[80];
         sigset_t fwd, blocked, oldmask;
         int r, status;
@@ -754,7 +848,16 @@ int main(int argc, char **argv)
          * it in the container's PID namespace. */
         prctl(PR_SET_CHILD_SUBREAPER, 1);
 
-        if (resolve_target(&o, &t) < 0)
+        root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0) {
+                log_error_errno(NEG_ERRNO(), "cannot open /");
+                return EXIT_CRASHCART;
+        }
+        ctx.root_fd = root_fd;
+        if (o.list)
+                return op_list(&o, &ctx);
+
+        if (resolve_target(&o, &ctx, &t) < 0)
                 return EXIT_CRASHCART;
 
         r = target_ns_differs(&t, "mnt");
@@ -782,7 +885,7 @@ int main(int argc, char **argv)
         if (o.unmount_only)
                 status = op_unmount(&o, &t, rundir_fd, sname);
         else
-                status = op_mount_and_run(&o, &t, rundir_fd, sname, &fwd, &oldmask);
+                status = op_mount_and_run(&o, &ctx, &t, rundir_fd, sname, &fwd, &oldmask);
 out:
         target_done(&t);
         return status;

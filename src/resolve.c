@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,26 +10,51 @@
 #include "macro.h"
 #include "resolve.h"
 
-static int pid_lookup(const char *id, struct candidates *out)
+static int pid_lookup(const struct resolve_ctx *ctx, const char *id, struct candidates *out)
 {
-        char path[64];
         pid_t pid;
 
-        if (parse_pid(id, &pid) < 0)
+        if (parse_pid(id, &pid) < 0 || !pid_alive(ctx, pid))
                 return 0;
-        snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-        if (access(path, F_OK) < 0)
-                return 0;
-        return candidates_add(out, "pid", id, NULL, pid, true);
+        return candidates_add(out, "pid", id, NULL, NULL, pid, true);
 }
 
+/* The order is the order of asking, and of preference when one container is seen
+ * through several runtimes: engines first, then the low-level runtimes beneath
+ * them, and the cgroup scan last of all. */
 static const struct resolver resolvers[] = {
-        { "pid", pid_lookup },
-        { "docker", docker_lookup },
+        { "pid", pid_lookup, NULL },
+        { "docker", docker_lookup, docker_list },
+        { "podman", podman_lookup, podman_list },
+        { "cri-o", crio_lookup, crio_list },
+        { "containerd", containerd_lookup, containerd_list },
+        { "lxc", lxc_lookup, lxc_list },
+        { "nspawn", nspawn_lookup, nspawn_list },
+        { "runc", runc_lookup, runc_list },
+        { "crun", crun_lookup, crun_list },
+        { "rkt", rkt_lookup, rkt_list },
+        { "cgroup", cgroup_scan_lookup, cgroup_scan_list },
 };
 
-int candidates_add(struct candidates *c, const char *runtime, const char *id, const char *name, pid_t pid,
-                   bool running)
+static const char *const runtime_names[] = {
+        "pid", "docker", "podman", "cri-o", "containerd", "lxc", "nspawn", "runc", "crun", "rkt", "cgroup", NULL,
+};
+
+const char *const *resolve_runtime_names(void)
+{
+        return runtime_names;
+}
+
+bool resolve_runtime_known(const char *name)
+{
+        for (size_t i = 0; runtime_names[i]; i++)
+                if (strcmp(runtime_names[i], name) == 0)
+                        return true;
+        return false;
+}
+
+int candidates_add(struct candidates *c, const char *runtime, const char *id, const char *name, const char *ns,
+                   pid_t pid, bool running)
 {
         struct candidate *v, *n;
 
@@ -37,30 +63,73 @@ int candidates_add(struct candidates *c, const char *runtime, const char *id, co
                 return -ENOMEM;
         c->v = v;
         n = &v[c->n];
-        *n = (struct candidate){ .pid = pid, .running = running };
+        *n = (struct candidate){ .pid = running ? pid : 0, .running = running };
         n->runtime = strdup(runtime);
         n->id = id ? strdup(id) : NULL;
         n->name = name ? strdup(name) : NULL;
-        if (!n->runtime || (id && !n->id) || (name && !n->name)) {
+        n->ns = ns ? strdup(ns) : NULL;
+        if (!n->runtime || (id && !n->id) || (name && !n->name) || (ns && !n->ns)) {
                 free(n->runtime);
                 free(n->id);
                 free(n->name);
+                free(n->ns);
                 return -ENOMEM;
         }
         c->n++;
         return 0;
 }
 
+static void candidate_free(struct candidate *c)
+{
+        free(c->runtime);
+        free(c->id);
+        free(c->name);
+        free(c->ns);
+}
+
 void candidates_done(struct candidates *c)
 {
-        for (size_t i = 0; i < c->n; i++) {
-                free(c->v[i].runtime);
-                free(c->v[i].id);
-                free(c->v[i].name);
-        }
+        for (size_t i = 0; i < c->n; i++)
+                candidate_free(&c->v[i]);
         free(c->v);
         c->v = NULL;
         c->n = 0;
+}
+
+void candidates_dedup(struct candidates *c)
+{
+        size_t kept = 0;
+
+        for (size_t i = 0; i < c->n; i++) {
+                bool dup = false;
+
+                for (size_t j = 0; j < kept && !dup; j++)
+                        dup = c->v[i].running && c->v[j].running && c->v[i].pid > 0 && c->v[i].pid == c->v[j].pid;
+                if (dup)
+                        candidate_free(&c->v[i]);
+                else
+                        c->v[kept++] = c->v[i];
+        }
+        c->n = kept;
+}
+
+void candidates_prefer_exact(struct candidates *c, size_t from, const char *id)
+{
+        bool any_exact = false;
+        size_t kept = from;
+
+        for (size_t i = from; i < c->n; i++)
+                if ((c->v[i].id && strcmp(c->v[i].id, id) == 0) || (c->v[i].name && strcmp(c->v[i].name, id) == 0))
+                        any_exact = true;
+        if (!any_exact)
+                return;
+        for (size_t i = from; i < c->n; i++) {
+                if ((c->v[i].id && strcmp(c->v[i].id, id) == 0) || (c->v[i].name && strcmp(c->v[i].name, id) == 0))
+                        c->v[kept++] = c->v[i];
+                else
+                        candidate_free(&c->v[i]);
+        }
+        c->n = kept;
 }
 
 const char *resolve_strip_scheme(const char *id, const char **ret_runtime)
@@ -104,11 +173,57 @@ bool resolve_id_is_valid(const char *s)
         return true;
 }
 
-int resolve_id(const char *id, const char *runtime, struct candidates *ret, char **ret_asked)
+int resolve_match(const char *s, const char *id)
+{
+        size_t n = strlen(id);
+
+        if (!s || n == 0 || strncmp(s, id, n) != 0)
+                return 0;
+        return s[n] == 0 ? 2 : 1;
+}
+
+bool pid_alive(const struct resolve_ctx *ctx, pid_t pid)
+{
+        char path[64];
+
+        if (pid <= 0)
+                return false;
+        snprintf(path, sizeof(path), "proc/%d/stat", (int)pid);
+        return faccessat(ctx->root_fd, path, F_OK, 0) == 0;
+}
+
+pid_t read_pidfile_at(const struct resolve_ctx *ctx, int dirfd, const char *path)
+{
+        _cleanup_free_ char *s = NULL;
+        pid_t pid;
+
+        if (read_full_fileat(dirfd, path, 64, &s, NULL) < 0)
+                return 0;
+        s[strcspn(s, " \n")] = 0;
+        if (parse_pid(s, &pid) < 0 || !pid_alive(ctx, pid))
+                return 0;
+        return pid;
+}
+
+static int append_asked(char **asked, size_t *len, const char *name, int r)
+{
+        char *p = realloc(*asked, *len + strlen(name) + 32);
+
+        if (!p)
+                return -ENOMEM;
+        *asked = p;
+        /* A runtime that failed is not on this host, or not answering: say so. */
+        *len += (size_t)sprintf(p + *len, "%s%s%s", *len ? ", " : "", name, r < 0 ? " (not reachable)" : "");
+        return 0;
+}
+
+int resolve_id(const struct resolve_ctx *ctx, const char *id, const char *runtime, struct candidates *ret,
+               char **ret_asked)
 {
         _cleanup_free_ char *asked = NULL;
         const char *scheme_runtime;
         size_t asked_len = 0;
+        bool found_before_scan = false;
         int r;
 
         id = resolve_strip_scheme(id, &scheme_runtime);
@@ -117,35 +232,56 @@ int resolve_id(const char *id, const char *runtime, struct candidates *ret, char
                         return -EINVAL;
                 runtime = scheme_runtime;
         }
+        /* Nothing else is ever put in a path or an URL. */
+        if (!resolve_id_is_valid(id)) {
+                *ret_asked = strdup("none: not a container id, name or PID");
+                return *ret_asked ? 0 : -ENOMEM;
+        }
 
         for (size_t i = 0; i < ELEMENTSOF(resolvers); i++) {
-                char *p;
+                bool is_scan = strcmp(resolvers[i].name, "cgroup") == 0;
 
-                if (runtime ? strcmp(runtime, resolvers[i].name) != 0 : false)
+                if (runtime && strcmp(runtime, resolvers[i].name) != 0)
                         continue;
                 /* A PID is a PID: the runtimes are not asked about a number that names
-                 * a live process (a numeric name or id prefix needs --runtime). */
-                if (i > 0 && ret->n > 0 && strcmp(ret->v[0].runtime, "pid") == 0)
+                 * a live process (--runtime asks one about it). */
+                if (!runtime && ret->n > 0 && strcmp(ret->v[0].runtime, "pid") == 0)
+                        break;
+                /* The cgroup scan is the last resort, for what no runtime knows. */
+                if (is_scan && !runtime && found_before_scan)
                         break;
 
-                r = resolvers[i].lookup(id, ret);
+                r = resolvers[i].lookup(ctx, id, ret);
                 if (r == -ENOMEM)
                         return r;
-
-                /* Any other failure means this runtime is not here: the others may
-                 * still know the id, and the error message says it was unreachable. */
-                p = realloc(asked, asked_len + strlen(resolvers[i].name) + 64);
-                if (!p)
-                        return -ENOMEM;
-                asked = p;
-                asked_len += (size_t)sprintf(asked + asked_len, "%s%s%s", asked_len ? ", " : "", resolvers[i].name,
-                                             r < 0 ? " (not reachable)" : "");
+                found_before_scan = ret->n > 0;
+                r = append_asked(&asked, &asked_len, resolvers[i].name, r);
+                if (r < 0)
+                        return r;
         }
+        candidates_dedup(ret);
+        /* An exact id or name beats prefixes, across runtimes too. */
+        candidates_prefer_exact(ret, 0, id);
         if (!asked) {
                 asked = strdup(runtime ? runtime : "");
                 if (!asked)
                         return -ENOMEM;
         }
         *ret_asked = TAKE_PTR(asked);
+        return 0;
+}
+
+int resolve_list(const struct resolve_ctx *ctx, const char *runtime, struct candidates *ret)
+{
+        for (size_t i = 0; i < ELEMENTSOF(resolvers); i++) {
+                int r;
+
+                if (!resolvers[i].list || (runtime && strcmp(runtime, resolvers[i].name) != 0))
+                        continue;
+                r = resolvers[i].list(ctx, ret);
+                if (r == -ENOMEM)
+                        return r;
+        }
+        candidates_dedup(ret);
         return 0;
 }

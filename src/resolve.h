@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* From what the user typed to the PID of a container's init. Each runtime is a
- * resolver in one table; a new runtime is one more entry. */
+ * resolver in one table (resolve.c); a new runtime is one more entry. Resolvers
+ * read the host through ctx->root_fd, so unit tests give them fixture trees. */
 #pragma once
 
 #include <stdbool.h>
@@ -8,10 +9,11 @@
 #include <sys/types.h>
 
 struct candidate {
-        char *runtime;
+        char *runtime;  /* "docker", "podman", "containerd", "cri-o", "runc", "crun", "lxc", "nspawn", "rkt", "pid", "cgroup" */
         char *id;
-        char *name;
-        pid_t pid;      /* 0 when not running */
+        char *name;     /* NULL where the runtime has no names */
+        char *ns;       /* containerd namespace, LXC path, runc/crun root: what its exec needs */
+        pid_t pid;      /* the container's init; 0 when not running or not known yet */
         bool running;
 };
 
@@ -20,31 +22,94 @@ struct candidates {
         size_t n;
 };
 
-struct resolver {
-        const char *name;
-        /* Adds every container of this runtime that id names (exact id, unique
-         * prefix, name). -ENOENT, -ECONNREFUSED...: the runtime is not here, which
-         * is not an error for the others. */
-        int (*lookup)(const char *id, struct candidates *out);
+struct resolve_ctx {
+        int root_fd;    /* the host's / (a fixture tree in unit tests) */
+        bool use_api;   /* ask runtimes' API sockets (off for fixture trees) */
 };
 
-int candidates_add(struct candidates *c, const char *runtime, const char *id, const char *name, pid_t pid,
-                   bool running);
+struct resolver {
+        const char *name;
+        /* Adds every container of this runtime that id names (exact id, unique id
+         * prefix, name). A runtime that is not on this host adds nothing and
+         * returns 0 or -errno; neither stops the others from being asked. */
+        int (*lookup)(const struct resolve_ctx *ctx, const char *id, struct candidates *out);
+        /* Adds every container of this runtime (running or not). */
+        int (*list)(const struct resolve_ctx *ctx, struct candidates *out);
+};
+
+int candidates_add(struct candidates *c, const char *runtime, const char *id, const char *name, const char *ns,
+                   pid_t pid, bool running);
 void candidates_done(struct candidates *c);
+/* Removes later candidates that are the same running container (same init PID)
+ * seen through another runtime: Docker's containers are also containerd's and
+ * runc's. The runtime asked first (the one nearest the user) is kept. */
+void candidates_dedup(struct candidates *c);
 
-/* Asks every resolver (or only the one named runtime) about id. *ret_asked lists
- * the runtimes that answered or were tried, for the error message. A PID (all
- * digits, and such a process exists) wins without asking any runtime. */
-int resolve_id(const char *id, const char *runtime, struct candidates *ret, char **ret_asked);
+/* The names of the known runtimes, for --runtime and messages. */
+const char *const *resolve_runtime_names(void);
+bool resolve_runtime_known(const char *name);
 
-/* Splits a Kubernetes-style "runtime://id" into its parts; returns the id part and
- * sets *ret_runtime (to "docker", "containerd", "cri-o") or leaves it NULL. */
+/* Asks every resolver (or only runtime, when not NULL) about id. *ret_asked lists
+ * the runtimes asked, for the error message. A PID (digits naming a live process)
+ * wins without asking any runtime. -EINVAL: id's scheme contradicts runtime. */
+int resolve_id(const struct resolve_ctx *ctx, const char *id, const char *runtime, struct candidates *ret,
+               char **ret_asked);
+/* Every container of every runtime (or of one). */
+int resolve_list(const struct resolve_ctx *ctx, const char *runtime, struct candidates *ret);
+
+/* Splits a Kubernetes-style "runtime://id": returns the id part and sets
+ * *ret_runtime ("docker", "containerd", "cri-o") or NULL. */
 const char *resolve_strip_scheme(const char *id, const char **ret_runtime);
 
 /* Whether s can be a container id or name: [A-Za-z0-9][A-Za-z0-9_.-]*, at most
- * 253 characters. Anything else is never sent to an API. */
+ * 253 characters. Anything else is never sent to an API nor used in a path. */
 bool resolve_id_is_valid(const char *s);
 
-int docker_lookup(const char *id, struct candidates *out);
-/* The Docker socket: $DOCKER_HOST when it is unix://PATH, else /var/run/docker.sock. */
+/* 2: s is id exactly; 1: id is a prefix of s; 0: neither. */
+int resolve_match(const char *s, const char *id);
+
+/* ---- helpers shared by the resolvers (resolve.c) ---- */
+
+/* A PID read from a pidfile relative to dirfd; 0 when missing, empty or dead. */
+pid_t read_pidfile_at(const struct resolve_ctx *ctx, int dirfd, const char *path);
+/* Whether /proc/PID exists under ctx's root. */
+bool pid_alive(const struct resolve_ctx *ctx, pid_t pid);
+/* Keeps only exact matches when there is one: "abc" names container abc even if
+ * abcd exists. Applies to candidates [from, c->n). */
+void candidates_prefer_exact(struct candidates *c, size_t from, const char *id);
+
+/* The container id a cgroup path component names ("docker-<id>.scope",
+ * "libpod-<id>.scope", "cri-containerd-<id>.scope", "crio-<id>.scope", or a plain
+ * 64-digit id); 0 when none. Conmon's scopes are never containers. */
+size_t cgroup_component_id(const char *comp, size_t len, const char **ret);
+/* The machine name of a systemd-nspawn command line (NUL-separated). */
+const char *nspawn_machine_name(const char *cmdline, size_t len, char *buf, size_t size);
+
+/* ---- the resolvers ---- */
+int docker_lookup(const struct resolve_ctx *ctx, const char *id, struct candidates *out);
+int docker_list(const struct resolve_ctx *ctx, struct candidates *out);
+int podman_lookup(const struct resolve_ctx *ctx, const char *id, struct candidates *out);
+int podman_list(const struct resolve_ctx *ctx, struct candidates *out);
+int crio_lookup(const struct resolve_ctx *ctx, const char *id, struct candidates *out);
+int crio_list(const struct resolve_ctx *ctx, struct candidates *out);
+int containerd_lookup(const struct resolve_ctx *ctx, const char *id, struct candidates *out);
+int containerd_list(const struct resolve_ctx *ctx, struct candidates *out);
+int runc_lookup(const struct resolve_ctx *ctx, const char *id, struct candidates *out);
+int runc_list(const struct resolve_ctx *ctx, struct candidates *out);
+int crun_lookup(const struct resolve_ctx *ctx, const char *id, struct candidates *out);
+int crun_list(const struct resolve_ctx *ctx, struct candidates *out);
+int rkt_lookup(const struct resolve_ctx *ctx, const char *id, struct candidates *out);
+int rkt_list(const struct resolve_ctx *ctx, struct candidates *out);
+int lxc_lookup(const struct resolve_ctx *ctx, const char *id, struct candidates *out);
+int lxc_list(const struct resolve_ctx *ctx, struct candidates *out);
+int nspawn_lookup(const struct resolve_ctx *ctx, const char *id, struct candidates *out);
+int nspawn_list(const struct resolve_ctx *ctx, struct candidates *out);
+int cgroup_scan_lookup(const struct resolve_ctx *ctx, const char *id, struct candidates *out);
+int cgroup_scan_list(const struct resolve_ctx *ctx, struct candidates *out);
+
+/* containers/storage, shared by Podman and CRI-O: id NULL lists all. */
+int storage_lookup(const struct resolve_ctx *ctx, const char *runtime, const char *id, struct candidates *out);
+
+/* The API sockets: $DOCKER_HOST / $CONTAINER_HOST when they name a unix socket. */
 const char *docker_socket_path(void);
+const char *podman_socket_path(void);

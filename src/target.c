@@ -89,7 +89,8 @@ void target_done(struct target *t)
         free(t->runtime);
         free(t->id);
         free(t->name);
-        t->runtime = t->id = t->name = NULL;
+        free(t->ns);
+        t->runtime = t->id = t->name = t->ns = NULL;
 }
 
 int target_ns_id(const struct target *t, const char *ns, uint64_t *ret_dev, uint64_t *ret_ino)

@@ -14,6 +14,7 @@ struct target {
         char *runtime;        /* "pid", "docker", ... */
         char *id;             /* container id where the runtime has one */
         char *name;
+        char *ns;             /* what the runtime's own exec needs (containerd namespace, ...) */
 };
 
 #define TARGET_INIT { .pid = 0, .pidfd = -EBADF, .procfd = -EBADF }

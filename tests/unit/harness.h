@@ -41,3 +41,4 @@ void test_image(void);
 void test_http_docker(void);
 void test_resolve(void);
 void test_session(void);
+void test_runtimes(void);

@@ -34,6 +34,7 @@ int main(int argc, char **argv)
         test_http_docker();
         test_resolve();
         test_session();
+        test_runtimes();
         printf("%d passed, %d failed\n", harness_passed, harness_failed);
         return harness_failed ? 1 : 0;
 }

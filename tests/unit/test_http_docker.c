@@ -60,7 +60,7 @@ static void test_docker(void)
         struct candidates c = {};
         char *msg;
 
-        CHECK(docker_parse_inspect(inspect, len, &c) == 0);
+        CHECK(docker_parse_inspect(inspect, len, "docker", &c) == 0);
         CHECK(c.n == 1);
         if (c.n == 1) {
                 CHECK_STR(c.v[0].runtime, "docker");
@@ -71,26 +71,26 @@ static void test_docker(void)
         candidates_done(&c);
         free(inspect);
 
-        CHECK(docker_parse_inspect("{\"Id\":\"abc\",\"Name\":\"/n\",\"State\":{\"Pid\":0,\"Running\":false}}", 60, &c) == 0);
+        CHECK(docker_parse_inspect("{\"Id\":\"abc\",\"Name\":\"/n\",\"State\":{\"Pid\":0,\"Running\":false}}", 60, "docker", &c) == 0);
         CHECK(c.n == 1 && !c.v[0].running && c.v[0].pid == 0);
         candidates_done(&c);
         /* Running says true but there is no PID: not running. */
-        CHECK(docker_parse_inspect("{\"Id\":\"abc\",\"State\":{\"Pid\":0,\"Running\":true}}", 48, &c) == 0);
+        CHECK(docker_parse_inspect("{\"Id\":\"abc\",\"State\":{\"Pid\":0,\"Running\":true}}", 48, "docker", &c) == 0);
         CHECK(c.n == 1 && !c.v[0].running && c.v[0].name == NULL);
         candidates_done(&c);
-        CHECK(docker_parse_inspect("{\"Id\":\"abc\",\"State\":{\"Pid\":-5}}", 31, &c) == -EBADMSG);
-        CHECK(docker_parse_inspect("{\"Id\":\"abc\",\"State\":{\"Pid\":99999999999}}", 40, &c) == -EBADMSG);
-        CHECK(docker_parse_inspect("[1,2]", 5, &c) == -EBADMSG);
-        CHECK(docker_parse_inspect("{\"Name\":\"x\"}", 12, &c) == -EBADMSG);
-        CHECK(docker_parse_inspect("{\"Id\":", 6, &c) == -EBADMSG);
-        CHECK(docker_parse_inspect("{\"Id\":\"a\"} trailing", 19, &c) == 0 || c.n == 0);
+        CHECK(docker_parse_inspect("{\"Id\":\"abc\",\"State\":{\"Pid\":-5}}", 31, "docker", &c) == -EBADMSG);
+        CHECK(docker_parse_inspect("{\"Id\":\"abc\",\"State\":{\"Pid\":99999999999}}", 40, "docker", &c) == -EBADMSG);
+        CHECK(docker_parse_inspect("[1,2]", 5, "docker", &c) == -EBADMSG);
+        CHECK(docker_parse_inspect("{\"Name\":\"x\"}", 12, "docker", &c) == -EBADMSG);
+        CHECK(docker_parse_inspect("{\"Id\":", 6, "docker", &c) == -EBADMSG);
+        CHECK(docker_parse_inspect("{\"Id\":\"a\"} trailing", 19, "docker", &c) == 0 || c.n == 0);
         candidates_done(&c);
 
         const char *list = "[{\"Id\":\"abc1\",\"Names\":[\"/one\"],\"State\":\"running\"},"
                            "{\"Id\":\"abd2\",\"Names\":[\"/two\"],\"State\":\"exited\"},"
                            "{\"Id\":\"abc3\",\"Names\":[],\"State\":\"running\"},"
                            "{\"Names\":[\"/noid\"]}, 7]";
-        CHECK(docker_parse_list(list, strlen(list), "abc", &c) == 0);
+        CHECK(docker_parse_list(list, strlen(list), "docker", "abc", &c) == 0);
         CHECK(c.n == 2);
         if (c.n == 2) {
                 CHECK_STR(c.v[0].name, "one");
@@ -98,9 +98,9 @@ static void test_docker(void)
                 CHECK(c.v[1].name == NULL);
         }
         candidates_done(&c);
-        CHECK(docker_parse_list(list, strlen(list), "ab", &c) == 0 && c.n == 3);
+        CHECK(docker_parse_list(list, strlen(list), "docker", "ab", &c) == 0 && c.n == 3);
         candidates_done(&c);
-        CHECK(docker_parse_list("{}", 2, "a", &c) == -EBADMSG);
+        CHECK(docker_parse_list("{}", 2, "docker", "a", &c) == -EBADMSG);
 
         msg = docker_parse_message("{\"message\":\"No such container: x\"}", 34);
         CHECK_STR(msg, "No such container: x");

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,13 +39,16 @@ void test_resolve(void)
                 char *asked = NULL, pid[32];
 
                 snprintf(pid, sizeof(pid), "%d", (int)getpid());
-                CHECK(resolve_id(pid, NULL, &c, &asked) == 0);
+                struct resolve_ctx ctx = { .root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC) };
+
+                CHECK(resolve_id(&ctx, pid, NULL, &c, &asked) == 0);
                 CHECK(c.n == 1 && strcmp(c.v[0].runtime, "pid") == 0 && c.v[0].pid == getpid());
                 CHECK_STR(asked, "pid");
                 candidates_done(&c);
                 free(asked);
 
                 /* A scheme naming another runtime than --runtime is a contradiction. */
-                CHECK(resolve_id("docker://abc", "pid", &c, &asked) == -EINVAL);
+                CHECK(resolve_id(&ctx, "docker://abc", "pid", &c, &asked) == -EINVAL);
+                close(ctx.root_fd);
         }
 }

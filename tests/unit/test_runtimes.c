@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The resolvers against a fixture tree standing in for the host's / (tests/
+ * fixtures/host): cgroup v2 paths of CRI-O, containerd under Kubernetes, kubepods
+ * with cgroupfs, Podman's storage, runc, crun, rkt, LXC and nspawn. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "resolve.h"
+
+#define A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1"
+#define B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb2"
+#define C "ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc3"
+#define D "ddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd4"
+
+static struct resolve_ctx ctx;
+
+/* Resolves id; returns the number of candidates, the first in *ret. */
+static size_t resolve(const char *id, const char *runtime, struct candidate *ret)
+{
+        struct candidates c = {};
+        char *asked = NULL;
+        size_t n;
+
+        if (resolve_id(&ctx, id, runtime, &c, &asked) < 0) {
+                free(asked);
+                return (size_t)-1;
+        }
+        n = c.n;
+        if (n > 0 && ret) {
+                *ret = c.v[0];
+                ret->runtime = strdup(c.v[0].runtime);
+                ret->id = c.v[0].id ? strdup(c.v[0].id) : NULL;
+                ret->name = c.v[0].name ? strdup(c.v[0].name) : NULL;
+                ret->ns = c.v[0].ns ? strdup(c.v[0].ns) : NULL;
+        }
+        candidates_done(&c);
+        free(asked);
+        return n;
+}
+
+static void expect(const char *id, const char *runtime_filter, const char *runtime, const char *full_id, pid_t pid,
+                   bool running)
+{
+        struct candidate c = {};
+        size_t n = resolve(id, runtime_filter, &c);
+
+        CHECK(n == 1);
+        if (n != 1) {
+                fprintf(stderr, "  for id '%s': %zd candidates\n", id, (ssize_t)n);
+                return;
+        }
+        CHECK_STR(c.runtime, runtime);
+        CHECK_STR(c.id, full_id);
+        CHECK(c.pid == pid);
+        CHECK(c.running == running);
+        free(c.runtime);
+        free(c.id);
+        free(c.name);
+        free(c.ns);
+}
+
+void test_runtimes(void)
+{
+        char path[512];
+        struct candidates all = {};
+        size_t running = 0;
+        const char *buf, *idp;
+
+        snprintf(path, sizeof(path), "%s/host", harness_fixtures);
+        ctx.root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        CHECK(ctx.root_fd >= 0);
+        if (ctx.root_fd < 0)
+                return;
+
+        /* containerd under Kubernetes: state dir in namespace k8s.io, by prefix and
+         * with the containerd:// scheme. */
+        expect("aaaaaaaa", NULL, "containerd", A, 101, true);
+        expect("containerd://" A, NULL, "containerd", A, 101, true);
+        /* containerd's own ids are names of any kind; an exact id beats a longer one. */
+        expect("web-1", NULL, "containerd", "web-1", 960, true);
+        CHECK(resolve("web-", NULL, NULL) == 2);
+        /* CRI-O: its container, never its conmon. */
+        expect("cri-o://" B, NULL, "cri-o", B, 201, true);
+        expect("k8s_nginx_web_default_1", NULL, "cri-o", B, 201, true);
+        /* kubepods with the cgroupfs driver: only the cgroup scan knows it. */
+        expect("cccccccccccc", NULL, "cgroup", C, 300, true);
+        /* The cgroup scan alone finds CRI-O's container by its scope, not conmon's. */
+        expect("bbbbbbbbbbbb", "cgroup", "cgroup", B, 201, true);
+        expect(A, "cgroup", "cgroup", A, 101, true);
+        /* Podman without its API: its storage, by name and by prefix. */
+        expect("mypod", NULL, "podman", D, 800, true);
+        expect(D, "podman", "podman", D, 800, true);
+        expect("stopped", NULL, "podman", "ddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd9", 0, false);
+        /* An ambiguous prefix across two Podman containers. */
+        CHECK(resolve("dddd", "podman", NULL) == 2);
+        /* runc with its recorded start time; a recycled PID (start differs) is not it. */
+        expect("ctr1", NULL, "runc", "ctr1", 700, true);
+        expect("ctr3", NULL, "runc", "ctr3", 0, false);
+        expect("ctr2", NULL, "crun", "ctr2", 900, true);
+        /* rkt by UUID prefix; a pod without pid is not running. */
+        expect("6f4b1c2d", NULL, "rkt", "6f4b1c2d-1111-2222-3333-444455556666", 600, true);
+        expect("6f4b9999", NULL, "rkt", "6f4b9999-1111-2222-3333-444455556666", 0, false);
+        CHECK(resolve("6f4b", NULL, NULL) == 2);
+        /* LXC: the payload cgroup's init, never the monitor; the lxcpath from it. */
+        expect("web", NULL, "lxc", "web", 401, true);
+        expect("off", NULL, "lxc", "off", 0, false);
+        /* nspawn: registered (LEADER=), and unregistered by -D's last component or -M. */
+        expect("vm1", NULL, "nspawn", "vm1", 950, true);
+        expect("box1", NULL, "nspawn", "box1", 501, true);
+        expect("box2", NULL, "nspawn", "box2", 511, true);
+        CHECK(resolve("qemu1", NULL, NULL) == 0);
+        /* A live PID is a PID. */
+        expect("700", NULL, "pid", "700", 700, true);
+        /* Nothing, and things that are never looked up. */
+        CHECK(resolve("nosuch", NULL, NULL) == 0);
+        CHECK(resolve("../etc", NULL, NULL) == 0);
+        CHECK(resolve("", NULL, NULL) == 0);
+
+        /* The listing sees each running container once: the runtimes' and the one
+         * only a cgroup names (kubepods, cgroupfs). */
+        CHECK(resolve_list(&ctx, NULL, &all) == 0);
+        for (size_t i = 0; i < all.n; i++) {
+                running += all.v[i].running;
+                if (getenv("CC_DEBUG"))
+                        fprintf(stderr, "%s %s %d %d\n", all.v[i].runtime, all.v[i].id, all.v[i].pid, all.v[i].running);
+        }
+        CHECK(running == 12);
+        CHECK(all.n == 16);
+        candidates_done(&all);
+
+        /* Cgroup path components. */
+        buf = "docker-" A ".scope";
+        CHECK(cgroup_component_id(buf, strlen(buf), &idp) == 64 && strncmp(idp, A, 64) == 0);
+        buf = "libpod-conmon-" A ".scope";
+        CHECK(cgroup_component_id(buf, strlen(buf), &idp) == 0);
+        buf = "session-1.scope";
+        CHECK(cgroup_component_id(buf, strlen(buf), &idp) == 0);
+        buf = "abc";
+        CHECK(cgroup_component_id(buf, strlen(buf), &idp) == 0);
+
+        /* nspawn command lines. */
+        {
+                char name[64];
+                const char cl1[] = "systemd-nspawn\0-M\0m1\0-D\0/x/y\0";
+                const char cl2[] = "systemd-nspawn\0--directory=/srv/r//\0";
+                const char cl3[] = "systemd-nspawn\0-Mshort\0";
+                const char cl4[] = "systemd-nspawn\0-D\0/\0";
+
+                CHECK_STR(nspawn_machine_name(cl1, sizeof(cl1) - 1, name, sizeof(name)), "m1");
+                CHECK_STR(nspawn_machine_name(cl2, sizeof(cl2) - 1, name, sizeof(name)), "r");
+                CHECK_STR(nspawn_machine_name(cl3, sizeof(cl3) - 1, name, sizeof(name)), "short");
+                CHECK(nspawn_machine_name(cl4, sizeof(cl4) - 1, name, sizeof(name)) == NULL);
+        }
+        close(ctx.root_fd);
+}
