@@ -290,7 +290,8 @@ static const char *stage_text(int stage)
         case STAGE_OTHER_MOUNT:
                 return "another filesystem is mounted at /dev/crashcart in the container; 'crashcart -u' unmounts it";
         case STAGE_SHARED:
-                return "the container's /dev is a shared mount: a cart mounted there would propagate out of the container; refusing";
+                return "the container's /dev is a shared mount with peers outside the container: a cart mounted there "
+                       "would propagate out of it; refusing";
         case STAGE_MOUNTINFO:
                 return "cannot read the container's mount table";
         case STAGE_MKDIR:
@@ -322,8 +323,11 @@ static const char *stage_text(int stage)
 static void log_place_error(const struct place_reply *rep)
 {
         /* The stages whose text says it all need no errno. */
-        if (rep->stage == STAGE_SYMLINK || rep->stage == STAGE_NOTDIR || rep->stage == STAGE_OTHER_MOUNT ||
-            rep->stage == STAGE_SHARED || rep->stage == STAGE_BUSY || rep->stage == STAGE_VERIFY)
+        if (rep->stage == STAGE_SHARED && rep->error == -EXDEV)
+                log_error("%s (it would reach the mount namespace of PID %d)", stage_text(rep->stage),
+                          (int)rep->other_pid);
+        else if (rep->stage == STAGE_SYMLINK || rep->stage == STAGE_NOTDIR || rep->stage == STAGE_OTHER_MOUNT ||
+                 rep->stage == STAGE_BUSY || rep->stage == STAGE_VERIFY)
                 log_error("%s", stage_text(rep->stage));
         else if (rep->error == -ESRCH)
                 log_error("the container exited");

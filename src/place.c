@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -59,6 +60,69 @@ int cart_probe(const struct target *t, dev_t *ret_dev)
 
 /* ---- inside the helper: everything below runs in the container's mount namespace,
  * with the container's root as / ---- */
+
+/* The host's /proc, opened before the helper left the host's mount namespace. */
+static int helper_host_proc_fd = -EBADF;
+
+/* Whether a mount made under peer group `group` would propagate out of the
+ * container's mount namespace: whether any other mount namespace on the host has a
+ * peer (shared:N) or a slave (master:N) of that group. LXC, for one, makes every
+ * mount of its containers shared, with peers only inside the container: that is
+ * harmless. A /dev that is a peer of the host's /dev is not. */
+static int group_escapes(uint64_t group, pid_t *ret_pid)
+{
+        _cleanup_(closedir_p) DIR *d = NULL;
+        _cleanup_free_ ino_t *seen = NULL;
+        size_t n_seen = 0;
+        struct stat self;
+        struct dirent *de;
+        int fd;
+
+        if (fstatat(helper_host_proc_fd, "self/ns/mnt", &self, 0) < 0)
+                return NEG_ERRNO();
+        fd = openat(helper_host_proc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return NEG_ERRNO();
+        d = fdopendir(fd);
+        if (!d) {
+                safe_close(fd);
+                return NEG_ERRNO();
+        }
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *mi = NULL;
+                char path[300];
+                struct stat st;
+                bool dup = false;
+                pid_t pid;
+                ino_t *p;
+                int r;
+
+                if (parse_pid(de->d_name, &pid) < 0)
+                        continue;
+                snprintf(path, sizeof(path), "%s/ns/mnt", de->d_name);
+                if (fstatat(dirfd(d), path, &st, 0) < 0 || st.st_ino == self.st_ino)
+                        continue;
+                for (size_t i = 0; i < n_seen && !dup; i++)
+                        dup = seen[i] == st.st_ino;
+                if (dup)
+                        continue;
+                p = realloc(seen, (n_seen + 1) * sizeof(*seen));
+                if (!p)
+                        return -ENOMEM;
+                seen = p;
+                seen[n_seen++] = st.st_ino;
+
+                snprintf(path, sizeof(path), "%s/mountinfo", de->d_name);
+                if (read_full_fileat(dirfd(d), path, MOUNTINFO_MAX, &mi, NULL) < 0)
+                        continue; /* gone */
+                r = mountinfo_has_group(mi, group);
+                if (r > 0) {
+                        *ret_pid = pid;
+                        return 1;
+                }
+        }
+        return 0;
+}
 
 static int fail(struct place_reply *reply, int stage, int err)
 {
@@ -452,11 +516,17 @@ static int do_place(const struct target *t, const void *arg, struct place_reply 
         if (req->query_only)
                 goto out;
 
-        /* A mount under a shared /dev would propagate to its peers, which may be
-         * the host's own /dev. */
+        /* A mount under a shared /dev propagates to its peers and their slaves,
+         * which may be the host's own /dev. */
         if (mountinfo_is_shared(&d.entry)) {
-                r = fail(reply, STAGE_SHARED, -EXDEV);
-                goto out;
+                pid_t other = 0;
+
+                r = group_escapes(mountinfo_peer_group(&d.entry), &other);
+                if (r != 0) {
+                        reply->other_pid = other;
+                        r = fail(reply, STAGE_SHARED, r > 0 ? -EXDEV : r);
+                        goto out;
+                }
         }
 
         if (c.fd < 0) {
@@ -590,7 +660,7 @@ out:
 static int run_in_mntns(const struct target *t, int (*fn)(const struct target *, const void *, struct place_reply *),
                         const void *arg, struct place_reply *reply)
 {
-        _cleanup_close_ int nsfd = -EBADF, rootfd = -EBADF;
+        _cleanup_close_ int nsfd = -EBADF, rootfd = -EBADF, hostproc = -EBADF;
         int pipefd[2], status, r;
         size_t n;
         pid_t pid;
@@ -609,6 +679,13 @@ static int run_in_mntns(const struct target *t, int (*fn)(const struct target *,
 
         if (pipe2(pipefd, O_CLOEXEC) < 0)
                 return fail(reply, STAGE_HELPER, NEG_ERRNO());
+        hostproc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (hostproc < 0) {
+                r = NEG_ERRNO();
+                safe_close(pipefd[0]);
+                safe_close(pipefd[1]);
+                return fail(reply, STAGE_HELPER, r);
+        }
         pid = fork();
         if (pid < 0) {
                 r = NEG_ERRNO();
@@ -620,6 +697,7 @@ static int run_in_mntns(const struct target *t, int (*fn)(const struct target *,
                 struct place_reply rep = {};
 
                 safe_close(pipefd[0]);
+                helper_host_proc_fd = hostproc;
                 prctl(PR_SET_PDEATHSIG, SIGKILL);
                 if (setns(nsfd, CLONE_NEWNS) < 0 || fchdir(rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0)
                         fail(&rep, STAGE_JOIN, NEG_ERRNO());

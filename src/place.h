@@ -45,6 +45,7 @@ struct place_reply {
         int changed;            /* this call mounted (or unmounted) */
         uint64_t mnt_id;        /* of the cart's mount, unique where the kernel has it */
         uint64_t dev;           /* st_dev of the mounted cart */
+        pid_t other_pid;        /* STAGE_SHARED: a process of the namespace it would reach */
 };
 
 struct place_request {

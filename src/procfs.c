@@ -212,6 +212,49 @@ bool mountinfo_is_shared(const struct mountinfo_entry *e)
         return false;
 }
 
+/* The number after tag ("shared:", "master:") in the optional fields, or 0. */
+static uint64_t optional_field(const char *optional, const char *tag)
+{
+        size_t n = strlen(tag);
+
+        for (const char *p = optional; p && *p;) {
+                while (*p == ' ')
+                        p++;
+                if (strncmp(p, tag, n) == 0) {
+                        char num[24];
+                        size_t len = strcspn(p + n, " ");
+                        uint64_t v;
+
+                        if (len == 0 || len >= sizeof(num))
+                                return 0;
+                        memcpy(num, p + n, len);
+                        num[len] = 0;
+                        return parse_u64(num, &v) == 0 ? v : 0;
+                }
+                p = strchr(p, ' ');
+        }
+        return 0;
+}
+
+uint64_t mountinfo_peer_group(const struct mountinfo_entry *e)
+{
+        return optional_field(e->optional, "shared:");
+}
+
+static int has_group_cb(const struct mountinfo_entry *e, void *userdata)
+{
+        uint64_t g = *(uint64_t *)userdata;
+
+        return optional_field(e->optional, "shared:") == g || optional_field(e->optional, "master:") == g;
+}
+
+int mountinfo_has_group(char *buf, uint64_t group)
+{
+        if (group == 0)
+                return 0;
+        return mountinfo_foreach(buf, has_group_cb, &group);
+}
+
 static int idmap_next_line(const char **cursor, uint32_t *inside, uint32_t *outside, uint32_t *count)
 {
         const char *p = *cursor;

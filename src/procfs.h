@@ -40,6 +40,12 @@ int mountinfo_find_mount_point(char *buf, const char *path, struct mountinfo_ent
 bool opts_has(const char *opts, const char *opt);
 /* Whether the optional fields mark the mount as a shared-propagation peer. */
 bool mountinfo_is_shared(const struct mountinfo_entry *e);
+/* The peer group of a shared mount ("shared:N"), 0 when it is not shared. */
+uint64_t mountinfo_peer_group(const struct mountinfo_entry *e);
+/* Whether a mountinfo buffer has a mount that is a peer (shared:N) or a slave
+ * (master:N) of peer group N: one that a mount under group N propagates to.
+ * -EINVAL on a malformed buffer. buf is modified. */
+int mountinfo_has_group(char *buf, uint64_t group);
 
 /* Maps an id inside a user namespace to the id outside through a uid_map/gid_map
  * buffer. -ENOENT when the id is not mapped, -EINVAL on a malformed map. */

@@ -32,7 +32,10 @@ static void test_mountinfo_line(void)
         CHECK(mountinfo_is_shared(&e));
         CHECK(opts_has(e.mount_opts, "ro") && opts_has(e.mount_opts, "relatime") && !opts_has(e.mount_opts, "rel"));
 
+        CHECK(mountinfo_peer_group(&e) == 5);
+
         CHECK(mountinfo_parse_line(noopt, &e) == 0);
+        CHECK(mountinfo_peer_group(&e) == 0);
         CHECK_STR(e.optional, "");
         CHECK(!mountinfo_is_shared(&e));
         CHECK(opts_has(e.mount_opts, "ro") && !opts_has(e.super_opts, "ro"));
@@ -75,6 +78,24 @@ static void test_mountinfo_fixture(void)
         CHECK(mountinfo_find_id(byid2, 9, &e) == -ENOENT);
         char broken[] = "1 0 8:1 / / rw - ext4 /dev/sda rw\ngarbage\n";
         CHECK(mountinfo_find_id(broken, 9, &e) == -EINVAL);
+}
+
+static void test_groups(void)
+{
+        char host[] = "24 27 0:6 / /dev rw shared:12 - devtmpfs devtmpfs rw\n"
+                      "30 24 0:7 / /dev/pts rw master:7 - devpts devpts rw\n";
+        char copy[sizeof(host)];
+
+        memcpy(copy, host, sizeof(host));
+        CHECK(mountinfo_has_group(copy, 12) == 1);
+        memcpy(copy, host, sizeof(host));
+        CHECK(mountinfo_has_group(copy, 7) == 1);   /* a slave receives too */
+        memcpy(copy, host, sizeof(host));
+        CHECK(mountinfo_has_group(copy, 1) == 0);   /* shared:12 is not shared:1 */
+        memcpy(copy, host, sizeof(host));
+        CHECK(mountinfo_has_group(copy, 0) == 0);
+        char bad[] = "24 27 0:6 / /dev rw shared:x - devtmpfs devtmpfs rw\n";
+        CHECK(mountinfo_has_group(bad, 1) == 0);
 }
 
 static void test_idmap(void)
@@ -153,6 +174,7 @@ void test_procfs(void)
 {
         test_mountinfo_line();
         test_mountinfo_fixture();
+        test_groups();
         test_idmap();
         test_cgroup();
         test_stat();
