@@ -293,8 +293,8 @@ static int oci_state_cb(const struct resolve_ctx *ctx, int dirfd, const char *na
         pid = json_int(st, is_runc ? "init_process_pid" : "pid");
         if (pid <= 0 || pid > 0x7fffffff || !pid_alive(ctx, (pid_t)pid))
                 pid = 0;
-        /* A recycled PID is not the container's init: runc records its start time. */
-        if (pid > 0 && is_runc && !start_time_matches(ctx, (pid_t)pid, json_int(st, "init_process_start")))
+        /* A recycled PID is not the container's init: both record its start time. */
+        if (pid > 0 && !start_time_matches(ctx, (pid_t)pid, json_int(st, is_runc ? "init_process_start" : "process-start-time")))
                 pid = 0;
         return candidates_add(w->out, w->runtime, name, NULL, w->ns, (pid_t)pid, pid > 0);
 }
