@@ -13,12 +13,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "cartmount.h"
+#include "cmdenv.h"
+#include "confine.h"
 #include "fileio.h"
 #include "image.h"
 #include "log.h"
@@ -26,9 +31,11 @@
 #include "macro.h"
 #include "nsexec.h"
 #include "place.h"
+#include "pty.h"
 #include "resolve.h"
 #include "rtexec.h"
 #include "session.h"
+#include "syscalls.h"
 #include "target.h"
 
 #ifndef CRASHCART_VERSION
@@ -43,7 +50,6 @@
 #define EXIT_CANNOT_EXEC 126
 #define EXIT_NOT_FOUND 127
 
-#define DEFAULT_PATH "/dev/crashcart/sbin:/dev/crashcart/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static char *default_command[] = {
         "/dev/crashcart/bin/bash", "--rcfile", "/dev/crashcart/.crashcartrc", "-i", NULL,
@@ -61,6 +67,16 @@ struct options {
         const char *runtime;
         const char *id;
         char **command;
+        int tty;                /* 1 -t, 0 -T, -1 decide from stdin */
+        const char *user;       /* --user */
+        const char *setuid;     /* -S */
+        const char *setgid;     /* -G */
+        const char *workdir;
+        char **envs;            /* --env KEY=VALUE, in order */
+        size_t n_envs;
+        bool env_from_target;
+        bool confined;
+        const char *host_dir;   /* --host DIR with -m/-u */
 };
 
 static void help(void)
@@ -92,6 +108,19 @@ static void help(void)
                "                     exec, podman exec, ctr task exec, runc exec, ...)\n"
                "  -r, --runtime NAME look for ID in this runtime only: %s\n"
                "  -l, --list         list the running containers crashcart can see\n"
+               "  -t, --tty          a pseudo-terminal for the command (default when stdin is\n"
+               "                     a terminal)\n"
+               "  -T, --no-tty       no pseudo-terminal: bytes pass straight through\n"
+               "  -S, --setuid UID   run as this user (a name or number of the container's)\n"
+               "  -G, --setgid GID   run with this group\n"
+               "      --user USER[:GROUP]  as docker exec --user\n"
+               "  -w, --workdir DIR  working directory in the container (default /)\n"
+               "      --env KEY=VALUE  set a variable for the command (repeatable)\n"
+               "      --env-from-target  start from the environment of the container's init\n"
+               "      --confined     the container's own capabilities, no_new_privs and\n"
+               "                     seccomp filters instead of full privileges\n"
+               "      --host DIR     with -m/-u: mount the cart at a host directory (for\n"
+               "                     docker run -v DIR:/dev/crashcart:ro), or release it\n"
                "  -f, --force        accept a PID in crashcart's own mount namespace; detach a\n"
                "                     busy cart lazily on unmount\n"
                "      --legacy-mount mount with mount(2) through a device node in the\n"
@@ -120,7 +149,14 @@ _noreturn_ _printf_(1, 2) static void usage_error(const char *fmt, ...)
 
 static void parse_args(int argc, char **argv, struct options *o)
 {
-        enum { OPT_LEGACY_MOUNT = 0x100 };
+        enum {
+                OPT_LEGACY_MOUNT = 0x100,
+                OPT_USER,
+                OPT_ENV,
+                OPT_ENV_FROM_TARGET,
+                OPT_CONFINED,
+                OPT_HOST,
+        };
         static const struct option longopts[] = {
                 { "image", required_argument, NULL, 'i' },
                 { "mount", no_argument, NULL, 'm' },
@@ -130,6 +166,16 @@ static void parse_args(int argc, char **argv, struct options *o)
                 { "legacy-mount", no_argument, NULL, OPT_LEGACY_MOUNT },
                 { "runtime", required_argument, NULL, 'r' },
                 { "list", no_argument, NULL, 'l' },
+                { "tty", no_argument, NULL, 't' },
+                { "no-tty", no_argument, NULL, 'T' },
+                { "setuid", required_argument, NULL, 'S' },
+                { "setgid", required_argument, NULL, 'G' },
+                { "user", required_argument, NULL, OPT_USER },
+                { "workdir", required_argument, NULL, 'w' },
+                { "env", required_argument, NULL, OPT_ENV },
+                { "env-from-target", no_argument, NULL, OPT_ENV_FROM_TARGET },
+                { "confined", no_argument, NULL, OPT_CONFINED },
+                { "host", required_argument, NULL, OPT_HOST },
                 { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
@@ -138,7 +184,7 @@ static void parse_args(int argc, char **argv, struct options *o)
         int c;
 
         /* '+': options end at ID, so the command's own options stay its own. */
-        while ((c = getopt_long(argc, argv, "+:i:muefr:lvhV", longopts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "+:i:muefr:ltTS:G:w:vhV", longopts, NULL)) != -1) {
                 switch (c) {
                 case 'i':
                         o->image = optarg;
@@ -167,6 +213,45 @@ static void parse_args(int argc, char **argv, struct options *o)
                 case 'l':
                         o->list = true;
                         break;
+                case 't':
+                        o->tty = 1;
+                        break;
+                case 'T':
+                        o->tty = 0;
+                        break;
+                case 'S':
+                        o->setuid = optarg;
+                        break;
+                case 'G':
+                        o->setgid = optarg;
+                        break;
+                case OPT_USER:
+                        o->user = optarg;
+                        break;
+                case 'w':
+                        o->workdir = optarg;
+                        break;
+                case OPT_ENV: {
+                        char **v;
+
+                        if (!strchr(optarg, '=') || optarg[0] == '=')
+                                usage_error("--env takes KEY=VALUE, not '%s'", optarg);
+                        v = realloc(o->envs, (o->n_envs + 1) * sizeof(char *));
+                        if (!v)
+                                usage_error("%s", "out of memory");
+                        o->envs = v;
+                        o->envs[o->n_envs++] = optarg;
+                        break;
+                }
+                case OPT_ENV_FROM_TARGET:
+                        o->env_from_target = true;
+                        break;
+                case OPT_CONFINED:
+                        o->confined = true;
+                        break;
+                case OPT_HOST:
+                        o->host_dir = optarg;
+                        break;
                 case 'v':
                         log_verbose++;
                         break;
@@ -187,6 +272,15 @@ static void parse_args(int argc, char **argv, struct options *o)
                         usage_error("%s", "--list takes no ID");
                 return;
         }
+        if (o->host_dir) {
+                if (!o->mount_only && !o->unmount_only)
+                        usage_error("%s", "--host goes with -m or -u");
+                if (optind < argc)
+                        usage_error("%s", "--host takes no ID");
+                return;
+        }
+        if (o->user && (o->setuid || o->setgid))
+                usage_error("%s", "--user excludes -S and -G");
         if (optind >= argc)
                 usage_error("%s", "no container ID or PID given");
         o->id = argv[optind++];
@@ -536,22 +630,6 @@ static int unmount_cart(const struct options *o, const struct target *t, uint64_
 
 /* ---- the command ---- */
 
-static char **command_environment(void)
-{
-        static char term[256], *env[4];
-        const char *t = getenv("TERM");
-        size_t n = 0;
-
-        /* A deliberate environment: nothing of the host's (LD_PRELOAD and friends
-         * above all) reaches the container. */
-        snprintf(term, sizeof(term), "TERM=%s", t && strlen(t) < 200 ? t : "dumb");
-        env[n++] = term;
-        env[n++] = "HOME=/root";
-        env[n++] = "PATH=" DEFAULT_PATH;
-        env[n] = NULL;
-        return env;
-}
-
 static int log_exec_error(const struct exec_error *e, const char *cmd)
 {
         if (e->stage == EXEC_STAGE_EXEC) {
@@ -562,11 +640,26 @@ static int log_exec_error(const struct exec_error *e, const char *cmd)
                 log_error_errno(e->error, "cannot execute '%s' in the container", cmd);
                 return EXIT_CANNOT_EXEC;
         }
+        if (e->stage == EXEC_STAGE_USER) {
+                log_error(e->error == -ESRCH ? "no such user in the container's /etc/passwd"
+                          : e->error == -ENOENT ? "no such group in the container's /etc/group"
+                                                : "not a user: give NAME, UID, NAME:GROUP or UID:GID");
+                return EXIT_CRASHCART;
+        }
         if (e->error == -ESRCH) {
                 log_error("the container exited");
                 return EXIT_CRASHCART;
         }
         switch (e->stage) {
+        case EXEC_STAGE_WORKDIR:
+                log_error_errno(e->error, "cannot change to the working directory in the container");
+                break;
+        case EXEC_STAGE_TTY:
+                log_error_errno(e->error, "cannot set up the command's terminal");
+                break;
+        case EXEC_STAGE_CONFINE:
+                log_error_errno(e->error, "cannot confine the command as the container is");
+                break;
         case EXEC_STAGE_NAMESPACES:
                 log_error_errno(e->error, "cannot enter the container's namespaces");
                 break;
@@ -657,6 +750,193 @@ out:
         return r;
 }
 
+/* The host side of the command's standard streams. */
+struct stdio_plan {
+        bool pty;
+        int host_master, host_slave;    /* the fallback pty */
+        int sock[2];                    /* the container's pty master comes over it */
+        int child[3];                   /* what the command gets as 0, 1, 2 */
+        struct relay relays[3];
+        size_t n_relays;
+};
+
+static void stdio_plan_done(struct stdio_plan *p)
+{
+        safe_close(p->host_master);
+        safe_close(p->host_slave);
+        safe_close(p->sock[0]);
+        safe_close(p->sock[1]);
+        for (int i = 0; i < 3; i++)
+                if (p->child[i] > 2)
+                        safe_close(p->child[i]);
+        for (size_t i = 0; i < p->n_relays; i++) {
+                if (p->relays[i].from > 2)
+                        safe_close(p->relays[i].from);
+                if (p->relays[i].to > 2)
+                        safe_close(p->relays[i].to);
+        }
+}
+
+/* Interactive: a pty (the container's, or a host one as the fallback). Otherwise
+ * bytes pass straight through, but a terminal never reaches the container: a
+ * terminal on 0, 1 or 2 is relayed through a pipe, so that nothing in the
+ * container can push input into it with TIOCSTI. */
+static int stdio_prepare(bool pty, struct stdio_plan *p)
+{
+        *p = (struct stdio_plan){ .pty = pty, .host_master = -EBADF, .host_slave = -EBADF,
+                                  .sock = { -EBADF, -EBADF }, .child = { 0, 1, 2 } };
+        if (pty) {
+                p->host_master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+                if (p->host_master < 0 || grantpt(p->host_master) < 0 || unlockpt(p->host_master) < 0)
+                        return NEG_ERRNO();
+                p->host_slave = ioctl(p->host_master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+                if (p->host_slave < 0)
+                        return NEG_ERRNO();
+                if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p->sock) < 0)
+                        return NEG_ERRNO();
+                return 0;
+        }
+        for (int i = 0; i < 3; i++) {
+                int pfd[2];
+
+                if (!isatty(i))
+                        continue;
+                if (pipe2(pfd, O_CLOEXEC) < 0)
+                        return NEG_ERRNO();
+                if (i == 0) {
+                        p->child[0] = pfd[0];
+                        p->relays[p->n_relays++] = (struct relay){ .from = 0, .to = pfd[1], .is_input = true, .open = true };
+                } else {
+                        p->child[i] = pfd[1];
+                        p->relays[p->n_relays++] = (struct relay){ .from = pfd[0], .to = i, .open = true };
+                }
+        }
+        return 0;
+}
+
+static char *user_spec_of(const struct options *o, char *buf, size_t size)
+{
+        if (o->user)
+                return (char *)o->user;
+        if (!o->setuid && !o->setgid)
+                return NULL;
+        snprintf(buf, size, "%s%s%s", o->setuid ? o->setuid : "0", o->setgid ? ":" : "", o->setgid ? o->setgid : "");
+        return buf;
+}
+
+static int run_in_namespaces(const struct options *o, const struct target *t, char **argv, const sigset_t *fwd,
+                             const sigset_t *oldmask)
+{
+        _cleanup_free_ char *environ_text = NULL;
+        struct confinement conf = {};
+        struct stdio_plan plan;
+        struct cmdenv env = {};
+        struct exec_error err;
+        size_t environ_len = 0;
+        char userbuf[300];
+        bool pty = o->tty == 1 || (o->tty == -1 && isatty(STDIN_FILENO));
+        int status = EXIT_CRASHCART, ws, master = -1, r;
+        pid_t pid;
+
+        if (o->env_from_target) {
+                r = read_full_fileat(t->procfd, "environ", 1 << 20, &environ_text, &environ_len);
+                if (r < 0) {
+                        log_error_errno(r, "cannot read the environment of %s", target_label(t));
+                        return EXIT_CRASHCART;
+                }
+        }
+        r = cmdenv_build(environ_text, environ_len, pty || getenv("TERM") ? (getenv("TERM") ?: "xterm") : NULL,
+                         o->envs, o->n_envs, &env);
+        if (r < 0) {
+                log_error_errno(r, "cannot build the command's environment");
+                return EXIT_CRASHCART;
+        }
+        if (o->confined) {
+                r = confinement_read(t, &conf);
+                if (r < 0) {
+                        log_error_errno(r, "cannot read the confinement of %s", target_label(t));
+                        cmdenv_done(&env);
+                        return EXIT_CRASHCART;
+                }
+                log_debug("confined: CapBnd %016llx, no_new_privs %d, seccomp mode %d with %zu filters",
+                          (unsigned long long)conf.cap_bnd, conf.no_new_privs, conf.seccomp_mode, conf.n_filters);
+        }
+        r = stdio_prepare(pty, &plan);
+        if (r < 0) {
+                log_error_errno(r, "cannot set up the command's terminal");
+                goto out;
+        }
+
+        {
+                struct exec_request req = {
+                        .argv = argv,
+                        .envp = env.v,
+                        .sigmask = oldmask,
+                        .user = user_spec_of(o, userbuf, sizeof(userbuf)),
+                        .home_from_user = !env.home_given,
+                        .workdir = o->workdir,
+                        .pty = pty,
+                        .host_pty_slave = plan.host_slave,
+                        .pty_sock = plan.sock[1],
+                        .stdio = { plan.child[0], plan.child[1], plan.child[2] },
+                        .confine = o->confined ? &conf : NULL,
+                };
+
+                r = ns_spawn(t, &req, &pid, &err);
+        }
+        if (err.cgroup_error)
+                log_warning("cannot join the container's cgroups: %s; the command runs outside its limits",
+                            strerror(-err.cgroup_error));
+        if (r < 0) {
+                status = log_exec_error(&err, argv[0]);
+                goto out;
+        }
+        log_debug("command started as PID %d", (int)pid);
+
+        /* The command's ends are its own now. */
+        for (int i = 0; i < 3; i++)
+                if (plan.child[i] > 2)
+                        plan.child[i] = safe_close(plan.child[i]);
+        plan.host_slave = safe_close(plan.host_slave);
+
+        if (pty) {
+                r = recv_pty_master(plan.sock[0], &master);
+                if (r < 0) {
+                        log_error_errno(r, "cannot receive the command's terminal");
+                        kill(pid, SIGKILL);
+                        wait_forwarding(pid, fwd, &ws);
+                        goto out;
+                }
+                if (master < 0) {
+                        log_debug("the container has no devpts: using a pty of the host's");
+                        master = TAKE_FD(plan.host_master);
+                } else
+                        log_debug("pseudo-terminal from the container's devpts");
+                if (isatty(STDIN_FILENO) && tty_raw_begin(STDIN_FILENO) < 0)
+                        log_warning("cannot put the terminal in raw mode");
+                plan.relays[0] = (struct relay){ .from = STDIN_FILENO, .to = master, .is_input = true,
+                                                 .eof_to_pty = true, .open = true };
+                plan.relays[1] = (struct relay){ .from = master, .to = STDOUT_FILENO, .open = true };
+                r = relay_run(plan.relays, 2, isatty(STDIN_FILENO) ? STDIN_FILENO : -1, master, pid, fwd, &ws);
+                tty_restore();
+                safe_close(master);
+                plan.n_relays = 0;
+        } else if (plan.n_relays > 0)
+                r = relay_run(plan.relays, plan.n_relays, -1, -1, pid, fwd, &ws);
+        else
+                r = wait_forwarding(pid, fwd, &ws);
+        if (r < 0) {
+                log_error_errno(r, "cannot wait for the command");
+                goto out;
+        }
+        status = exit_status_of(ws);
+out:
+        stdio_plan_done(&plan);
+        confinement_done(&conf);
+        cmdenv_done(&env);
+        return status;
+}
+
 static int run_command(const struct options *o, const struct resolve_ctx *ctx, const struct target *t,
                        const sigset_t *fwd, const sigset_t *oldmask)
 {
@@ -664,22 +944,11 @@ static int run_command(const struct options *o, const struct resolve_ctx *ctx, c
         int status, r;
         pid_t pid;
 
-        if (o->use_exec) {
-                if (spawn_runtime_exec(ctx, t, argv, oldmask, &pid) < 0)
-                        return EXIT_CRASHCART;
-        } else {
-                struct exec_request req = { .argv = argv, .envp = command_environment(), .sigmask = oldmask };
-                struct exec_error err;
+        if (!o->use_exec)
+                return run_in_namespaces(o, t, argv, fwd, oldmask);
 
-                r = ns_spawn(t, &req, &pid, &err);
-                if (err.cgroup_error)
-                        log_warning("cannot join the container's cgroups: %s; the command runs outside its limits",
-                                    strerror(-err.cgroup_error));
-                if (r < 0)
-                        return log_exec_error(&err, argv[0]);
-                log_debug("command started as PID %d", (int)pid);
-        }
-
+        if (spawn_runtime_exec(ctx, t, argv, oldmask, &pid) < 0)
+                return EXIT_CRASHCART;
         r = wait_forwarding(pid, fwd, &status);
         if (r < 0) {
                 log_error_errno(r, "cannot wait for the command");
@@ -771,6 +1040,94 @@ static int op_mount_and_run(const struct options *o, const struct resolve_ctx *c
         return status;
 }
 
+/* --host DIR with -m: the cart at a host directory, for containers still to be
+ * started (docker run -v DIR:/dev/crashcart:ro) or restarted ones; with -u: released. */
+static int op_host(const struct options *o, int rundir_fd)
+{
+        _cleanup_(image_done) struct image img = IMAGE_INIT;
+        _cleanup_close_ int dirfd = -EBADF, mntfd = -EBADF, parentfd = -EBADF;
+        struct loopdev loop = { .fd = -EBADF };
+        uint64_t id, parent_id;
+        struct stat st;
+        bool idmapped, is_mount;
+        int r;
+
+        dirfd = open(o->host_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dirfd < 0) {
+                log_error_errno(NEG_ERRNO(), "cannot use '%s' (the directory must exist)", o->host_dir);
+                return EXIT_CRASHCART;
+        }
+        parentfd = openat(dirfd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (parentfd < 0 || fd_mount_id(dirfd, "", AT_EMPTY_PATH, false, &id, NULL) < 0 ||
+            fd_mount_id(parentfd, "", AT_EMPTY_PATH, false, &parent_id, NULL) < 0 || fstat(dirfd, &st) < 0) {
+                log_error_errno(NEG_ERRNO(), "cannot inspect '%s'", o->host_dir);
+                return EXIT_CRASHCART;
+        }
+        is_mount = id != parent_id;
+
+        if (o->unmount_only) {
+                if (!is_mount) {
+                        log_debug("nothing is mounted at '%s'", o->host_dir);
+                        return EXIT_SUCCESS;
+                }
+                dirfd = safe_close(dirfd); /* it would keep the mount busy */
+                if (umount2(o->host_dir, UMOUNT_NOFOLLOW | (o->force ? MNT_DETACH : 0)) < 0) {
+                        if (errno == EBUSY)
+                                log_error("the cart at '%s' is in use (by a container?); -f detaches it lazily",
+                                          o->host_dir);
+                        else
+                                log_error_errno(NEG_ERRNO(), "cannot unmount '%s'", o->host_dir);
+                        return EXIT_CRASHCART;
+                }
+                log_debug("cart released from '%s'", o->host_dir);
+                return EXIT_SUCCESS;
+        }
+
+        if (!o->image) {
+                log_error("no cart image: tried $CRASHCART_IMAGE (unset), %s and ./crashcart.img; name one with -i",
+                          CRASHCART_DEFAULT_IMAGE);
+                return EXIT_CRASHCART;
+        }
+        if (open_image(o, &img) < 0)
+                return EXIT_CRASHCART;
+        if (img.kind != IMAGE_DIRECTORY) {
+                r = loopdev_find_or_attach(rundir_fd, img.fd, img.path, &loop);
+                if (r < 0) {
+                        log_error_errno(r, "cannot attach '%s' to a loop device", img.path);
+                        return EXIT_CRASHCART;
+                }
+        }
+        if (is_mount) {
+                bool same = img.kind == IMAGE_DIRECTORY ? st.st_dev == img.dev : st.st_dev == loop.rdev;
+
+                safe_close(loop.fd);
+                if (!same) {
+                        log_error("something else is mounted at '%s'", o->host_dir);
+                        return EXIT_CRASHCART;
+                }
+                log_debug("the cart is already mounted at '%s'", o->host_dir);
+                return EXIT_SUCCESS;
+        }
+        r = o->legacy ? -ENOSYS : cart_mount_create(&img, loop.path, -EBADF, &mntfd, &idmapped);
+        if (r == 0 && sys_move_mount(mntfd, "", dirfd, "", CC_MOVE_MOUNT_F_EMPTY_PATH | CC_MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                r = NEG_ERRNO();
+        else if (r == -ENOSYS && img.kind != IMAGE_DIRECTORY) {
+                char target[64];
+
+                snprintf(target, sizeof(target), "/proc/self/fd/%d", dirfd);
+                r = mount(loop.path, target, image_fstype(img.kind), MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0
+                            ? NEG_ERRNO()
+                            : 0;
+        }
+        safe_close(loop.fd);
+        if (r < 0) {
+                log_error_errno(r, "cannot mount cart '%s' at '%s'", img.path, o->host_dir);
+                return EXIT_CRASHCART;
+        }
+        log_debug("cart mounted read-only at '%s'", o->host_dir);
+        return EXIT_SUCCESS;
+}
+
 /* --list: the running containers, and whether a cart is mounted in each. */
 static int op_list(const struct options *o, const struct resolve_ctx *ctx)
 {
@@ -817,7 +1174,7 @@ static const char *find_default_image(void)
 
 int main(int argc, char **argv)
 {
-        struct options o = {};
+        struct options o = { .tty = -1 };
         struct target t = TARGET_INIT;
         _cleanup_close_ int rundir_fd = -EBADF, root_fd = -EBADF;
         struct resolve_ctx ctx = { .use_api = true };
@@ -860,6 +1217,14 @@ int main(int argc, char **argv)
         ctx.root_fd = root_fd;
         if (o.list)
                 return op_list(&o, &ctx);
+        if (o.host_dir) {
+                r = rundir_open(&rundir_fd);
+                if (r < 0) {
+                        log_error_errno(r, "cannot set up " RUNDIR);
+                        return EXIT_CRASHCART;
+                }
+                return op_host(&o, rundir_fd);
+        }
 
         if (resolve_target(&o, &ctx, &t) < 0)
                 return EXIT_CRASHCART;

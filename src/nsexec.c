@@ -6,15 +6,20 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "fileio.h"
 #include "macro.h"
+#include "confine.h"
 #include "nsexec.h"
 #include "procfs.h"
 #include "syscalls.h"
+#include "userdb.h"
 
 void forwarded_signals(sigset_t *ret)
 {
@@ -265,9 +270,183 @@ static int exec_search(char *const *argv, char *const *envp)
         return err;
 }
 
-_noreturn_ static void command_child(const struct target *t, const struct exec_request *req, int rootfd, int msgfd,
-                                     bool joined_user)
+/* Sends fd over a unix socket (SCM_RIGHTS); fd < 0 sends a byte alone, meaning
+ * "no descriptor": the host's fallback pty is in use. */
+static int send_fd(int sock, int fd)
 {
+        char byte = fd >= 0 ? 'm' : 'h';
+        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } u = {};
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+        if (fd >= 0) {
+                struct cmsghdr *c;
+
+                mh.msg_control = u.buf;
+                mh.msg_controllen = sizeof(u.buf);
+                c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(c), &fd, sizeof(int));
+        }
+        return sendmsg(sock, &mh, MSG_NOSIGNAL) == 1 ? 0 : NEG_ERRNO();
+}
+
+int recv_pty_master(int sock, int *ret_fd)
+{
+        char byte = 0;
+        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } u = {};
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+        struct cmsghdr *c;
+        ssize_t n;
+
+        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+        if (n < 0)
+                return NEG_ERRNO();
+        if (n != 1)
+                return -EPIPE;
+        *ret_fd = -1;
+        for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+                        memcpy(ret_fd, CMSG_DATA(c), sizeof(int));
+        return byte == 'm' && *ret_fd < 0 ? -EBADMSG : 0;
+}
+
+/* A pseudo-terminal from the container's own devpts: its /dev/ptmx belongs to the
+ * devpts at its /dev/pts, so `tty` shows a path that exists in the container. The
+ * slave is opened through the master (TIOCGPTPEER), never by a path that a
+ * container process could swap. */
+static int open_container_pty(int *ret_master, int *ret_slave)
+{
+        _cleanup_close_ int master = -EBADF;
+        int unlock = 0, slave;
+
+        master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (master < 0)
+                return NEG_ERRNO();
+        if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+                return NEG_ERRNO();
+        slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (slave < 0)
+                return NEG_ERRNO();
+        *ret_master = TAKE_FD(master);
+        *ret_slave = slave;
+        return 0;
+}
+
+static int setup_terminal(const struct exec_request *req)
+{
+        int master = -1, slave = -1, r;
+
+        /* A session of its own: the command never has crashcart's terminal as its
+         * controlling terminal. */
+        if (setsid() < 0)
+                return NEG_ERRNO();
+        if (!req->pty) {
+                for (int i = 0; i < 3; i++)
+                        if (req->stdio[i] != i && dup2(req->stdio[i], i) < 0)
+                                return NEG_ERRNO();
+                return 0;
+        }
+        if (open_container_pty(&master, &slave) < 0) {
+                if (req->host_pty_slave < 0)
+                        return -ENOTTY;
+                slave = req->host_pty_slave;
+        }
+        r = send_fd(req->pty_sock, master);
+        safe_close(master);
+        if (r < 0)
+                return r;
+        if (ioctl(slave, TIOCSCTTY, 0) < 0)
+                return NEG_ERRNO();
+        for (int i = 0; i < 3; i++)
+                if (dup2(slave, i) < 0)
+                        return NEG_ERRNO();
+        return 0;
+}
+
+/* The environment with HOME set to the user's home, when it was not given. */
+static char **env_with_home(char *const *envp, const char *home)
+{
+        static char homevar[300];
+        static char *env[256];
+        size_t n = 0;
+
+        snprintf(homevar, sizeof(homevar), "HOME=%s", home);
+        for (; envp && *envp && n < ELEMENTSOF(env) - 2; envp++)
+                if (strncmp(*envp, "HOME=", 5) != 0)
+                        env[n++] = *envp;
+        env[n++] = homevar;
+        env[n] = NULL;
+        return env;
+}
+
+static int resolve_user(const char *spec, struct user_spec *u)
+{
+        _cleanup_free_ char *passwd = NULL, *group = NULL;
+
+        *u = (struct user_spec){ .home = "/root" };
+        if (!spec)
+                return 0;
+        /* The container's files, read as files (relative to its root, which is ours
+         * now): never NSS, which would load the container's libraries. */
+        if (read_full_fileat(AT_FDCWD, "/etc/passwd", 4 << 20, &passwd, NULL) < 0)
+                passwd = NULL;
+        if (read_full_fileat(AT_FDCWD, "/etc/group", 4 << 20, &group, NULL) < 0)
+                group = NULL;
+        return userdb_resolve(spec, passwd, group, u);
+}
+
+static int set_credentials(const struct exec_request *req, const struct user_spec *u, bool joined_user)
+{
+        const struct confinement *c = req->confine;
+        int r;
+
+        if (c) {
+                r = confinement_apply_bounding(c);
+                if (r < 0)
+                        return r;
+                /* Without no_new_privs a filter needs CAP_SYS_ADMIN: install it
+                 * while it is still there (runc does the same). */
+                if (!c->no_new_privs) {
+                        r = confinement_apply_seccomp(c);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        if (setgroups(u->n_groups, u->groups) < 0 && !(joined_user && errno == EPERM))
+                return NEG_ERRNO();
+        if (setresgid(u->gid, u->gid, u->gid) < 0 || setresuid(u->uid, u->uid, u->uid) < 0)
+                return NEG_ERRNO();
+        if (c) {
+                /* Root keeps the container's sets; another user has none left. */
+                if (u->uid == 0) {
+                        r = confinement_apply_caps(c);
+                        if (r < 0)
+                                return r;
+                } else if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                        return NEG_ERRNO();
+                if (c->no_new_privs) {
+                        r = confinement_apply_seccomp(c);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+_noreturn_ static void command_child(const struct exec_request *req, int rootfd, int msgfd, bool joined_user)
+{
+        struct user_spec u;
+        char *const *envp = req->envp;
         int r;
 
         /* The container's root as / and as the working directory: nothing of the
@@ -276,16 +455,27 @@ _noreturn_ static void command_child(const struct target *t, const struct exec_r
                 send_msg(msgfd, MSG_ERROR, NEG_ERRNO(), EXEC_STAGE_ROOT, 0, 0);
                 _exit(125);
         }
-        /* Root of the container: in its user namespace, uid 0 there. Supplementary
-         * groups of the host never come along. */
-        if (setgroups(0, NULL) < 0 && !joined_user) {
-                send_msg(msgfd, MSG_ERROR, NEG_ERRNO(), EXEC_STAGE_CREDENTIALS, 0, 0);
+        r = resolve_user(req->user, &u);
+        if (r < 0) {
+                send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_USER, 0, 0);
                 _exit(125);
         }
-        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
-                send_msg(msgfd, MSG_ERROR, NEG_ERRNO(), EXEC_STAGE_CREDENTIALS, 0, 0);
+        if (req->workdir && chdir(req->workdir) < 0) {
+                send_msg(msgfd, MSG_ERROR, NEG_ERRNO(), EXEC_STAGE_WORKDIR, 0, 0);
                 _exit(125);
         }
+        r = setup_terminal(req);
+        if (r < 0) {
+                send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_TTY, 0, 0);
+                _exit(125);
+        }
+        r = set_credentials(req, &u, joined_user);
+        if (r < 0) {
+                send_msg(msgfd, MSG_ERROR, r, req->confine ? EXEC_STAGE_CONFINE : EXEC_STAGE_CREDENTIALS, 0, 0);
+                _exit(125);
+        }
+        if (req->home_from_user)
+                envp = env_with_home(envp, u.home);
         r = cloexec_all_fds();
         if (r < 0) {
                 send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_FDS, 0, 0);
@@ -296,8 +486,7 @@ _noreturn_ static void command_child(const struct target *t, const struct exec_r
                         signal(sig, SIG_DFL);
         sigprocmask(SIG_SETMASK, req->sigmask, NULL);
 
-        (void)t;
-        r = exec_search(req->argv, req->envp);
+        r = exec_search(req->argv, envp);
         send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_EXEC, 0, 0);
         _exit(r == -ENOENT || r == -ENOTDIR ? 127 : 126);
 }
@@ -326,7 +515,7 @@ _noreturn_ static void joiner_child(const struct target *t, const struct exec_re
                 _exit(125);
         }
         if (pid == 0)
-                command_child(t, req, rootfd, msgfd, joined_user);
+                command_child(req, rootfd, msgfd, joined_user);
         send_msg(msgfd, MSG_PID, 0, 0, cgroup_error, pid);
         _exit(0);
 }

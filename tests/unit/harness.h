@@ -42,3 +42,4 @@ void test_http_docker(void);
 void test_resolve(void);
 void test_session(void);
 void test_runtimes(void);
+void test_exec(void);

@@ -35,6 +35,7 @@ int main(int argc, char **argv)
         test_resolve();
         test_session();
         test_runtimes();
+        test_exec();
         printf("%d passed, %d failed\n", harness_passed, harness_failed);
         return harness_failed ? 1 : 0;
 }
