@@ -40,8 +40,8 @@ unit: $(B)/unit-tests $(B)/unit-tests-asan
 	$(B)/unit-tests tests/fixtures
 	$(B)/unit-tests-asan tests/fixtures
 
-check: all $(B)/unit-tests $(B)/unit-tests-asan
-	tests/run
+check: all
+	@tests/run
 
 install: $(B)/crashcart
 	install -D -m 0755 $(B)/crashcart $(DESTDIR)$(BINDIR)/crashcart

@@ -1,0 +1,38 @@
+# Loaded by every integration test: load ../lib/bats
+bats_require_minimum_version 1.5.0
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
+
+if [ "$(id -u)" != 0 ]; then
+        echo "the integration tests need root" >&2
+        exit 1
+fi
+
+# Shows what a failed `run` saw.
+cc_show() {
+        echo "status: $status"
+        echo "output: $output"
+        [ -n "${stderr:-}" ] && echo "stderr: $stderr"
+        return 0
+}
+
+# cc_expect STATUS COMMAND...: runs it (stdout and stderr apart) and checks the status.
+cc_expect() {
+        local want=$1; shift
+        run "-$want" --separate-stderr "$@"
+        if [ "$status" != "$want" ]; then
+                echo "expected status $want from: $*" >&2
+                cc_show >&2
+                return 1
+        fi
+}
+
+# One line on stderr, starting with "crashcart: ".
+cc_one_error_line() {
+        local n; n=$(printf '%s\n' "$stderr" | grep -c .)
+        if [ "$n" != 1 ] || [[ "$stderr" != "crashcart: "* ]]; then
+                echo "expected one error line, got: [$stderr]" >&2
+                return 1
+        fi
+}
+
+cc_name() { echo "cctest-$1-$$-${BATS_TEST_NUMBER:-0}"; }

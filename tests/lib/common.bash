@@ -1,0 +1,208 @@
+# Shared by tests/run, the integration tests (bats) and scripts/quickstart.
+# Everything the tests make is named crashcart-test / cctest- and lives in
+# $CC_CACHE, so that what is left behind can be told apart from the host's own.
+
+CC_ROOT=${CC_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+CC_CACHE=${CC_TEST_CACHE:-/var/tmp/crashcart-test}
+CRASHCART=${CRASHCART:-$CC_ROOT/build/crashcart}
+CC_RUN=${CC_RUN:-/run/crashcart-test}
+
+cc_log() { printf '%s\n' "$*" >&2; }
+
+# ---- the Docker daemon ----
+
+cc_docker_ping() {
+        curl -s --max-time 2 --unix-socket /var/run/docker.sock http://localhost/_ping 2>/dev/null | grep -q OK
+}
+
+# Starts dockerd when none answers; remembers that it did, for cc_docker_down.
+cc_docker_up() {
+        cc_docker_ping && return 0
+        mkdir -p "$CC_RUN"
+        dockerd >"$CC_RUN/dockerd.log" 2>&1 &
+        echo $! >"$CC_RUN/dockerd.pid"
+        for _ in $(seq 200); do
+                cc_docker_ping && return 0
+                sleep 0.1
+        done
+        cc_log "dockerd did not start:"; tail -20 "$CC_RUN/dockerd.log" >&2
+        return 1
+}
+
+cc_docker_down() {
+        [ -f "$CC_RUN/dockerd.pid" ] || return 0
+        local pid; pid=$(cat "$CC_RUN/dockerd.pid")
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        rm -f "$CC_RUN/dockerd.pid"
+}
+
+# ---- images and carts, made once into $CC_CACHE ----
+
+cc_static() {   # cc_static NAME: a static binary from tests/lib/NAME.c
+        local out=$CC_CACHE/bin/$1
+        if [ ! -x "$out" ] || [ "$CC_ROOT/tests/lib/$1.c" -nt "$out" ]; then
+                mkdir -p "$CC_CACHE/bin"
+                gcc -static -O2 -o "$out" "$CC_ROOT/tests/lib/$1.c"
+        fi
+        echo "$out"
+}
+
+# A busybox rootfs: a shell and coreutils, /etc/passwd and /etc/group.
+cc_make_busybox_rootfs() {
+        local dir=$1
+        rm -rf "$dir"; mkdir -p "$dir"/{bin,dev,proc,sys,etc,tmp,root,usr}
+        cp /bin/busybox "$dir/bin/busybox"
+        for a in $("$dir/bin/busybox" --list); do
+                [ "$a" = busybox ] || ln -sf busybox "$dir/bin/$a"
+        done
+        printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\napp:x:1000:1000:app:/home/app:/bin/sh\n' >"$dir/etc/passwd"
+        printf 'root:x:0:\nwheel:x:10:app\nnogroup:x:65534:\napp:x:1000:\n' >"$dir/etc/group"
+        chmod 1777 "$dir/tmp"
+}
+
+# The cart used by the tests, from busybox-static: bin/ with every applet, a
+# bin/bash that shows how it was called, the hostile tiocsti helper, .crashcartrc.
+cc_make_cart_dir() {
+        local dir=$1
+        rm -rf "$dir"; mkdir -p "$dir"/{bin,sbin}
+        cp /bin/busybox "$dir/bin/busybox"
+        for a in $(/bin/busybox --list); do
+                [ "$a" = busybox ] || ln -sf busybox "$dir/bin/$a"
+        done
+        printf '#!/dev/crashcart/bin/sh\necho "cart-bash $*"\n' >"$dir/bin/bash"
+        chmod 755 "$dir/bin/bash"
+        cp "$(cc_static tiocsti)" "$dir/bin/tiocsti"
+        printf 'export PATH=/dev/crashcart/sbin:/dev/crashcart/bin:$PATH\n' >"$dir/.crashcartrc"
+}
+
+cc_build_assets() {
+        mkdir -p "$CC_CACHE"
+        local stamp=$CC_CACHE/assets.stamp
+        if [ ! -f "$stamp" ] || [ "$CC_ROOT/tests/lib/common.bash" -nt "$stamp" ]; then
+                cc_make_cart_dir "$CC_CACHE/cart"
+                rm -f "$CC_CACHE"/cart.{ext4,sqfs,erofs}
+                mke2fs -q -t ext4 -d "$CC_CACHE/cart" -E root_owner=0:0 "$CC_CACHE/cart.ext4" 16M
+                mksquashfs "$CC_CACHE/cart" "$CC_CACHE/cart.sqfs" -all-root -noappend -quiet >/dev/null
+                mkfs.erofs --all-root --quiet "$CC_CACHE/cart.erofs" "$CC_CACHE/cart" >/dev/null
+                # Bad carts: half an ext4 image, random bytes, nothing.
+                head -c 4M "$CC_CACHE/cart.ext4" >"$CC_CACHE/bad-truncated.img"
+                head -c 1M /dev/urandom >"$CC_CACHE/bad-random.img"
+                : >"$CC_CACHE/bad-empty.img"
+
+                cc_make_busybox_rootfs "$CC_CACHE/rootfs-busybox"
+                tar -C "$CC_CACHE/rootfs-busybox" -cf "$CC_CACHE/busybox.tar" .
+                rm -rf "$CC_CACHE/rootfs-scratch"; mkdir -p "$CC_CACHE/rootfs-scratch"/{dev,proc,sys}
+                cp "$(cc_static pause)" "$CC_CACHE/rootfs-scratch/pause"
+                tar -C "$CC_CACHE/rootfs-scratch" -cf "$CC_CACHE/scratch.tar" .
+                docker rmi -f crashcart-test/busybox crashcart-test/scratch >/dev/null 2>&1 || true
+                touch "$stamp"
+        fi
+        if ! docker image inspect crashcart-test/busybox >/dev/null 2>&1; then
+                docker import -c 'CMD ["/bin/sh"]' "$CC_CACHE/busybox.tar" crashcart-test/busybox >/dev/null
+        fi
+        if ! docker image inspect crashcart-test/scratch >/dev/null 2>&1; then
+                docker import -c 'CMD ["/pause"]' "$CC_CACHE/scratch.tar" crashcart-test/scratch >/dev/null
+        fi
+}
+
+# ---- containers ----
+
+# cc_docker_run NAME [docker run options...] IMAGE [CMD...]: prints the init PID.
+cc_docker_run() {
+        local name=$1; shift
+        docker run -d --name "$name" --label crashcart-test=1 "$@" >/dev/null
+        docker inspect -f '{{.State.Pid}}' "$name"
+}
+
+cc_pid_of() { docker inspect -f '{{.State.Pid}}' "$1"; }
+
+# An OCI bundle from the busybox rootfs, run with runc. Options: userns, rodev.
+# Prints the init PID.
+cc_runc_run() {
+        local id=$1; shift
+        local b=$CC_CACHE/bundles/$id
+        rm -rf "$b"; mkdir -p "$b/rootfs"
+        tar -C "$b/rootfs" -xf "$CC_CACHE/busybox.tar"
+        (cd "$b" && runc spec)
+        local userns=0 rodev=0
+        for o in "$@"; do
+                case $o in userns) userns=1 ;; rodev) rodev=1 ;; esac
+        done
+        python3 - "$b/config.json" "$userns" "$rodev" <<'PY'
+import json, sys
+p, userns, rodev = sys.argv[1], sys.argv[2] == "1", sys.argv[3] == "1"
+c = json.load(open(p))
+c["process"]["terminal"] = False
+c["process"]["args"] = ["sleep", "1000000"]
+c["root"]["readonly"] = False
+if userns:
+    c["linux"]["namespaces"].append({"type": "user"})
+    c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+if rodev:
+    for m in c["mounts"]:
+        if m["destination"] == "/dev":
+            m["options"].append("ro")
+json.dump(c, open(p, "w"))
+PY
+        [ "$userns" = 1 ] && chown -R 100000:100000 "$b/rootfs"
+        runc run -d --bundle "$b" --pid-file "$b/pid" "$id" </dev/null >"$b/log" 2>&1 || { cat "$b/log" >&2; return 1; }
+        cat "$b/pid"
+}
+
+cc_runc_rm() {
+        runc kill "$1" KILL >/dev/null 2>&1 || true
+        for _ in $(seq 50); do runc delete -f "$1" >/dev/null 2>&1 && break; sleep 0.1; done
+        rm -rf "$CC_CACHE/bundles/$1"
+}
+
+# Removes every container the tests made (left by an interrupted run too).
+cc_cleanup_containers() {
+        local ids
+        ids=$(docker ps -aq --filter label=crashcart-test=1 2>/dev/null) || true
+        [ -n "$ids" ] && docker rm -f $ids >/dev/null 2>&1
+        for id in $(runc list -q 2>/dev/null | grep '^cctest-' || true); do cc_runc_rm "$id"; done
+        return 0
+}
+
+# ---- what must be left: nothing ----
+
+# Loop devices mapping one of the test carts.
+cc_test_loops() { losetup -a 2>/dev/null | grep -F "$CC_CACHE/" || true; }
+
+# Host mounts of crashcart's: a cart, a cc-loop tmpfs.
+cc_host_cart_mounts() { grep -E 'crashcart|cc-loop' /proc/self/mountinfo || true; }
+
+# Asserts that a container keeps nothing of crashcart's.
+cc_assert_container_clean() {
+        local pid=$1
+        if grep -E ' /dev/(crashcart|cc-loop) ' "/proc/$pid/mountinfo"; then
+                echo "a mount of crashcart's is left in PID $pid" >&2; return 1
+        fi
+        if [ -e "/proc/$pid/root/dev/crashcart" ] || [ -e "/proc/$pid/root/dev/cc-loop" ]; then
+                echo "/dev/crashcart or /dev/cc-loop is left in PID $pid" >&2; return 1
+        fi
+}
+
+cc_assert_host_clean() {
+        local loops mounts
+        loops=$(cc_test_loops); mounts=$(cc_host_cart_mounts)
+        if [ -n "$loops" ] || [ -n "$mounts" ]; then
+                echo "left on the host: loops [$loops] mounts [$mounts]" >&2; return 1
+        fi
+        if ls /run/crashcart/mnt-* >/dev/null 2>&1; then
+                echo "session files left: $(ls /run/crashcart)" >&2; return 1
+        fi
+}
+
+# Waits until no loop device maps a test cart (autoclear happens when the last
+# user closes it, a moment after the unmount).
+cc_wait_loops_gone() {
+        for _ in $(seq 50); do
+                [ -z "$(cc_test_loops)" ] && return 0
+                sleep 0.1
+        done
+        cc_test_loops >&2
+        return 1
+}

@@ -1,0 +1,18 @@
+/* The only program of the "scratch" test image: no shell, no libc to borrow. It
+ * waits for a signal and exits. Built with gcc -static. */
+#include <signal.h>
+#include <unistd.h>
+
+static void done(int sig)
+{
+        (void)sig;
+        _exit(0);
+}
+
+int main(void)
+{
+        signal(SIGTERM, done);
+        signal(SIGINT, done);
+        for (;;)
+                pause();
+}
