@@ -207,13 +207,18 @@ pid_t read_pidfile_at(const struct resolve_ctx *ctx, int dirfd, const char *path
 
 static int append_asked(char **asked, size_t *len, const char *name, int r)
 {
-        char *p = realloc(*asked, *len + strlen(name) + 32);
+        char *p = realloc(*asked, *len + strlen(name) + 64);
+        const char *why = "";
 
         if (!p)
                 return -ENOMEM;
         *asked = p;
-        /* A runtime that failed is not on this host, or not answering: say so. */
-        *len += (size_t)sprintf(p + *len, "%s%s%s", *len ? ", " : "", name, r < 0 ? " (not reachable)" : "");
+        /* A runtime that is not on this host, or does not answer, is said so. */
+        if (r == -ENOENT || r == -ECONNREFUSED)
+                why = " (not on this host)";
+        else if (r < 0)
+                why = " (no answer)";
+        *len += (size_t)sprintf(p + *len, "%s%s%s", *len ? ", " : "", name, why);
         return 0;
 }
 
