@@ -3,6 +3,8 @@ VERSION := 0.1.0
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
 DEFAULT_IMAGE ?= /var/lib/crashcart/crashcart.img
 
 CC ?= cc
@@ -25,6 +27,17 @@ $(B)/%.o: src/%.c | $(B)
 $(B)/crashcart: $(B)/main.o $(LIB_OBJS)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# A static binary to drop onto a node during an incident. glibc linked statically
+# is safe here: crashcart never calls NSS (it reads the container's user files
+# itself), the one part of glibc that needs shared objects at run time.
+static: $(B)/crashcart-static
+
+$(B)/static/%.o: src/%.c | $(B)/static
+	$(CC) $(CPPFLAGS) -DCRASHCART_STATIC $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/crashcart-static: $(B)/static/main.o $(LIB_SRCS:src/%.c=$(B)/static/%.o)
+	$(CC) -static $(ALL_CFLAGS) $(LDFLAGS) $^ $(shell pkg-config --libs --static json-c) -o $@
+
 $(B)/unit-tests: $(UNIT_SRCS) $(LIB_SRCS) $(wildcard src/*.h tests/unit/*.h) | $(B)
 	$(CC) $(CPPFLAGS) -Isrc $(ALL_CFLAGS) $(UNIT_SRCS) $(LIB_SRCS) $(LDLIBS) -o $@
 
@@ -33,7 +46,7 @@ $(B)/unit-tests-asan: $(UNIT_SRCS) $(LIB_SRCS) $(wildcard src/*.h tests/unit/*.h
 	$(CC) $(CPPFLAGS) -Isrc -std=gnu11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 		$(shell pkg-config --cflags json-c) $(UNIT_SRCS) $(LIB_SRCS) $(LDLIBS) -o $@
 
-$(B):
+$(B) $(B)/static:
 	mkdir -p $@
 
 unit: $(B)/unit-tests $(B)/unit-tests-asan
@@ -46,10 +59,13 @@ check: all
 install: $(B)/crashcart
 	install -D -m 0755 $(B)/crashcart $(DESTDIR)$(BINDIR)/crashcart
 	install -D -m 0644 man/crashcart.1 $(DESTDIR)$(MANDIR)/man1/crashcart.1
+	install -D -m 0644 completion/crashcart.bash $(DESTDIR)$(BASHCOMPDIR)/crashcart
+	install -D -m 0644 completion/_crashcart $(DESTDIR)$(ZSHCOMPDIR)/_crashcart
+	install -d -m 0755 $(DESTDIR)$(dir $(DEFAULT_IMAGE))
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all unit check install clean
+.PHONY: all static unit check install clean
 
--include $(wildcard $(B)/*.d)
+-include $(wildcard $(B)/*.d $(B)/static/*.d)

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <json-c/json.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -135,6 +136,25 @@ static void help(void)
                default_command[0], default_command[2], CRASHCART_DEFAULT_IMAGE, runtime_list);
 }
 
+/* What this build can do, as runc and crun list it. The system calls are made
+ * directly, so every one is compiled in; whether the kernel has them is found out
+ * at run time, and the fallbacks take over where it has not. */
+static void version(void)
+{
+        printf("crashcart version %s\n"
+               "default image: %s\n"
+               "build: %s, json-c %s\n"
+               "features: +NEW_MOUNT_API +MOVE_MOUNT +IDMAP +PIDFD +SETNS_PIDFD +LOOP_CONFIGURE +CLOSE_RANGE "
+               "+OPENAT2 +DEVPTS_PTY +SECCOMP_COPY +LEGACY_MOUNT\n",
+               CRASHCART_VERSION, CRASHCART_DEFAULT_IMAGE,
+#ifdef CRASHCART_STATIC
+               "static",
+#else
+               "dynamic",
+#endif
+               json_c_version());
+}
+
 _noreturn_ _printf_(1, 2) static void usage_error(const char *fmt, ...)
 {
         va_list ap;
@@ -259,7 +279,7 @@ static void parse_args(int argc, char **argv, struct options *o)
                         help();
                         exit(EXIT_SUCCESS);
                 case 'V':
-                        printf("crashcart %s\n", CRASHCART_VERSION);
+                        version();
                         exit(EXIT_SUCCESS);
                 case ':':
                         usage_error("option '%s' needs an argument", argv[optind - 1]);

@@ -1,0 +1,57 @@
+# bash completion for crashcart                                  -*- shell-script -*-
+
+_crashcart_ids()
+{
+    # Names and ids of the running containers crashcart sees (needs root, as
+    # crashcart does; nothing otherwise).
+    crashcart --list 2>/dev/null | awk 'NR > 1 { print $2; if ($3 != "-") print $3 }'
+}
+
+_crashcart()
+{
+    local cur prev words cword
+    _init_completion || return
+
+    case $prev in
+        -i | --image)
+            _filedir
+            return
+            ;;
+        --host)
+            _filedir -d
+            return
+            ;;
+        -r | --runtime)
+            COMPREPLY=($(compgen -W 'pid docker podman cri-o containerd lxc nspawn runc crun rkt cgroup' -- "$cur"))
+            return
+            ;;
+        -S | --setuid | -G | --setgid | --user | --env | -w | --workdir)
+            return
+            ;;
+    esac
+
+    # Has the ID been given? Then what follows is the command.
+    local i word takes_arg='-i|--image|-r|--runtime|-S|--setuid|-G|--setgid|--user|--env|-w|--workdir|--host'
+    for ((i = 1; i < cword; i++)); do
+        word=${words[i]}
+        if [[ $word == -- ]]; then
+            break
+        elif [[ $word =~ ^($takes_arg)$ ]]; then
+            ((i++))
+        elif [[ $word != -* ]]; then
+            # The command runs in the container: its paths are not the host's.
+            COMPREPLY=($(compgen -W '/dev/crashcart/bin/' -- "$cur"))
+            compopt -o nospace 2>/dev/null
+            return
+        fi
+    done
+
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W '--image --mount --unmount --exec --runtime --list --tty --no-tty
+            --setuid --setgid --user --workdir --env --env-from-target --confined --host --force
+            --legacy-mount --verbose --help --version' -- "$cur"))
+        return
+    fi
+    COMPREPLY=($(compgen -W "$(_crashcart_ids)" -- "$cur"))
+}
+complete -F _crashcart crashcart
