@@ -106,13 +106,8 @@ start_crun() {
         rm -rf "$b"; mkdir -p "$b/rootfs"
         tar -C "$b/rootfs" -xf "$CC_CACHE/busybox.tar"
         (cd "$b" && crun spec)
-        python3 - "$b/config.json" <<'PY'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["process"]["terminal"] = False
-c["process"]["args"] = ["sleep", "1000000"]
-json.dump(c, open(sys.argv[1], "w"))
-PY
+        jq '.process.terminal = false | .process.args = ["sleep", "1000000"]' "$b/config.json" >"$b/config.new"
+        mv "$b/config.new" "$b/config.json"
         # crun 1.8 refuses the hybrid cgroup layout unless cgroup2 is out of sight.
         unshare -m --propagation private sh -c \
                 "umount /sys/fs/cgroup/unified 2>/dev/null; crun run -d --bundle '$b' '$id'" </dev/null >"$b/log" 2>&1

@@ -129,23 +129,19 @@ cc_runc_run() {
         for o in "$@"; do
                 case $o in userns) userns=1 ;; rodev) rodev=1 ;; esac
         done
-        python3 - "$b/config.json" "$userns" "$rodev" <<'PY'
-import json, sys
-p, userns, rodev = sys.argv[1], sys.argv[2] == "1", sys.argv[3] == "1"
-c = json.load(open(p))
-c["process"]["terminal"] = False
-c["process"]["args"] = ["sleep", "1000000"]
-c["root"]["readonly"] = False
-if userns:
-    c["linux"]["namespaces"].append({"type": "user"})
-    c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-    c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-if rodev:
-    for m in c["mounts"]:
-        if m["destination"] == "/dev":
-            m["options"].append("ro")
-json.dump(c, open(p, "w"))
-PY
+        local f=$b/config.json
+        jq '.process.terminal = false | .process.args = ["sleep", "1000000"] | .root.readonly = false' "$f" >"$f.new"
+        if [ "$userns" = 1 ]; then
+                jq '.linux.namespaces += [{"type": "user"}]
+                    | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+                    | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]' "$f.new" >"$f.tmp" &&
+                        mv "$f.tmp" "$f.new"
+        fi
+        if [ "$rodev" = 1 ]; then
+                jq '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]' "$f.new" >"$f.tmp" &&
+                        mv "$f.tmp" "$f.new"
+        fi
+        mv "$f.new" "$f"
         [ "$userns" = 1 ] && chown -R 100000:100000 "$b/rootfs"
         runc run -d --bundle "$b" --pid-file "$b/pid" "$id" </dev/null >"$b/log" 2>&1 || { cat "$b/log" >&2; return 1; }
         cat "$b/pid"
