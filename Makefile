@@ -46,6 +46,15 @@ $(B)/unit-tests-asan: $(UNIT_SRCS) $(LIB_SRCS) $(wildcard src/*.h tests/unit/*.h
 	$(CC) $(CPPFLAGS) -Isrc -std=gnu11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 		$(shell pkg-config --cflags json-c) $(UNIT_SRCS) $(LIB_SRCS) $(LDLIBS) -o $@
 
+# libFuzzer harnesses for every parser of untrusted input (clang from Debian).
+FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
+FUZZERS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/%)
+fuzz: $(FUZZERS)
+
+$(B)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(wildcard src/*.h) | $(B)
+	clang $(CPPFLAGS) -Isrc -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		$(shell pkg-config --cflags json-c) $< $(LIB_SRCS) $(LDLIBS) -o $@
+
 $(B) $(B)/static:
 	mkdir -p $@
 
@@ -66,6 +75,6 @@ install: $(B)/crashcart
 clean:
 	rm -rf $(B)
 
-.PHONY: all static unit check install clean
+.PHONY: all static unit fuzz check install clean
 
 -include $(wildcard $(B)/*.d $(B)/static/*.d)

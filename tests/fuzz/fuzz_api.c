@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* libFuzzer: HTTP replies and the Docker/Podman API's JSON. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "docker.h"
+#include "http.h"
+#include "resolve.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+        struct candidates c = {};
+        char *buf = malloc(size + 1), *body, *m;
+        size_t blen;
+        int status;
+
+        if (!buf)
+                return 0;
+        memcpy(buf, data, size);
+        buf[size] = 0;
+        docker_parse_inspect(buf, size, "docker", &c);
+        docker_parse_list(buf, size, "docker", "a", &c);
+        docker_parse_list(buf, size, "podman", NULL, &c);
+        m = docker_parse_message(buf, size);
+        free(m);
+        candidates_dedup(&c);
+        candidates_prefer_exact(&c, 0, "a");
+        candidates_done(&c);
+        /* Last: it changes the buffer. */
+        if (http_parse_reply(buf, size, &status, &body, &blen) == 0 && blen > size)
+                abort();
+        free(buf);
+        return 0;
+}
