@@ -65,6 +65,7 @@ struct options {
         bool force;
         bool legacy;
         bool list;
+        bool print_pid;
         const char *runtime;
         const char *id;
         char **command;
@@ -109,6 +110,7 @@ static void help(void)
                "                     exec, podman exec, ctr task exec, runc exec, ...)\n"
                "  -r, --runtime NAME look for ID in this runtime only: %s\n"
                "  -l, --list         list the running containers crashcart can see\n"
+               "  -p, --pid          print the PID of the container's init and exit\n"
                "  -t, --tty          a pseudo-terminal for the command (default when stdin is\n"
                "                     a terminal)\n"
                "  -T, --no-tty       no pseudo-terminal: bytes pass straight through\n"
@@ -186,6 +188,7 @@ static void parse_args(int argc, char **argv, struct options *o)
                 { "legacy-mount", no_argument, NULL, OPT_LEGACY_MOUNT },
                 { "runtime", required_argument, NULL, 'r' },
                 { "list", no_argument, NULL, 'l' },
+                { "pid", no_argument, NULL, 'p' },
                 { "tty", no_argument, NULL, 't' },
                 { "no-tty", no_argument, NULL, 'T' },
                 { "setuid", required_argument, NULL, 'S' },
@@ -204,7 +207,7 @@ static void parse_args(int argc, char **argv, struct options *o)
         int c;
 
         /* '+': options end at ID, so the command's own options stay its own. */
-        while ((c = getopt_long(argc, argv, "+:i:muefr:ltTS:G:w:vhV", longopts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "+:i:muefr:lptTS:G:w:vhV", longopts, NULL)) != -1) {
                 switch (c) {
                 case 'i':
                         o->image = optarg;
@@ -232,6 +235,9 @@ static void parse_args(int argc, char **argv, struct options *o)
                         break;
                 case 'l':
                         o->list = true;
+                        break;
+                case 'p':
+                        o->print_pid = true;
                         break;
                 case 't':
                         o->tty = 1;
@@ -299,6 +305,8 @@ static void parse_args(int argc, char **argv, struct options *o)
                         usage_error("%s", "--host takes no ID");
                 return;
         }
+        if (o->print_pid && (o->mount_only || o->unmount_only || o->command))
+                usage_error("%s", "--pid takes an ID only");
         if (o->user && (o->setuid || o->setgid))
                 usage_error("%s", "--user excludes -S and -G");
         if (optind >= argc)
@@ -1179,6 +1187,21 @@ static int op_list(const struct options *o, const struct resolve_ctx *ctx)
         return EXIT_SUCCESS;
 }
 
+/* For -vv and the endurance benchmark: descriptors still open (0, 1, 2 expected). */
+static int count_open_fds(void)
+{
+        _cleanup_(closedir_p) DIR *d = opendir("/proc/self/fd");
+        struct dirent *de;
+        int n = 0;
+
+        if (!d)
+                return -1;
+        while ((de = readdir(d)))
+                if (de->d_name[0] != '.')
+                        n++;
+        return n - 1; /* the directory's own */
+}
+
 static const char *find_default_image(void)
 {
         const char *e = getenv("CRASHCART_IMAGE");
@@ -1199,6 +1222,7 @@ int main(int argc, char **argv)
         _cleanup_close_ int rundir_fd = -EBADF, root_fd = -EBADF;
         struct resolve_ctx ctx = { .use_api = true };
         char sname[80];
+        int fds_at_start = -1;
         sigset_t fwd, blocked, oldmask;
         int r, status;
 
@@ -1207,6 +1231,8 @@ int main(int argc, char **argv)
         prctl(PR_SET_DUMPABLE, 0);
 
         parse_args(argc, argv, &o);
+        if (log_verbose >= 2)
+                fds_at_start = count_open_fds();
         if (!o.image) {
                 const char *e = getenv("CRASHCART_IMAGE");
 
@@ -1249,6 +1275,12 @@ int main(int argc, char **argv)
         if (resolve_target(&o, &ctx, &t) < 0)
                 return EXIT_CRASHCART;
 
+        if (o.print_pid) {
+                printf("%d\n", (int)t.pid);
+                status = EXIT_SUCCESS;
+                goto out;
+        }
+
         r = target_ns_differs(&t, "mnt");
         if (r < 0) {
                 log_error_errno(r, "cannot read the mount namespace of %s", target_label(&t));
@@ -1277,5 +1309,9 @@ int main(int argc, char **argv)
                 status = op_mount_and_run(&o, &ctx, &t, rundir_fd, sname, &fwd, &oldmask);
 out:
         target_done(&t);
+        rundir_fd = safe_close(rundir_fd);
+        root_fd = safe_close(root_fd);
+        if (log_verbose >= 2)
+                log_debug("%d descriptors open at exit, %d at start", count_open_fds(), fds_at_start);
         return status;
 }
