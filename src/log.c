@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <signal.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,4 +58,12 @@ void log_debug(const char *fmt, ...)
         va_start(ap, fmt);
         log_vprint("", 0, fmt, ap);
         va_end(ap);
+}
+
+void fault_point(const char *name)
+{
+        const char *f = getenv("CRASHCART_FAULT_STOP");
+
+        if (f && strcmp(f, name) == 0)
+                raise(SIGSTOP);
 }

@@ -551,6 +551,8 @@ static int ensure_cart(const struct options *o, const struct target *t, int rund
                 }
                 if (img.kind != IMAGE_DIRECTORY) {
                         r = loopdev_find_or_attach(rundir_fd, img.fd, img.path, &loop);
+                        if (r == 0)
+                                fault_point("attached");
                         if (r < 0) {
                                 if (r == -ENODEV)
                                         log_error("cannot attach '%s' to a loop device: the kernel has no loop "
@@ -1045,6 +1047,7 @@ static int op_mount_and_run(const struct options *o, const struct resolve_ctx *c
                 log_warning("cannot write " RUNDIR "/%s: %s", session_name, strerror(-r));
         if (o->mount_only)
                 return EXIT_SUCCESS;
+        fault_point("mounted");
 
         status = run_command(o, ctx, t, fwd, oldmask);
 
@@ -1274,6 +1277,7 @@ int main(int argc, char **argv)
 
         if (resolve_target(&o, &ctx, &t) < 0)
                 return EXIT_CRASHCART;
+        fault_point("resolved");
 
         if (o.print_pid) {
                 printf("%d\n", (int)t.pid);
@@ -1282,6 +1286,11 @@ int main(int argc, char **argv)
         }
 
         r = target_ns_differs(&t, "mnt");
+        if (r == -ESRCH) {
+                log_error("%s has exited", target_label(&t));
+                status = EXIT_CRASHCART;
+                goto out;
+        }
         if (r < 0) {
                 log_error_errno(r, "cannot read the mount namespace of %s", target_label(&t));
                 status = EXIT_CRASHCART;

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #include "fileio.h"
+#include "log.h"
 #include "macro.h"
 #include "confine.h"
 #include "nsexec.h"
@@ -481,6 +482,9 @@ _noreturn_ static void command_child(const struct exec_request *req, int rootfd,
                 send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_FDS, 0, 0);
                 _exit(125);
         }
+        /* Inside the container, everything joined, not yet exec'd: the moment a
+         * hostile container process would try to ptrace or inspect it. */
+        fault_point("joined");
         for (int sig = 1; sig < NSIG; sig++)
                 if (sig != SIGKILL && sig != SIGSTOP)
                         signal(sig, SIG_DFL);

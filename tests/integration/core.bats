@@ -51,9 +51,12 @@ teardown() {
 
 @test "stdin, stdout and stderr pass through" {
         run --separate-stderr bash -c "echo hi | '$CRASHCART' '$BB' /dev/crashcart/bin/cat"
-        [ "$status" = 0 ] && [ "$output" = hi ]
+        [ "$status" = 0 ]
+        [ "$output" = hi ]
         run --separate-stderr "$CRASHCART" "$BB" /dev/crashcart/bin/sh -c 'echo out; echo err >&2'
-        [ "$output" = out ] && [ "$stderr" = err ]
+        [ "$status" = 0 ]
+        [ "$output" = out ]
+        [ "$stderr" = err ]
 }
 
 @test "the command runs in the container's namespaces, root and cgroups" {
@@ -73,7 +76,8 @@ teardown() {
         [ "$(tr '\n' ' ' <<<"$output")" = "0 1 2 3 " ]   # 3: ls's own directory
         # Nothing of the host's environment either.
         LD_PRELOAD=/nonexistent.so SECRET=1 cc_expect 0 "$CRASHCART" "$BB" /dev/crashcart/bin/env
-        [[ "$output" != *SECRET* ]] && [[ "$output" != *LD_PRELOAD* ]]
+        [[ "$output" != *SECRET* ]]
+        [[ "$output" != *LD_PRELOAD* ]]
 }
 
 @test "-m leaves the cart mounted, once; a run keeps it; -u removes it" {
@@ -209,8 +213,8 @@ teardown() {
         docker exec "$n" ln -s /tmp/target /dev/crashcart
         cc_expect 125 "$CRASHCART" "$n" /dev/crashcart/bin/true
         [[ "$stderr" == *symlink* ]]
-        ! grep -q crashcart "/proc/$pid/mountinfo"
-        ! grep -q /tmp/target "/proc/$pid/mountinfo"
+        cc_refute grep -q crashcart "/proc/$pid/mountinfo"
+        cc_refute grep -q /tmp/target "/proc/$pid/mountinfo"
         [ -L "/proc/$pid/root/dev/crashcart" ]
         docker rm -f "$n" >/dev/null
 }
@@ -241,7 +245,8 @@ teardown() {
         [ "$(losetup -j "$CRASHCART_IMAGE" | wc -l)" = 1 ]
         [ "$(grep -c ' /dev/crashcart ' "/proc/$BB_PID/mountinfo")" = 1 ]
         wait $a; wait $b
-        [ "$(cat "$out/a")" = A ] && [ "$(cat "$out/b")" = B ]
+        [ "$(cat "$out/a")" = A ]
+        [ "$(cat "$out/b")" = B ]
 }
 
 @test "ten runs at once in ten containers share one loop device" {
@@ -275,7 +280,8 @@ teardown() {
         local st=0
         wait $cc || st=$?
         [ "$st" = 143 ]
-        ! docker exec "$BB" ps -o args | grep -q '^/dev/crashcart/bin/sleep'
+        run -0 docker exec "$BB" ps -o args
+        cc_refute grep -q '^/dev/crashcart/bin/sleep' <<<"$output"
 }
 
 @test "-e runs the command through docker exec" {
@@ -285,7 +291,8 @@ teardown() {
 
 @test "--help, --version and usage errors" {
         cc_expect 0 "$CRASHCART" --help
-        [[ "$output" == Usage:* ]] && [ -z "$stderr" ]
+        [[ "$output" == Usage:* ]]
+        [ -z "$stderr" ]
         cc_expect 0 "$CRASHCART" -V
         [[ "$output" == "crashcart "* ]]
         cc_expect 125 "$CRASHCART" -m -u "$BB"

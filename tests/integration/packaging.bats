@@ -62,7 +62,8 @@ teardown() {
         cc_expect 0 /usr/bin/crashcart "$BB" /dev/crashcart/bin/echo from-the-package
         [ "$output" = from-the-package ]
         run -0 dpkg -P crashcart
-        [ ! -e /usr/bin/crashcart ] && [ ! -e /usr/share/man/man1/crashcart.1.gz ]
+        [ ! -e /usr/bin/crashcart ]
+        [ ! -e /usr/share/man/man1/crashcart.1.gz ]
 }
 
 @test "bash completion: options, runtimes, and the names of running containers" {

@@ -124,7 +124,8 @@ start_crun() {
         plain=$(cc_runc_run "$id")
         cc_expect 125 "$CRASHCART" "$id" /dev/crashcart/bin/true
         [[ "$stderr" == *ambiguous* ]]
-        [[ "$stderr" == *"runc $id"* ]] && [[ "$stderr" == *"crun $id"* ]]
+        [[ "$stderr" == *"runc $id"* ]]
+        [[ "$stderr" == *"crun $id"* ]]
         cc_expect 0 "$CRASHCART" -r runc "$id" /dev/crashcart/bin/true
         cc_runc_rm "$id"
         crun kill "$id" KILL; sleep 0.2; crun delete -f "$id"

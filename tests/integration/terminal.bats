@@ -72,7 +72,7 @@ term_wait() {
         term_send C-c
         term_send 'echo survived' Enter
         term_wait '^survived$'
-        ! term_screen | grep -q '^after-sleep$'
+        cc_refute grep -q '^after-sleep$' <<<"$(term_screen)"
 
         # Job control: Ctrl-Z stops a job, fg brings it back.
         term_send 'sleep 1' Enter
@@ -108,7 +108,7 @@ term_wait() {
                 term_wait '^host\$ ?$'
                 sleep 1.5
                 [ ! -e "$marker" ]
-                ! term_screen | grep -q "touch $marker"
+                cc_refute grep -q "touch $marker" <<<"$(term_screen)"
                 docker exec "$BB" pkill tiocsti || true
         done
 }
@@ -179,9 +179,10 @@ term_wait() {
         run docker run --rm --label crashcart-test=1 -v "$d:/dev/crashcart:ro" crashcart-test/scratch \
                 /dev/crashcart/bin/sh -c 'echo in-a-new-container; ls /'
         [ "$status" = 0 ]
-        [[ "$output" == in-a-new-container* ]] && [[ "$output" == *pause* ]]
+        [[ "$output" == in-a-new-container* ]]
+        [[ "$output" == *pause* ]]
         cc_expect 0 "$CRASHCART" -u --host "$d"
-        ! grep -q " $d " /proc/self/mountinfo
+        cc_refute grep -q " $d " /proc/self/mountinfo
         cc_expect 0 "$CRASHCART" -u --host "$d"
         cc_expect 125 "$CRASHCART" -m --host "$BATS_TEST_TMPDIR/missing"
         cc_one_error_line

@@ -26,6 +26,18 @@ cc_expect() {
         fi
 }
 
+# cc_refute COMMAND...: fails when COMMAND succeeds. Use it, never a bare
+# `! COMMAND`: bash's errexit ignores a negated command, so a `! grep ...` that is
+# not a test's last line asserts nothing (and likewise `[ a ] && [ b ]`, whose
+# first test may fail unnoticed: write one assertion a line).
+cc_refute() {
+        if "$@"; then
+                echo "expected to fail, but it succeeded: $*" >&2
+                return 1
+        fi
+        return 0
+}
+
 # One line on stderr, starting with "crashcart: ".
 cc_one_error_line() {
         local n; n=$(printf '%s\n' "$stderr" | grep -c .)

@@ -19,7 +19,8 @@ cc_docker_ping() {
 cc_docker_up() {
         cc_docker_ping && return 0
         mkdir -p "$CC_RUN"
-        dockerd >"$CC_RUN/dockerd.log" 2>&1 &
+        # 3>&-: bats waits for every holder of its fd 3 before it ends a file.
+        dockerd </dev/null >"$CC_RUN/dockerd.log" 2>&1 3>&- &
         echo $! >"$CC_RUN/dockerd.pid"
         for _ in $(seq 200); do
                 cc_docker_ping && return 0
@@ -32,9 +33,11 @@ cc_docker_up() {
 cc_docker_down() {
         [ -f "$CC_RUN/dockerd.pid" ] || return 0
         local pid; pid=$(cat "$CC_RUN/dockerd.pid")
-        kill "$pid" 2>/dev/null || true
-        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         rm -f "$CC_RUN/dockerd.pid"
+        # A stale file may name another process by now: stop only a dockerd.
+        [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ] || return 0
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 }
 
 # ---- images and carts, made once into $CC_CACHE ----
@@ -73,13 +76,14 @@ cc_make_cart_dir() {
         printf '#!/dev/crashcart/bin/sh\necho "cart-bash $*"\n' >"$dir/bin/bash"
         chmod 755 "$dir/bin/bash"
         cp "$(cc_static tiocsti)" "$dir/bin/tiocsti"
+        cp "$(cc_static probe)" "$dir/bin/probe"
         printf 'export PATH=/dev/crashcart/sbin:/dev/crashcart/bin:$PATH\n' >"$dir/.crashcartrc"
 }
 
 cc_build_assets() {
         mkdir -p "$CC_CACHE"
         local stamp=$CC_CACHE/assets.stamp
-        if [ ! -f "$stamp" ] || [ "$CC_ROOT/tests/lib/common.bash" -nt "$stamp" ]; then
+        if [ ! -f "$stamp" ] || [ -n "$(find "$CC_ROOT/tests/lib" -newer "$stamp" -print -quit)" ]; then
                 cc_make_cart_dir "$CC_CACHE/cart"
                 rm -f "$CC_CACHE"/cart.{ext4,sqfs,erofs}
                 mke2fs -q -t ext4 -d "$CC_CACHE/cart" -E root_owner=0:0 "$CC_CACHE/cart.ext4" 16M
@@ -153,12 +157,60 @@ cc_runc_rm() {
         rm -rf "$CC_CACHE/bundles/$1"
 }
 
+# The containers the tests made that still exist, one "runtime id" a line: Docker
+# and Podman ones carry the label crashcart-test=1, the others' ids start cctest-.
+cc_test_containers() {
+        local id
+        for id in $(docker ps -aq --filter label=crashcart-test=1 2>/dev/null); do echo "docker $id"; done
+        for id in $(runc list -q 2>/dev/null | grep '^cctest-'); do echo "runc $id"; done
+        if command -v podman >/dev/null; then
+                for id in $(podman ps -aq --filter label=crashcart-test=1 2>/dev/null); do echo "podman $id"; done
+        fi
+        if command -v crun >/dev/null; then
+                for id in $(crun list -q 2>/dev/null | grep '^cctest-'); do echo "crun $id"; done
+        fi
+        if [ -S /run/containerd/containerd.sock ]; then
+                for id in $(timeout 10 ctr -n cctest containers ls -q 2>/dev/null); do echo "containerd $id"; done
+        fi
+        if [ -d "$CC_CACHE/lxc" ] && command -v lxc-ls >/dev/null; then
+                for id in $(lxc-ls -P "$CC_CACHE/lxc" -1 2>/dev/null | grep '^cctest-'); do echo "lxc $id"; done
+        fi
+        for id in $(pgrep -f '^systemd-nspawn .* -M cctest-'); do echo "nspawn $id"; done
+        return 0
+}
+
 # Removes every container the tests made (left by an interrupted run too).
 cc_cleanup_containers() {
-        local ids
-        ids=$(docker ps -aq --filter label=crashcart-test=1 2>/dev/null) || true
-        [ -n "$ids" ] && docker rm -f $ids >/dev/null 2>&1
-        for id in $(runc list -q 2>/dev/null | grep '^cctest-' || true); do cc_runc_rm "$id"; done
+        local rt id
+        cc_test_containers | while read -r rt id; do
+                case $rt in
+                docker) docker rm -f "$id" >/dev/null 2>&1 ;;
+                runc) cc_runc_rm "$id" ;;
+                podman) podman rm -f "$id" >/dev/null 2>&1 ;;
+                crun)
+                        crun kill "$id" KILL >/dev/null 2>&1
+                        for _ in $(seq 50); do crun delete -f "$id" >/dev/null 2>&1 && break; sleep 0.1; done
+                        rm -rf "$CC_CACHE/bundles/$id" ;;
+                containerd)
+                        timeout 10 ctr -n cctest task kill -s KILL "$id" >/dev/null 2>&1
+                        for _ in $(seq 50); do timeout 10 ctr -n cctest task rm -f "$id" >/dev/null 2>&1 && break; sleep 0.1; done
+                        timeout 10 ctr -n cctest container rm "$id" >/dev/null 2>&1 ;;
+                lxc)
+                        lxc-stop -P "$CC_CACHE/lxc" -n "$id" -k >/dev/null 2>&1
+                        lxc-destroy -P "$CC_CACHE/lxc" -n "$id" >/dev/null 2>&1 ;;
+                nspawn) kill "$id" 2>/dev/null ;;   # a PID: the nspawn process
+                esac
+        done
+        return 0
+}
+
+# Everything of the suite's own that is left: containers, loop devices of the test
+# carts, crashcart mounts on the host, crashcart's session files. Empty when clean.
+cc_leftovers() {
+        cc_test_containers | sed 's/^/container: /'
+        cc_test_loops | sed 's/^/loop device: /'
+        cc_host_cart_mounts | sed 's/^/host mount: /'
+        ls -d /run/crashcart/mnt-* 2>/dev/null | sed 's/^/session file: /'
         return 0
 }
 
@@ -167,8 +219,15 @@ cc_cleanup_containers() {
 # Loop devices mapping one of the test carts.
 cc_test_loops() { losetup -a 2>/dev/null | grep -F "$CC_CACHE/" || true; }
 
-# Host mounts of crashcart's: a cart, a cc-loop tmpfs.
-cc_host_cart_mounts() { grep -E 'crashcart|cc-loop' /proc/self/mountinfo || true; }
+# Host mounts of crashcart's: a cart at /dev/crashcart, a cc-loop tmpfs, any mount
+# of a test cart's loop device.
+cc_host_cart_mounts() {
+        grep -E ' /dev/(crashcart|cc-loop)[ /]' /proc/self/mountinfo || true
+        local l
+        for l in $(cc_test_loops | cut -d: -f1); do
+                grep -F " $l " /proc/self/mountinfo || true
+        done
+}
 
 # Asserts that a container keeps nothing of crashcart's.
 cc_assert_container_clean() {
