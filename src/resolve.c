@@ -101,14 +101,25 @@ void candidates_dedup(struct candidates *c)
         size_t kept = 0;
 
         for (size_t i = 0; i < c->n; i++) {
-                bool dup = false;
+                struct candidate *dup = NULL;
 
+                /* The same init, or the same 64-digit id (Docker's id is its
+                 * containerd task's and its runc container's). */
                 for (size_t j = 0; j < kept && !dup; j++)
-                        dup = c->v[i].running && c->v[j].running && c->v[i].pid > 0 && c->v[i].pid == c->v[j].pid;
-                if (dup)
-                        candidate_free(&c->v[i]);
-                else
+                        if ((c->v[i].running && c->v[j].running && c->v[i].pid > 0 && c->v[i].pid == c->v[j].pid) ||
+                            (c->v[i].id && c->v[j].id && strlen(c->v[i].id) == 64 &&
+                             strcmp(c->v[i].id, c->v[j].id) == 0))
+                                dup = &c->v[j];
+                if (!dup) {
                         c->v[kept++] = c->v[i];
+                        continue;
+                }
+                /* What one runtime knows and the other does not: the init's PID. */
+                if (dup->pid == 0 && c->v[i].pid > 0) {
+                        dup->pid = c->v[i].pid;
+                        dup->running = c->v[i].running;
+                }
+                candidate_free(&c->v[i]);
         }
         c->n = kept;
 }

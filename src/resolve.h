@@ -40,9 +40,10 @@ struct resolver {
 int candidates_add(struct candidates *c, const char *runtime, const char *id, const char *name, const char *ns,
                    pid_t pid, bool running);
 void candidates_done(struct candidates *c);
-/* Removes later candidates that are the same running container (same init PID)
- * seen through another runtime: Docker's containers are also containerd's and
- * runc's. The runtime asked first (the one nearest the user) is kept. */
+/* Removes later candidates that are the same container (same init PID, or same
+ * 64-digit id) seen through another runtime: Docker's containers are also
+ * containerd's and runc's. The runtime asked first (the one nearest the user) is
+ * kept. */
 void candidates_dedup(struct candidates *c);
 
 /* The names of the known runtimes, for --runtime and messages. */

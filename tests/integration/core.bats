@@ -9,9 +9,12 @@ setup_file() {
         cc_build_assets
         cc_cleanup_containers
         export BB=$(cc_name bb) SCR=$(cc_name scratch) RO=$(cc_name ro)
-        export BB_PID=$(cc_docker_run "$BB" --hostname bbhost crashcart-test/busybox sleep 1000000)
-        export SCR_PID=$(cc_docker_run "$SCR" crashcart-test/scratch)
-        export RO_PID=$(cc_docker_run "$RO" --read-only --tmpfs /dev:ro,dev,exec,suid,mode=755 crashcart-test/busybox sleep 1000000)
+        BB_PID=$(cc_docker_run "$BB" --hostname bbhost crashcart-test/busybox sleep 1000000)
+        export BB_PID
+        SCR_PID=$(cc_docker_run "$SCR" crashcart-test/scratch)
+        export SCR_PID
+        RO_PID=$(cc_docker_run "$RO" --read-only --tmpfs /dev:ro,dev,exec,suid,mode=755 crashcart-test/busybox sleep 1000000)
+        export RO_PID
         export CRASHCART_IMAGE=$CC_CACHE/cart.ext4
 }
 
@@ -94,7 +97,12 @@ teardown() {
         [ "$output" = reused ]
         cc_expect 0 "$CRASHCART" -u "$BB"
         cc_assert_container_clean "$BB_PID"
+        # Nothing holds the cart any more: its loop device frees itself.
+        cc_wait_loops_gone
+        # Not mounted: nothing to do, and no error.
         cc_expect 0 "$CRASHCART" -u "$BB"
+        [ -z "$stderr" ]
+        cc_assert_container_clean "$BB_PID"
 }
 
 @test "a read-only /dev is made writable for a moment and restored exactly" {
@@ -174,20 +182,44 @@ teardown() {
         cc_expect 125 "$CRASHCART" "$n" /dev/crashcart/bin/true
         cc_one_error_line
         [[ "$stderr" == *"not running"* ]]
+        # One that ran and was stopped, by name and by id.
+        n=$(cc_name stopped3)
+        cc_docker_run "$n" crashcart-test/busybox sleep 1000000 >/dev/null
+        docker stop -t 0 "$n" >/dev/null
+        for ref in "$n" "$(docker inspect -f '{{.Id}}' "$n")"; do
+                cc_expect 125 "$CRASHCART" "$ref" /dev/crashcart/bin/true
+                cc_one_error_line
+                [[ "$stderr" == *"not running"* ]]
+        done
 }
 
-@test "an ambiguous id prefix lists the candidates" {
-        local names=() ids=() prefix=""
-        for i in $(seq 20); do
-                names+=("$(cc_name amb$i)")
-                ids+=("$(docker create --name "${names[-1]}" --label crashcart-test=1 crashcart-test/busybox)")
-                prefix=$(docker ps -aq --no-trunc | cut -c1 | sort | uniq -d | head -1)
+@test "an ambiguous id prefix lists the candidates, each once" {
+        # Containers until two ids share a first hex digit that is a letter (a
+        # number is taken as a PID): usually about ten, 60 at most. Running ones,
+        # which Docker's own containerd knows too (namespace moby), and stopped ones.
+        local i prefix="" id matches
+        for i in $(seq 60); do
+                if [ $((i % 2)) = 0 ]; then
+                        cc_docker_run "$(cc_name amb$i)" crashcart-test/busybox sleep 1000000 >/dev/null
+                else
+                        docker create --name "$(cc_name amb$i)" --label crashcart-test=1 crashcart-test/busybox >/dev/null
+                fi
+                prefix=$(docker ps -aq --no-trunc | cut -c1 | grep '[a-f]' | sort | uniq -d | head -1)
                 [ -n "$prefix" ] && break
         done
         [ -n "$prefix" ]
-        cc_expect 125 "$CRASHCART" -r docker "$prefix" /dev/crashcart/bin/true
-        [[ "$stderr" == *ambiguous* ]]
-        [ "$(grep -c "^crashcart:   docker $prefix" <<<"$stderr")" -ge 2 ]
+        matches=$(docker ps -aq --no-trunc | grep "^$prefix")
+        [ "$(wc -l <<<"$matches")" -ge 2 ]
+        for rt in "-r docker" ""; do
+                cc_expect 125 "$CRASHCART" $rt "$prefix" /dev/crashcart/bin/true
+                [[ "$stderr" == "crashcart: "*ambiguous* ]]
+                # Every candidate is named...
+                for id in $matches; do
+                        grep -q "$id" <<<"$stderr"
+                done
+                # ...once: one container is one candidate, whichever runtimes know it.
+                [ -z "$(grep -oE '[0-9a-f]{64}' <<<"$stderr" | sort | uniq -d)" ]
+        done
 }
 
 @test "a command that is not there: 127; not executable: 126" {

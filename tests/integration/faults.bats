@@ -188,11 +188,12 @@ finish() {      # finish: lets $cc go on, sets $st to its exit status
                 sleep 0.05
         done
         [ -n "$joined" ]
-        run -0 docker exec "$n" /dev/crashcart/bin/probe crashcart
-        [ -n "$output" ]
-        cc_refute grep -q 'attach=0\|exe=0\|fd=0\|environ=0' <<<"$output"
+        run docker exec "$n" /dev/crashcart/bin/probe crashcart
         kill -CONT "$joined"
         wait "$cc"
+        echo "probe: $output"
+        [ -n "$output" ]
+        cc_refute grep -q 'attach=0\|exe=0\|fd=0\|environ=0' <<<"$output"
         cc_expect 0 "$CRASHCART" -u "$n"
 }
 

@@ -10,7 +10,8 @@ setup_file() {
         cc_build_assets
         cc_cleanup_containers
         export BB=$(cc_name bb)
-        export BB_PID=$(cc_docker_run "$BB" crashcart-test/busybox sleep 1000000)
+        BB_PID=$(cc_docker_run "$BB" crashcart-test/busybox sleep 1000000)
+        export BB_PID
         export CRASHCART_IMAGE=$CC_CACHE/cart.sqfs
 }
 

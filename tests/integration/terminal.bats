@@ -10,8 +10,10 @@ setup_file() {
         cc_build_assets
         cc_cleanup_containers
         export BB=$(cc_name bb) SCR=$(cc_name scratch)
-        export BB_PID=$(cc_docker_run "$BB" --env APPVAR=from-app --workdir /tmp crashcart-test/busybox sleep 1000000)
-        export SCR_PID=$(cc_docker_run "$SCR" crashcart-test/scratch)
+        BB_PID=$(cc_docker_run "$BB" --env APPVAR=from-app --workdir /tmp crashcart-test/busybox sleep 1000000)
+        export BB_PID
+        SCR_PID=$(cc_docker_run "$SCR" crashcart-test/scratch)
+        export SCR_PID
         export CRASHCART_IMAGE=$CC_CACHE/cart.erofs
         export TMUX_TMPDIR=$BATS_FILE_TMPDIR
 }
@@ -108,8 +110,9 @@ term_wait() {
                 term_wait '^host\$ ?$'
                 sleep 1.5
                 [ ! -e "$marker" ]
-                cc_refute grep -q "touch $marker" <<<"$(term_screen)"
-                docker exec "$BB" pkill tiocsti || true
+                # Typed in, it would show after the prompt (the control did).
+                cc_refute grep -qx "host\$ touch $marker" <<<"$(term_screen)"
+                docker exec "$BB" /bin/killall tiocsti || true
         done
 }
 

@@ -33,6 +33,25 @@ void test_resolve(void)
         long_id[sizeof(long_id) - 1] = 0;
         CHECK(!resolve_id_is_valid(long_id));
 
+        /* One container seen by several runtimes is one candidate: same init PID,
+         * or the same 64-digit id (Docker's listing has no PID). */
+        {
+                struct candidates c = {};
+                const char *id64 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+                candidates_add(&c, "docker", id64, "web", NULL, 0, true);
+                candidates_add(&c, "containerd", id64, NULL, "moby", 42, true);
+                candidates_add(&c, "runc", "other", NULL, NULL, 42, true);
+                candidates_add(&c, "runc", "short", NULL, NULL, 0, true);
+                candidates_add(&c, "crun", "short", NULL, NULL, 0, true);
+                candidates_dedup(&c);
+                CHECK(c.n == 3);
+                CHECK_STR(c.v[0].runtime, "docker");
+                CHECK_STR(c.v[1].runtime, "runc");
+                CHECK_STR(c.v[2].runtime, "crun"); /* a short id names different containers */
+                candidates_done(&c);
+        }
+
         /* Our own PID resolves as a PID without asking any runtime. */
         {
                 struct candidates c = {};
