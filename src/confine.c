@@ -27,36 +27,17 @@ struct seccomp_metadata_compat {
         uint64_t flags;
 };
 
-static int status_hex(const char *status, const char *key, uint64_t *ret)
+/* The number of a "Key:\tvalue" line of /proc/PID/status, in base 16 or 10. */
+static int status_field(const char *status, const char *key, int base, uint64_t *ret)
 {
-        const char *p = status;
         size_t n = strlen(key);
 
-        for (; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        for (const char *p = status; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
                 if (strncmp(p, key, n) == 0 && p[n] == ':') {
                         char *end;
 
                         errno = 0;
-                        *ret = strtoull(p + n + 1, &end, 16);
-                        if (errno || end == p + n + 1)
-                                return -EINVAL;
-                        return 0;
-                }
-        }
-        return -ENOENT;
-}
-
-static int status_dec(const char *status, const char *key, uint64_t *ret)
-{
-        const char *p = status;
-        size_t n = strlen(key);
-
-        for (; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-                if (strncmp(p, key, n) == 0 && p[n] == ':') {
-                        char *end;
-
-                        errno = 0;
-                        *ret = strtoull(p + n + 1, &end, 10);
+                        *ret = strtoull(p + n + 1, &end, base);
                         if (errno || end == p + n + 1)
                                 return -EINVAL;
                         return 0;
@@ -71,14 +52,14 @@ int confinement_parse_status(const char *status, struct confinement *ret)
         uint64_t v = 0;
         int r;
 
-        if ((r = status_hex(status, "CapInh", &c.cap_inh)) < 0 || (r = status_hex(status, "CapPrm", &c.cap_prm)) < 0 ||
-            (r = status_hex(status, "CapEff", &c.cap_eff)) < 0 || (r = status_hex(status, "CapBnd", &c.cap_bnd)) < 0)
+        if ((r = status_field(status, "CapInh", 16, &c.cap_inh)) < 0 || (r = status_field(status, "CapPrm", 16, &c.cap_prm)) < 0 ||
+            (r = status_field(status, "CapEff", 16, &c.cap_eff)) < 0 || (r = status_field(status, "CapBnd", 16, &c.cap_bnd)) < 0)
                 return r;
-        if (status_hex(status, "CapAmb", &c.cap_amb) < 0)
+        if (status_field(status, "CapAmb", 16, &c.cap_amb) < 0)
                 c.cap_amb = 0;
-        if (status_dec(status, "NoNewPrivs", &v) == 0)
+        if (status_field(status, "NoNewPrivs", 10, &v) == 0)
                 c.no_new_privs = v != 0;
-        if (status_dec(status, "Seccomp", &v) == 0 && v <= 2)
+        if (status_field(status, "Seccomp", 10, &v) == 0 && v <= 2)
                 c.seccomp_mode = (int)v;
         *ret = c;
         return 0;

@@ -186,3 +186,22 @@ int parse_pid(const char *s, pid_t *ret)
         *ret = (pid_t)v;
         return 0;
 }
+
+int opendir_at(int dirfd, const char *path, DIR **ret)
+{
+        DIR *d;
+        int fd;
+
+        fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return NEG_ERRNO();
+        d = fdopendir(fd);
+        if (!d) {
+                int r = NEG_ERRNO();
+
+                safe_close(fd);
+                return r;
+        }
+        *ret = d;
+        return 0;
+}

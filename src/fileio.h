@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <dirent.h>
 #include <sys/types.h>
 
 /* Reads a whole file (at most max bytes) relative to dirfd into a NUL-terminated
@@ -24,6 +25,9 @@ int read_full(int fd, void *buf, size_t len, size_t *ret_len);
  * 64-bit id that is never reused (Linux 6.8) where the kernel has it; *ret_unique
  * says which one it is. Without, the id /proc/PID/mountinfo shows. */
 int fd_mount_id(int dirfd, const char *path, int flags, bool want_unique, uint64_t *ret, bool *ret_unique);
+
+/* opendir() of path relative to dirfd, close-on-exec. */
+int opendir_at(int dirfd, const char *path, DIR **ret);
 
 /* Parses a decimal number that must fill the whole string. */
 int parse_u64(const char *s, uint64_t *ret);

@@ -76,18 +76,13 @@ static int group_escapes(uint64_t group, pid_t *ret_pid)
         size_t n_seen = 0;
         struct stat self;
         struct dirent *de;
-        int fd;
+        int r;
 
         if (fstatat(helper_host_proc_fd, "self/ns/mnt", &self, 0) < 0)
                 return NEG_ERRNO();
-        fd = openat(helper_host_proc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return NEG_ERRNO();
-        d = fdopendir(fd);
-        if (!d) {
-                safe_close(fd);
-                return NEG_ERRNO();
-        }
+        r = opendir_at(helper_host_proc_fd, ".", &d);
+        if (r < 0)
+                return r;
         while ((de = readdir(d))) {
                 _cleanup_free_ char *mi = NULL;
                 char path[300];
@@ -95,7 +90,6 @@ static int group_escapes(uint64_t group, pid_t *ret_pid)
                 bool dup = false;
                 pid_t pid;
                 ino_t *p;
-                int r;
 
                 if (parse_pid(de->d_name, &pid) < 0)
                         continue;

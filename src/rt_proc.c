@@ -59,16 +59,11 @@ static int proc_table_read(const struct resolve_ctx *ctx, bool want_cmdline, str
 {
         _cleanup_(closedir_p) DIR *d = NULL;
         struct dirent *de;
-        int fd;
+        int r;
 
-        fd = openat(ctx->root_fd, "proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return NEG_ERRNO();
-        d = fdopendir(fd);
-        if (!d) {
-                safe_close(fd);
-                return NEG_ERRNO();
-        }
+        r = opendir_at(ctx->root_fd, "proc", &d);
+        if (r < 0)
+                return r;
         while ((de = readdir(d))) {
                 _cleanup_free_ char *stat = NULL;
                 struct proc_entry e = {};

@@ -165,19 +165,12 @@ static int foreach_entry(const struct resolve_ctx *ctx, int parent_fd, const cha
 {
         _cleanup_(closedir_p) DIR *d = NULL;
         struct dirent *de;
-        int fd;
+        int r;
 
-        fd = openat(parent_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return NEG_ERRNO();
-        d = fdopendir(fd);
-        if (!d) {
-                safe_close(fd);
-                return NEG_ERRNO();
-        }
+        r = opendir_at(parent_fd, path, &d);
+        if (r < 0)
+                return r;
         while ((de = readdir(d))) {
-                int r;
-
                 if (!resolve_id_is_valid(de->d_name))
                         continue;
                 r = cb(ctx, dirfd(d), de->d_name, userdata);
