@@ -301,19 +301,90 @@ teardown() {
         docker rm -f "${names[@]}" >/dev/null
 }
 
-@test "signals sent to crashcart reach the command" {
-        "$CRASHCART" "$BB" /dev/crashcart/bin/sleep 1000 3>&- &
-        local cc=$!
-        for _ in $(seq 50); do
-                docker exec "$BB" ps -o args | grep -q '^/dev/crashcart/bin/sleep 1000' && break
-                sleep 0.1
+# Waits until the container named $1 runs a process whose command line is $2.
+wait_for_process() {
+        for _ in $(seq 100); do
+                docker exec "$1" ps -o args | grep -qx -- "$2" && return 0
+                sleep 0.05
         done
-        kill -TERM $cc
-        local st=0
-        wait $cc || st=$?
-        [ "$st" = 143 ]
+        echo "no process '$2' in $1" >&2
+        return 1
+}
+
+# Waits up to 5 s for process $1, a child of the test, to end; sets $st to its
+# exit status. Kills it (and fails) when it does not end.
+wait_exit() {
+        for _ in $(seq 100); do
+                kill -0 "$1" 2>/dev/null || break
+                sleep 0.05
+        done
+        if kill -0 "$1" 2>/dev/null; then
+                kill -KILL "$1"
+                echo "process $1 did not end" >&2
+                return 1
+        fi
+        st=0
+        wait "$1" || st=$?
+}
+
+@test "signals sent to crashcart reach the command: 128+N, and no command is left" {
+        local sig n=1000 cc st
+        for sig in TERM INT HUP QUIT USR1 USR2; do
+                n=$((n + 1))
+                # A background job of a script starts with INT and QUIT ignored: as
+                # a user's crashcart would, this one starts with them at default.
+                # No core file from QUIT in the container's root.
+                (ulimit -c 0; exec env --default-signal=INT,QUIT "$CRASHCART" "$BB" /dev/crashcart/bin/sleep $n) 3>&- &
+                cc=$!
+                wait_for_process "$BB" "/dev/crashcart/bin/sleep $n"
+                kill -"$sig" "$cc"
+                wait_exit "$cc"
+                echo "SIG$sig: status $st"
+                [ "$st" = $((128 + $(kill -l "$sig"))) ]
+        done
         run -0 docker exec "$BB" ps -o args
         cc_refute grep -q '^/dev/crashcart/bin/sleep' <<<"$output"
+}
+
+@test "the cart: -i, then \$CRASHCART_IMAGE, then /var/lib/crashcart/crashcart.img, then ./crashcart.img" {
+        # In a mount namespace of the test's own, where /var/lib/crashcart can be
+        # filled and emptied without touching the host's. Each -m shows the type
+        # of the cart it mounted; the target is a PID (no runtime's state needed).
+        local d=$BATS_TEST_TMPDIR
+        cp "$CC_CACHE/cart.sqfs" "$d/crashcart.img"
+        cat >"$d/order.sh" <<EOF
+set -eu
+if [ -d /var/lib/crashcart ]; then
+        mount -t tmpfs none /var/lib/crashcart
+else
+        mount -t tmpfs none /var/lib
+        mkdir /var/lib/crashcart
+fi
+cd "$d"
+type_of_cart() {
+        "$CRASHCART" -m "\$@" $BB_PID
+        awk '\$5 == "/dev/crashcart" { for (i = 7; i <= NF; i++) if (\$i == "-") print \$(i + 1) }' /proc/$BB_PID/mountinfo
+        "$CRASHCART" -u $BB_PID
+}
+CRASHCART_IMAGE=$CC_CACHE/cart.ext4 type_of_cart -i $CC_CACHE/cart.erofs
+CRASHCART_IMAGE=$CC_CACHE/cart.ext4 type_of_cart
+cp $CC_CACHE/cart.erofs /var/lib/crashcart/crashcart.img
+CRASHCART_IMAGE= type_of_cart
+unset CRASHCART_IMAGE
+type_of_cart
+rm /var/lib/crashcart/crashcart.img
+type_of_cart
+cd /
+"$CRASHCART" $BB_PID /dev/crashcart/bin/true || echo "status \$?"
+EOF
+        run --separate-stderr unshare -m --propagation private bash "$d/order.sh"
+        cc_show
+        [ "$status" = 0 ]
+        [ "$output" = "$(printf 'erofs\next4\nerofs\nerofs\nsquashfs\nstatus 125')" ]
+        [[ "$stderr" == "crashcart: no cart image"* ]]
+        [ "$(grep -c . <<<"$stderr")" = 1 ]
+        cc_wait_loops_gone
+        cc_refute grep -q crashcart.img <<<"$(losetup -a)"
 }
 
 @test "-e runs the command through docker exec" {
