@@ -204,6 +204,19 @@ cc_cleanup_containers() {
         return 0
 }
 
+# Unmounts what an interrupted run left mounted on the host from a test cart (a
+# --host mount, say): every mount whose source is a loop device of a test cart.
+cc_cleanup_host_mounts() {
+        local dev mp
+        for dev in $(cc_test_loops | cut -d: -f1); do
+                awk -v dev="$dev" '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 2) == dev) print $5; break } }' \
+                        /proc/self/mountinfo | tac | while read -r mp; do
+                        umount -l "$(printf '%b' "$mp")" 2>/dev/null
+                done
+        done
+        return 0
+}
+
 # Everything of the suite's own that is left: containers, loop devices of the test
 # carts, crashcart mounts on the host, crashcart's session files. Empty when clean.
 cc_leftovers() {
