@@ -18,8 +18,14 @@ B := build
 LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(B)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_LIB_SRCS := $(LIB_SRCS) src/build/elfdeps.c src/build/pkglist.c
 
-all: $(B)/crashcart
+all: $(B)/crashcart $(B)/crashcart-build
+
+# The cart builder: its own program, sharing crashcart's small helpers.
+BUILD_SRCS := $(wildcard src/build/*.c) src/fileio.c
+$(B)/crashcart-build: $(BUILD_SRCS) $(wildcard src/build/*.h) src/fileio.h src/macro.h | $(B)
+	$(CC) $(CPPFLAGS) -Isrc $(ALL_CFLAGS) $(LDFLAGS) $(BUILD_SRCS) -o $@
 
 $(B)/%.o: src/%.c | $(B)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
@@ -38,22 +44,22 @@ $(B)/static/%.o: src/%.c | $(B)/static
 $(B)/crashcart-static: $(B)/static/main.o $(LIB_SRCS:src/%.c=$(B)/static/%.o)
 	$(CC) -static $(ALL_CFLAGS) $(LDFLAGS) $^ $(shell pkg-config --libs --static json-c) -o $@
 
-$(B)/unit-tests: $(UNIT_SRCS) $(LIB_SRCS) $(wildcard src/*.h tests/unit/*.h) | $(B)
-	$(CC) $(CPPFLAGS) -Isrc $(ALL_CFLAGS) $(UNIT_SRCS) $(LIB_SRCS) $(LDLIBS) -o $@
+$(B)/unit-tests: $(UNIT_SRCS) $(UNIT_LIB_SRCS) $(wildcard src/*.h src/build/*.h tests/unit/*.h) | $(B)
+	$(CC) $(CPPFLAGS) -Isrc $(ALL_CFLAGS) $(UNIT_SRCS) $(UNIT_LIB_SRCS) $(LDLIBS) -o $@
 
 # The unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
-$(B)/unit-tests-asan: $(UNIT_SRCS) $(LIB_SRCS) $(wildcard src/*.h tests/unit/*.h) | $(B)
+$(B)/unit-tests-asan: $(UNIT_SRCS) $(UNIT_LIB_SRCS) $(wildcard src/*.h src/build/*.h tests/unit/*.h) | $(B)
 	$(CC) $(CPPFLAGS) -Isrc -std=gnu11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
-		$(shell pkg-config --cflags json-c) $(UNIT_SRCS) $(LIB_SRCS) $(LDLIBS) -o $@
+		$(shell pkg-config --cflags json-c) $(UNIT_SRCS) $(UNIT_LIB_SRCS) $(LDLIBS) -o $@
 
 # libFuzzer harnesses for every parser of untrusted input (clang from Debian).
 FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
 FUZZERS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/%)
 fuzz: $(FUZZERS)
 
-$(B)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(wildcard src/*.h) | $(B)
+$(B)/fuzz_%: tests/fuzz/fuzz_%.c $(UNIT_LIB_SRCS) $(wildcard src/*.h src/build/*.h) | $(B)
 	clang $(CPPFLAGS) -Isrc -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		$(shell pkg-config --cflags json-c) $< $(LIB_SRCS) $(LDLIBS) -o $@
+		$(shell pkg-config --cflags json-c) $< $(UNIT_LIB_SRCS) $(LDLIBS) -o $@
 
 $(B) $(B)/static:
 	mkdir -p $@
@@ -65,9 +71,12 @@ unit: $(B)/unit-tests $(B)/unit-tests-asan
 check: all
 	@tests/run
 
-install: $(B)/crashcart
+install: $(B)/crashcart $(B)/crashcart-build
 	install -D -m 0755 $(B)/crashcart $(DESTDIR)$(BINDIR)/crashcart
+	install -D -m 0755 $(B)/crashcart-build $(DESTDIR)$(BINDIR)/crashcart-build
 	install -D -m 0644 man/crashcart.1 $(DESTDIR)$(MANDIR)/man1/crashcart.1
+	install -D -m 0644 man/crashcart-build.1 $(DESTDIR)$(MANDIR)/man1/crashcart-build.1
+	install -D -m 0644 packages/default.list $(DESTDIR)$(PREFIX)/share/crashcart/default.list
 	install -D -m 0644 completion/crashcart.bash $(DESTDIR)$(BASHCOMPDIR)/crashcart
 	install -D -m 0644 completion/_crashcart $(DESTDIR)$(ZSHCOMPDIR)/_crashcart
 	install -d -m 0755 $(DESTDIR)$(dir $(DEFAULT_IMAGE))

@@ -43,3 +43,4 @@ void test_resolve(void);
 void test_session(void);
 void test_runtimes(void);
 void test_exec(void);
+void test_build(void);

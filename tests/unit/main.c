@@ -36,6 +36,7 @@ int main(int argc, char **argv)
         test_session();
         test_runtimes();
         test_exec();
+        test_build();
         printf("%d passed, %d failed\n", harness_passed, harness_failed);
         return harness_failed ? 1 : 0;
 }

@@ -1,0 +1,768 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* crashcart-build: a cart image from a list of Debian packages, without root.
+ *
+ *   package list → closure (apt, as if nothing were installed) → .debs in the
+ *   builder's cache (apt-get download) → extracted (dpkg-deb -x, no maintainer
+ *   script) → bin, sbin, and the library closure read from the ELF files →
+ *   relocated under /dev/crashcart (interpreter and DT_RPATH, patchelf; the
+ *   loader's /etc paths patched away) → image (erofs, squashfs or ext4). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "elfdeps.h"
+#include "fileio.h"
+#include "macro.h"
+#include "pkglist.h"
+
+#define CART "/dev/crashcart"
+#define LOADER "ld-linux-x86-64.so.2"
+
+static int verbose;
+static char *work_dir; /* removed on every way out */
+
+static void remove_work_dir(void)
+{
+        if (work_dir && fork() == 0) {
+                execlp("rm", "rm", "-rf", work_dir, (char *)NULL);
+                _exit(127);
+        }
+        if (work_dir)
+                wait(NULL);
+}
+
+_printf_(1, 2) static void say(const char *fmt, ...)
+{
+        va_list ap;
+
+        if (!verbose)
+                return;
+        fprintf(stderr, "crashcart-build: ");
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+}
+
+_printf_(1, 2) _noreturn_ static void die(const char *fmt, ...)
+{
+        va_list ap;
+
+        fprintf(stderr, "crashcart-build: ");
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+        exit(1);
+}
+
+/* ---- running tools ---- */
+
+/* Runs argv in dir (NULL: here); with out, collects its standard output. Returns
+ * the exit status, or -errno. */
+static int run(char *const *argv, const char *dir, char **out)
+{
+        int p[2] = { -1, -1 }, status;
+        pid_t pid;
+
+        if (out && pipe2(p, O_CLOEXEC) < 0)
+                return NEG_ERRNO();
+        pid = fork();
+        if (pid < 0)
+                return NEG_ERRNO();
+        if (pid == 0) {
+                if (dir && chdir(dir) < 0)
+                        _exit(127);
+                if (out)
+                        dup2(p[1], STDOUT_FILENO);
+                else if (!verbose)
+                        dup2(STDERR_FILENO, STDOUT_FILENO);
+                execvp(argv[0], argv);
+                fprintf(stderr, "crashcart-build: cannot run %s: %s\n", argv[0], strerror(errno));
+                _exit(127);
+        }
+        if (out) {
+                size_t len = 0, cap = 0;
+                char *buf = NULL;
+                ssize_t n;
+
+                close(p[1]);
+                for (;;) {
+                        if (cap - len < 4096) {
+                                char *b = realloc(buf, cap = cap ? cap * 2 : 65536);
+
+                                if (!b)
+                                        break;
+                                buf = b;
+                        }
+                        n = read(p[0], buf + len, cap - len - 1);
+                        if (n <= 0)
+                                break;
+                        len += (size_t)n;
+                }
+                close(p[0]);
+                if (buf)
+                        buf[len] = 0;
+                *out = buf;
+        }
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return NEG_ERRNO();
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static char *path_join(const char *a, const char *b)
+{
+        char *s;
+
+        if (asprintf(&s, "%s/%s", a, b) < 0)
+                die("out of memory");
+        return s;
+}
+
+static void mkdir_p(const char *path)
+{
+        char buf[4096];
+
+        snprintf(buf, sizeof(buf), "%s", path);
+        for (char *p = buf + 1; *p; p++)
+                if (*p == '/') {
+                        *p = 0;
+                        mkdir(buf, 0755);
+                        *p = '/';
+                }
+        if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+                die("cannot create '%s': %s", path, strerror(errno));
+}
+
+/* ---- closure and fetch ---- */
+
+/* Every package the list needs, as apt resolves it for a system with nothing
+ * installed (a scratch container): apt-get -s with an empty dpkg status. */
+static void resolve_closure(const struct pkglist *want, const char *cache, struct pkglist *ret)
+{
+        _cleanup_free_ char *status = path_join(cache, "empty-status"), *opt = NULL, *out = NULL;
+        char **argv;
+        size_t n = 0;
+        int r;
+
+        if (asprintf(&opt, "Dir::State::status=%s", status) < 0)
+                die("out of memory");
+        close(open(status, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+        argv = calloc(want->n + 12, sizeof(char *));
+        if (!argv)
+                die("out of memory");
+        argv[n++] = "apt-get";
+        argv[n++] = "-s";
+        argv[n++] = "-qq";
+        argv[n++] = "-o";
+        argv[n++] = opt;
+        argv[n++] = "-o";
+        argv[n++] = "Debug::NoLocking=1";
+        argv[n++] = "install";
+        argv[n++] = "--no-install-recommends";
+        for (size_t i = 0; i < want->n; i++)
+                argv[n++] = want->names[i];
+        r = run(argv, NULL, &out);
+        free(argv);
+        if (r != 0 || !out)
+                die("apt cannot resolve the packages (is 'apt-get update' done, and are the names right?)");
+        *ret = (struct pkglist){};
+        for (char *line = out; line && *line;) {
+                char *nl = strchr(line, '\n'), name[256];
+
+                if (nl)
+                        *nl = 0;
+                if (sscanf(line, "Inst %255s", name) == 1 && pkg_name_is_valid(name)) {
+                        char **v = realloc(ret->names, (ret->n + 2) * sizeof(char *));
+
+                        if (!v)
+                                die("out of memory");
+                        ret->names = v;
+                        ret->names[ret->n++] = strdup(name);
+                        ret->names[ret->n] = NULL;
+                }
+                line = nl ? nl + 1 : NULL;
+        }
+        if (ret->n == 0)
+                die("apt resolved no package to fetch");
+}
+
+/* The .deb of a package in the cache (NAME_VERSION_ARCH.deb), or NULL. */
+static char *cached_deb(const char *debs, const char *name)
+{
+        _cleanup_(closedir_p) DIR *d = opendir(debs);
+        struct dirent *de;
+        size_t n = strlen(name);
+
+        while (d && (de = readdir(d)))
+                if (strncmp(de->d_name, name, n) == 0 && de->d_name[n] == '_' &&
+                    strlen(de->d_name) > 4 && strcmp(de->d_name + strlen(de->d_name) - 4, ".deb") == 0)
+                        return path_join(debs, de->d_name);
+        return NULL;
+}
+
+static void fetch(const struct pkglist *pkgs, const char *debs)
+{
+        char **argv = calloc(pkgs->n + 3, sizeof(char *));
+        size_t n = 0, missing = 0;
+
+        if (!argv)
+                die("out of memory");
+        argv[n++] = "apt-get";
+        argv[n++] = "download";
+        for (size_t i = 0; i < pkgs->n; i++) {
+                _cleanup_free_ char *have = cached_deb(debs, pkgs->names[i]);
+
+                if (!have) {
+                        argv[n++] = pkgs->names[i];
+                        missing++;
+                }
+        }
+        say("%zu packages, %zu to fetch", pkgs->n, missing);
+        if (missing && run(argv, debs, NULL) != 0)
+                die("apt-get download failed");
+        free(argv);
+}
+
+static void extract(const struct pkglist *pkgs, const char *debs, const char *staging)
+{
+        for (size_t i = 0; i < pkgs->n; i++) {
+                _cleanup_free_ char *deb = cached_deb(debs, pkgs->names[i]);
+                char *argv[] = { "dpkg-deb", "-x", deb, (char *)staging, NULL };
+
+                if (!deb)
+                        die("'%s' was not fetched", pkgs->names[i]);
+                if (run(argv, NULL, NULL) != 0)
+                        die("cannot extract '%s'", deb);
+        }
+}
+
+/* ---- the cart's tree ---- */
+
+static const char *const lib_dirs[] = {
+        "lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "lib64", "lib", "usr/lib", NULL,
+};
+
+static int copy_file(const char *from, const char *to, mode_t mode)
+{
+        _cleanup_close_ int in = -EBADF, out = -EBADF;
+        char buf[65536];
+        ssize_t n;
+
+        in = open(from, O_RDONLY | O_CLOEXEC);
+        if (in < 0)
+                return NEG_ERRNO();
+        unlink(to);
+        out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+        if (out < 0)
+                return NEG_ERRNO();
+        while ((n = read(in, buf, sizeof(buf))) > 0)
+                if (write_full(out, buf, (size_t)n) < 0)
+                        return NEG_ERRNO();
+        return n < 0 ? NEG_ERRNO() : 0;
+}
+
+struct cart {
+        const char *staging;
+        const char *root;
+        char **libs;            /* sonames copied to lib/ */
+        size_t n_libs;
+        char **elves;           /* paths (in the cart) of ELF files to relocate */
+        size_t n_elves;
+};
+
+static void remember(char ***v, size_t *n, const char *s)
+{
+        char **p = realloc(*v, (*n + 1) * sizeof(char *));
+
+        if (!p || !(p[*n] = strdup(s)))
+                die("out of memory");
+        *v = p;
+        (*n)++;
+}
+
+static bool have_lib(const struct cart *c, const char *name)
+{
+        for (size_t i = 0; i < c->n_libs; i++)
+                if (strcmp(c->libs[i], name) == 0)
+                        return true;
+        return false;
+}
+
+static void add_needed(struct cart *c, const char *cart_path);
+
+/* Copies library `name` from the staging tree into lib/, then what it needs. */
+static void add_lib(struct cart *c, const char *name)
+{
+        _cleanup_free_ char *to = NULL, *rel = NULL;
+
+        if (have_lib(c, name) || strchr(name, '/'))
+                return;
+        remember(&c->libs, &c->n_libs, name);
+        for (size_t i = 0; lib_dirs[i]; i++) {
+                _cleanup_free_ char *dir = path_join(c->staging, lib_dirs[i]);
+                _cleanup_free_ char *from = path_join(dir, name);
+                struct stat st;
+
+                if (stat(from, &st) < 0 || !S_ISREG(st.st_mode))
+                        continue;
+                to = path_join(c->root, "lib");
+                free(rel);
+                rel = path_join("lib", name);
+                {
+                        _cleanup_free_ char *dst = path_join(to, name);
+
+                        if (copy_file(from, dst, 0755) < 0)
+                                die("cannot copy '%s': %s", from, strerror(errno));
+                }
+                add_needed(c, rel);
+                return;
+        }
+        /* A program's private directory (man-db's /usr/lib/man-db, found through
+         * its RUNPATH): one level below the library directories. */
+        for (size_t i = 0; lib_dirs[i]; i++) {
+                _cleanup_free_ char *dir = path_join(c->staging, lib_dirs[i]);
+                _cleanup_(closedir_p) DIR *d = opendir(dir);
+                struct dirent *de;
+
+                while (d && (de = readdir(d))) {
+                        _cleanup_free_ char *sub = path_join(dir, de->d_name), *from = NULL;
+                        struct stat st;
+
+                        if (de->d_name[0] == '.')
+                                continue;
+                        from = path_join(sub, name);
+                        if (stat(from, &st) < 0 || !S_ISREG(st.st_mode))
+                                continue;
+                        to = path_join(c->root, "lib");
+                        rel = path_join("lib", name);
+                        {
+                                _cleanup_free_ char *dst = path_join(to, name);
+
+                                if (copy_file(from, dst, 0755) < 0)
+                                        die("cannot copy '%s': %s", from, strerror(errno));
+                        }
+                        add_needed(c, rel);
+                        return;
+                }
+        }
+        die("no package of the list provides the library '%s' (add its package)", name);
+}
+
+/* Records an ELF file of the cart and copies in the libraries it needs. */
+static void add_needed(struct cart *c, const char *cart_path)
+{
+        _cleanup_close_ int rootfd = open(c->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        struct elf_info e;
+        int r;
+
+        r = elf_read_file(rootfd, cart_path, &e);
+        if (r == -ENOEXEC || (r == 0 && !e.is_dynamic)) {
+                elf_info_done(&e);
+                return;
+        }
+        if (r < 0)
+                die("cannot read ELF file '%s': %s", cart_path, strerror(-r));
+        remember(&c->elves, &c->n_elves, cart_path);
+        for (size_t i = 0; i < e.n_needed; i++)
+                add_lib(c, e.needed[i]);
+        elf_info_done(&e);
+}
+
+/* The programs of one directory of the staging tree, into bin/ or sbin/. */
+static void add_programs(struct cart *c, const char *from_dir, const char *to_dir)
+{
+        _cleanup_free_ char *src = path_join(c->staging, from_dir), *dst = path_join(c->root, to_dir);
+        _cleanup_(closedir_p) DIR *d = opendir(src);
+        struct dirent *de;
+
+        if (!d)
+                return;
+        mkdir_p(dst);
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *from = path_join(src, de->d_name), *to = path_join(dst, de->d_name);
+                _cleanup_free_ char *rel = NULL;
+                char target[4096];
+                struct stat st;
+                ssize_t n;
+
+                if (de->d_name[0] == '.' || lstat(from, &st) < 0)
+                        continue;
+                if (S_ISLNK(st.st_mode)) {
+                        /* A link within the directory stays a link; one to elsewhere
+                         * (/etc/alternatives, ../lib) is resolved in the staging tree. */
+                        n = readlink(from, target, sizeof(target) - 1);
+                        if (n <= 0)
+                                continue;
+                        target[n] = 0;
+                        if (!strchr(target, '/')) {
+                                unlink(to);
+                                if (symlink(target, to) < 0)
+                                        die("cannot link '%s': %s", to, strerror(errno));
+                                continue;
+                        }
+                        if (stat(from, &st) < 0 || !S_ISREG(st.st_mode))
+                                continue;
+                }
+                if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+                        continue;
+                if (access(to, F_OK) == 0)
+                        continue; /* /usr/bin and /bin both have it (Debian 12) */
+                if (copy_file(from, to, st.st_mode & 07777 & ~06000) < 0)
+                        die("cannot copy '%s': %s", from, strerror(errno));
+                if (asprintf(&rel, "%s/%s", to_dir, de->d_name) < 0)
+                        die("out of memory");
+                add_needed(c, rel);
+        }
+}
+
+/* The loader, with its /etc paths and its system library directories pointed to
+ * names that do not exist: it must never read the container's ld.so.cache or
+ * ld.so.preload, nor fall back to the container's libraries for one the cart
+ * lacks (procps dlopens libnuma.so, say). Same lengths, so nothing in the file
+ * moves; the longer paths first, as "/usr/lib/" is part of another. */
+static void add_loader(struct cart *c)
+{
+#define PATCH(f, t, req) { f, t, sizeof(f) - 1, sizeof(t) - 1, req }
+        static const struct {
+                const char *from, *to;
+                size_t len, to_len;
+                bool required;
+        } patches[] = {
+                PATCH("/etc/ld.so.cache", CART "/c", true),
+                PATCH("/etc/ld.so.preload", CART "/.lp", true),
+                PATCH("/usr/lib/x86_64-linux-gnu/", CART "/.none2/xxx/", false),
+                PATCH("/lib/x86_64-linux-gnu/", CART "/.none1/", false),
+                PATCH("/usr/lib/", "/dev/ccx/", false),
+                /* "/lib/" alone, between the NULs of the list of system directories. */
+                PATCH("\0/lib/\0", "\0/ccx/\0", false),
+        };
+#undef PATCH
+        _cleanup_free_ char *dst = NULL, *buf = NULL;
+        size_t len = 0;
+        int r = -ENOENT;
+
+        for (size_t i = 0; lib_dirs[i] && r < 0; i++) {
+                _cleanup_free_ char *dir = path_join(c->staging, lib_dirs[i]);
+                _cleanup_free_ char *from = path_join(dir, LOADER);
+
+                r = read_full_fileat(AT_FDCWD, from, 64 << 20, &buf, &len);
+        }
+        if (r < 0)
+                die("the packages have no dynamic loader (libc6 is missing from the closure?)");
+        for (size_t p = 0; p < ELEMENTSOF(patches); p++) {
+                size_t n = patches[p].len;
+                size_t hits = 0;
+
+                if (patches[p].to_len != n)
+                        die("internal error: the patch of '%s' changes its length", patches[p].from);
+
+                for (char *s = buf; (s = memmem(s, len - (size_t)(s - buf), patches[p].from, n)); s += n) {
+                        memcpy(s, patches[p].to, n);
+                        hits++;
+                }
+                if (!hits && patches[p].required)
+                        die("the loader has no '%s' to redirect", patches[p].from);
+        }
+        dst = path_join(c->root, "lib/" LOADER);
+        {
+                _cleanup_close_ int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+
+                if (fd < 0 || write_full(fd, buf, len) < 0)
+                        die("cannot write '%s'", dst);
+        }
+        remember(&c->libs, &c->n_libs, LOADER);
+}
+
+static void relocate(struct cart *c)
+{
+        for (size_t i = 0; i < c->n_elves; i++) {
+                _cleanup_free_ char *path = path_join(c->root, c->elves[i]);
+                struct elf_info e;
+                char *argv[10];
+                size_t n = 0;
+
+                if (elf_read_file(AT_FDCWD, path, &e) < 0)
+                        continue;
+                argv[n++] = "patchelf";
+                /* DT_RPATH, not RUNPATH: it applies to the libraries' own needs too. */
+                argv[n++] = "--force-rpath";
+                argv[n++] = "--set-rpath";
+                argv[n++] = CART "/lib";
+                if (e.has_interp) {
+                        argv[n++] = "--set-interpreter";
+                        argv[n++] = CART "/lib/" LOADER;
+                }
+                argv[n++] = path;
+                argv[n] = NULL;
+                elf_info_done(&e);
+                if (run(argv, NULL, NULL) != 0)
+                        die("patchelf failed on '%s'", c->elves[i]);
+        }
+}
+
+/* Scripts that name /bin/X or /usr/bin/X as their interpreter get the cart's X. */
+static void fix_shebangs(struct cart *c, const char *dir)
+{
+        _cleanup_free_ char *d = path_join(c->root, dir);
+        _cleanup_(closedir_p) DIR *dd = opendir(d);
+        struct dirent *de;
+
+        while (dd && (de = readdir(dd))) {
+                _cleanup_free_ char *p = path_join(d, de->d_name), *text = NULL, *interp = NULL, *fixed = NULL;
+                const char *name, *rest;
+                struct stat st;
+                size_t len;
+
+                if (lstat(p, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (4 << 20))
+                        continue;
+                if (read_full_fileat(AT_FDCWD, p, 4 << 20, &text, &len) < 0 || len < 4 || strncmp(text, "#!", 2) != 0)
+                        continue;
+                name = text + 2 + strspn(text + 2, " ");
+                if (strncmp(name, "/usr/bin/", 9) == 0)
+                        name += 9;
+                else if (strncmp(name, "/bin/", 5) == 0)
+                        name += 5;
+                else
+                        continue;
+                rest = name + strcspn(name, " \n");
+                interp = strndup(name, (size_t)(rest - name));
+                {
+                        _cleanup_free_ char *in_cart = NULL;
+
+                        if (asprintf(&in_cart, "%s/bin/%s", c->root, interp) < 0 || access(in_cart, X_OK) < 0)
+                                continue;
+                }
+                if (asprintf(&fixed, "#!" CART "/bin/%s%s", interp, rest) < 0)
+                        die("out of memory");
+                {
+                        _cleanup_close_ int fd = open(p, O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+                        if (fd < 0 || write_full(fd, fixed, strlen(fixed)) < 0)
+                                die("cannot rewrite '%s'", p);
+                }
+        }
+}
+
+static void write_rcfile(const struct cart *c)
+{
+        _cleanup_free_ char *rc = path_join(c->root, ".crashcartrc"), *terminfo = path_join(c->root, "share/terminfo");
+        FILE *f = fopen(rc, "we");
+        struct stat st;
+
+        if (!f)
+                die("cannot write '%s'", rc);
+        fprintf(f, "# crashcart: the cart's tools first, and what they need\n"
+                   "export PATH=" CART "/sbin:" CART "/bin:$PATH\n");
+        if (stat(terminfo, &st) == 0)
+                fprintf(f, "export TERMINFO_DIRS=" CART "/share/terminfo\n");
+        fprintf(f, "PS1='[crashcart] \\h:\\w\\$ '\n");
+        fclose(f);
+}
+
+static void add_tree(const struct cart *c, const char *from, const char *to)
+{
+        _cleanup_free_ char *src = path_join(c->staging, from), *dst = path_join(c->root, to);
+        char *argv[] = { "cp", "-a", src, dst, NULL };
+        struct stat st;
+
+        if (stat(src, &st) < 0)
+                return;
+        {
+                _cleanup_free_ char *parent = strdup(dst);
+
+                *strrchr(parent, '/') = 0;
+                mkdir_p(parent);
+        }
+        if (run(argv, NULL, NULL) != 0)
+                die("cannot copy '%s'", src);
+}
+
+/* ---- the image ---- */
+
+static void write_image(const char *dir, const char *out, const char *format, const char *compression)
+{
+        char *argv[16];
+        size_t n = 0;
+        char size[32];
+
+        unlink(out);
+        if (strcmp(format, "erofs") == 0) {
+                static char z[64];
+
+                argv[n++] = "mkfs.erofs";
+                argv[n++] = "--all-root";
+                argv[n++] = "--quiet";
+                if (compression) {
+                        snprintf(z, sizeof(z), "-z%s", compression);
+                        argv[n++] = z;
+                }
+                argv[n++] = (char *)out;
+                argv[n++] = (char *)dir;
+        } else if (strcmp(format, "squashfs") == 0) {
+                argv[n++] = "mksquashfs";
+                argv[n++] = (char *)dir;
+                argv[n++] = (char *)out;
+                argv[n++] = "-all-root";
+                argv[n++] = "-noappend";
+                argv[n++] = "-quiet";
+                argv[n++] = "-no-progress";
+                argv[n++] = "-comp";
+                argv[n++] = (char *)(compression ? compression : "zstd");
+        } else {
+                char *du[] = { "du", "-sk", (char *)dir, NULL };
+                _cleanup_free_ char *o = NULL;
+                long kb = 0;
+
+                if (run(du, NULL, &o) != 0 || !o || sscanf(o, "%ld", &kb) != 1)
+                        die("cannot size '%s'", dir);
+                snprintf(size, sizeof(size), "%ldk", kb + kb / 4 + 16384);
+                argv[n++] = "mke2fs";
+                argv[n++] = "-q";
+                argv[n++] = "-t";
+                argv[n++] = "ext4";
+                argv[n++] = "-d";
+                argv[n++] = (char *)dir;
+                argv[n++] = "-E";
+                argv[n++] = "root_owner=0:0";
+                argv[n++] = (char *)out;
+                argv[n++] = size;
+        }
+        argv[n] = NULL;
+        if (run(argv, NULL, NULL) != 0)
+                die("%s failed", argv[0]);
+}
+
+static void help(void)
+{
+        printf("Usage: crashcart-build -p PACKAGES -o IMAGE [options]\n"
+               "\n"
+               "Build a crashcart cart from Debian packages, without root: every program of\n"
+               "the packages, relocated so that it loads only what is under /dev/crashcart.\n"
+               "\n"
+               "  -p, --packages FILE   the package list: one name a line, '#' comments\n"
+               "  -o, --output IMAGE    the image to write\n"
+               "  -f, --format FORMAT   erofs (default), squashfs or ext4\n"
+               "  -z, --compression ALG erofs: lz4, lz4hc; squashfs: zstd (default), xz, gzip, lz4\n"
+               "  -c, --cache DIR       where .debs are kept between builds\n"
+               "                        (default: $XDG_CACHE_HOME/crashcart-build or ~/.cache/...)\n"
+               "  -k, --keep DIR        also leave the cart's tree in DIR\n"
+               "  -v, --verbose         say what is done\n"
+               "  -h, --help            show this help\n");
+}
+
+int main(int argc, char **argv)
+{
+        static const struct option opts[] = {
+                { "packages", required_argument, NULL, 'p' }, { "output", required_argument, NULL, 'o' },
+                { "format", required_argument, NULL, 'f' },   { "compression", required_argument, NULL, 'z' },
+                { "cache", required_argument, NULL, 'c' },    { "keep", required_argument, NULL, 'k' },
+                { "verbose", no_argument, NULL, 'v' },        { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        const char *list_path = NULL, *out = NULL, *format = "erofs", *compression = NULL, *cache = NULL, *keep = NULL;
+        _cleanup_free_ char *text = NULL, *debs = NULL, *work = NULL, *staging = NULL, *root = NULL;
+        _cleanup_free_ char *default_cache = NULL;
+        struct pkglist want = {}, all = {};
+        struct cart c = {};
+        size_t bad_line = 0;
+        int opt, r;
+
+        while ((opt = getopt_long(argc, argv, "p:o:f:z:c:k:vh", opts, NULL)) != -1) {
+                switch (opt) {
+                case 'p': list_path = optarg; break;
+                case 'o': out = optarg; break;
+                case 'f': format = optarg; break;
+                case 'z': compression = optarg; break;
+                case 'c': cache = optarg; break;
+                case 'k': keep = optarg; break;
+                case 'v': verbose = 1; break;
+                case 'h': help(); return 0;
+                default:
+                        fprintf(stderr, "Try 'crashcart-build --help' for more information.\n");
+                        return 1;
+                }
+        }
+        if (!list_path || !out || optind < argc)
+                die("-p PACKAGES and -o IMAGE are needed (and nothing else); see --help");
+        if (strcmp(format, "erofs") && strcmp(format, "squashfs") && strcmp(format, "ext4"))
+                die("unknown format '%s': erofs, squashfs or ext4", format);
+
+        r = read_full_fileat(AT_FDCWD, list_path, 1 << 20, &text, NULL);
+        if (r < 0)
+                die("cannot read '%s': %s", list_path, strerror(-r));
+        r = pkglist_parse(text, &want, &bad_line);
+        if (r == -EINVAL)
+                die("'%s', line %zu: not a package name", list_path, bad_line);
+        if (r < 0 || want.n == 0)
+                die("'%s' names no package", list_path);
+
+        if (!cache) {
+                const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+
+                if (asprintf(&default_cache, "%s%s/crashcart-build", x && *x ? x : home ? home : "/tmp",
+                             x && *x ? "" : "/.cache") < 0)
+                        die("out of memory");
+                cache = default_cache;
+        }
+        debs = path_join(cache, "debs");
+        mkdir_p(debs);
+
+        resolve_closure(&want, cache, &all);
+        fetch(&all, debs);
+
+        if (asprintf(&work, "%s.build-XXXXXX", out) < 0 || !mkdtemp(work))
+                die("cannot make a work directory beside '%s': %s", out, strerror(errno));
+        work_dir = work;
+        atexit(remove_work_dir);
+        staging = path_join(work, "staging");
+        root = keep ? strdup(keep) : path_join(work, "cart");
+        mkdir_p(staging);
+        mkdir_p(root);
+        extract(&all, debs, staging);
+        say("extracted %zu packages", all.n);
+
+        c = (struct cart){ .staging = staging, .root = root };
+        {
+                _cleanup_free_ char *lib = path_join(root, "lib");
+
+                mkdir_p(lib);
+        }
+        add_loader(&c);
+        add_programs(&c, "usr/bin", "bin");
+        add_programs(&c, "bin", "bin");
+        add_programs(&c, "usr/sbin", "sbin");
+        add_programs(&c, "sbin", "sbin");
+        relocate(&c);
+        fix_shebangs(&c, "bin");
+        fix_shebangs(&c, "sbin");
+        add_tree(&c, "usr/share/terminfo", "share/terminfo");
+        add_tree(&c, "lib/terminfo", "share/terminfo-base");
+        write_rcfile(&c);
+        {
+                /* The reference system's paths: /dev/crashcart/profile/bin/bash. */
+                _cleanup_free_ char *profile = path_join(root, "profile");
+                _cleanup_free_ char *pbin = path_join(profile, "bin"), *psbin = path_join(profile, "sbin");
+
+                mkdir_p(profile);
+                if (symlink("../bin", pbin) < 0 || symlink("../sbin", psbin) < 0)
+                        die("cannot link '%s': %s", pbin, strerror(errno));
+        }
+        say("%zu ELF files relocated, %zu libraries", c.n_elves, c.n_libs);
+
+        write_image(root, out, format, compression);
+        say("wrote '%s' (%s)", out, format);
+        pkglist_done(&want);
+        pkglist_done(&all);
+        return 0;
+}

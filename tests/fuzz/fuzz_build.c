@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* libFuzzer: the cart builder's parsers of what packages hold: ELF files (a
+ * package's binary may be anything) and package lists. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build/elfdeps.h"
+#include "build/pkglist.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+        struct elf_info e;
+        struct pkglist l;
+        size_t line;
+        char *s;
+
+        if (elf_parse(data, size, &e) == 0)
+                elf_info_done(&e);
+        s = malloc(size + 1);
+        if (!s)
+                return 0;
+        memcpy(s, data, size);
+        s[size] = 0;
+        if (pkglist_parse(s, &l, &line) == 0)
+                pkglist_done(&l);
+        free(s);
+        return 0;
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env bats
+# crashcart-build: a cart from Debian's own packages, built by an ordinary user,
+# whose tools run in a scratch container and in a glibc container loading nothing
+# but what is under /dev/crashcart.
+
+load ../lib/bats
+
+setup_file() {
+        cc_docker_up
+        cc_build_assets
+        cc_cleanup_containers
+        export BUILD=$CC_ROOT/build/crashcart-build
+        # Built as nobody, in a directory of nobody's, with the cache there.
+        export W=$CC_CACHE/builder
+        mkdir -p "$W"
+        chown 65534:65534 "$W"
+        printf '# a few tools\nbash\ncoreutils\nprocps # ps\ngrep\nsed\nfindutils\nless\n' >"$W/packages"
+        export SCR=$(cc_name scratch)
+        SCR_PID=$(cc_docker_run "$SCR" crashcart-test/scratch)
+        export SCR_PID
+}
+
+teardown_file() {
+        cc_cleanup_containers
+}
+
+teardown() {
+        cc_wait_loops_gone
+        cc_assert_host_clean
+}
+
+as_nobody() {
+        setpriv --reuid 65534 --regid 65534 --clear-groups env HOME="$W" XDG_CACHE_HOME="$W/cache" "$@"
+}
+
+@test "an ordinary user builds a cart in each format; its tools run in a scratch container" {
+        for fmt in erofs squashfs ext4; do
+                run -0 as_nobody "$BUILD" -p "$W/packages" -o "$W/cart.$fmt" -f "$fmt"
+                [ "$(stat -c %U "$W/cart.$fmt")" = nobody ]
+                cc_expect 0 "$CRASHCART" -i "$W/cart.$fmt" "$SCR" /dev/crashcart/bin/bash -c \
+                        'echo "$BASH_VERSION"; ls /; ps -e -o comm; echo abc | sed s/b/X/ | grep aXc; find /dev/crashcart/bin -name ls'
+                [[ "$output" == 5.* ]]
+                [[ "$output" == *pause* ]]
+                grep -qx pause <<<"$output"
+                grep -qx aXc <<<"$output"
+                grep -qx /dev/crashcart/bin/ls <<<"$output"
+        done
+        # A second build reuses what was fetched: nothing is downloaded.
+        local debs; debs=$(ls "$W/cache/crashcart-build/debs" | wc -l)
+        run -0 as_nobody "$BUILD" -v -p "$W/packages" -o "$W/again.erofs"
+        [[ "$output" == *", 0 to fetch"* ]]
+        [ "$(ls "$W/cache/crashcart-build/debs" | wc -l)" = "$debs" ]
+}
+
+@test "the cart's programs load only what is under /dev/crashcart, in a container with a libc of its own" {
+        # A glibc container: Debian's libc6 and coreutils, extracted.
+        local rootfs=$BATS_TEST_TMPDIR/glibc n
+        mkdir -p "$rootfs"
+        for deb in "$W"/cache/crashcart-build/debs/libc6_*.deb "$W"/cache/crashcart-build/debs/coreutils_*.deb; do
+                dpkg-deb -x "$deb" "$rootfs"
+        done
+        mkdir -p "$rootfs"/{dev,proc,sys}
+        tar -C "$rootfs" -cf "$BATS_TEST_TMPDIR/glibc.tar" .
+        docker import -c 'CMD ["/bin/sleep","1000000"]' "$BATS_TEST_TMPDIR/glibc.tar" crashcart-test/glibc >/dev/null
+        n=$(cc_name glibc)
+        cc_docker_run "$n" crashcart-test/glibc >/dev/null
+        for target in "$SCR" "$n"; do
+                for prog in bash ls ps grep; do
+                        cc_expect 0 "$CRASHCART" -i "$W/cart.erofs" "$target" /dev/crashcart/bin/env LD_DEBUG=libs \
+                                /dev/crashcart/bin/$prog --version
+                        # Every library opened, and the loader's cache and preload
+                        # files never read: LD_DEBUG lists what the loader tries.
+                        grep -q 'trying file=/dev/crashcart/lib/' <<<"$stderr"
+                        cc_refute grep -E 'trying file=/(lib|usr|etc)' <<<"$stderr"
+                        cc_refute grep -q 'ld.so.cache' <<<"$stderr"
+                done
+        done
+        docker rm -f "$n" >/dev/null
+        docker rmi crashcart-test/glibc >/dev/null
+}
+
+@test "the reference system's paths, the rcfile, and the default cart crashcart finds" {
+        cc_expect 0 "$CRASHCART" -i "$W/cart.erofs" "$SCR" /dev/crashcart/profile/bin/bash \
+                --rcfile /dev/crashcart/.crashcartrc -i -c 'echo "$PATH"'
+        [[ "$(tail -1 <<<"$output")" == /dev/crashcart/sbin:/dev/crashcart/bin:* ]]
+        # Installed where crashcart looks, in a mount namespace of the test's own.
+        run --separate-stderr unshare -m --propagation private bash -c "
+                mkdir -p /var/lib/crashcart && mount -t tmpfs none /var/lib/crashcart &&
+                cp '$W/cart.erofs' /var/lib/crashcart/crashcart.img &&
+                CRASHCART_IMAGE= '$CRASHCART' $SCR_PID /dev/crashcart/bin/bash -c 'echo default-cart'"
+        [ "$status" = 0 ] && [ "$output" = default-cart ]
+}
+
+@test "bad package lists: one line, a non-zero exit, nothing written" {
+        printf 'bash\nNot A Package\n' >"$W/bad"
+        run --separate-stderr as_nobody "$BUILD" -p "$W/bad" -o "$W/bad.img"
+        [ "$status" = 1 ]
+        [ "$stderr" = "crashcart-build: '$W/bad', line 2: not a package name" ]
+        printf 'no-such-package-at-all\n' >"$W/unknown"
+        run --separate-stderr as_nobody "$BUILD" -p "$W/unknown" -o "$W/bad.img"
+        [ "$status" = 1 ]
+        [[ "$stderr" == *"apt cannot resolve"* ]]
+        [ ! -e "$W/bad.img" ]
+        cc_refute ls -d "$W"/bad.img.build-*
+        run --separate-stderr "$BUILD" -p "$W/packages"
+        [ "$status" = 1 ]
+}
