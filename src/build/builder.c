@@ -301,32 +301,34 @@ static bool have_lib(const struct cart *c, const char *name)
 
 static void add_needed(struct cart *c, const char *cart_path);
 
+/* Copies dir/name into the cart's lib/ when it is there, then what it needs. */
+static bool take_lib(struct cart *c, const char *dir, const char *name)
+{
+        _cleanup_free_ char *from = path_join(dir, name), *lib = NULL, *dst = NULL, *rel = NULL;
+        struct stat st;
+
+        if (stat(from, &st) < 0 || !S_ISREG(st.st_mode))
+                return false;
+        lib = path_join(c->root, "lib");
+        dst = path_join(lib, name);
+        if (copy_file(from, dst, 0755) < 0)
+                die("cannot copy '%s': %s", from, strerror(errno));
+        rel = path_join("lib", name);
+        add_needed(c, rel);
+        return true;
+}
+
 /* Copies library `name` from the staging tree into lib/, then what it needs. */
 static void add_lib(struct cart *c, const char *name)
 {
-        _cleanup_free_ char *to = NULL, *rel = NULL;
-
         if (have_lib(c, name) || strchr(name, '/'))
                 return;
         remember(&c->libs, &c->n_libs, name);
         for (size_t i = 0; lib_dirs[i]; i++) {
                 _cleanup_free_ char *dir = path_join(c->staging, lib_dirs[i]);
-                _cleanup_free_ char *from = path_join(dir, name);
-                struct stat st;
 
-                if (stat(from, &st) < 0 || !S_ISREG(st.st_mode))
-                        continue;
-                to = path_join(c->root, "lib");
-                free(rel);
-                rel = path_join("lib", name);
-                {
-                        _cleanup_free_ char *dst = path_join(to, name);
-
-                        if (copy_file(from, dst, 0755) < 0)
-                                die("cannot copy '%s': %s", from, strerror(errno));
-                }
-                add_needed(c, rel);
-                return;
+                if (take_lib(c, dir, name))
+                        return;
         }
         /* A program's private directory (man-db's /usr/lib/man-db, found through
          * its RUNPATH): one level below the library directories. */
@@ -336,24 +338,10 @@ static void add_lib(struct cart *c, const char *name)
                 struct dirent *de;
 
                 while (d && (de = readdir(d))) {
-                        _cleanup_free_ char *sub = path_join(dir, de->d_name), *from = NULL;
-                        struct stat st;
+                        _cleanup_free_ char *sub = path_join(dir, de->d_name);
 
-                        if (de->d_name[0] == '.')
-                                continue;
-                        from = path_join(sub, name);
-                        if (stat(from, &st) < 0 || !S_ISREG(st.st_mode))
-                                continue;
-                        to = path_join(c->root, "lib");
-                        rel = path_join("lib", name);
-                        {
-                                _cleanup_free_ char *dst = path_join(to, name);
-
-                                if (copy_file(from, dst, 0755) < 0)
-                                        die("cannot copy '%s': %s", from, strerror(errno));
-                        }
-                        add_needed(c, rel);
-                        return;
+                        if (de->d_name[0] != '.' && take_lib(c, sub, name))
+                                return;
                 }
         }
         die("no package of the list provides the library '%s' (add its package)", name);
