@@ -18,7 +18,7 @@ B := build
 LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(B)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-UNIT_LIB_SRCS := $(LIB_SRCS) src/build/elfdeps.c src/build/pkglist.c
+UNIT_LIB_SRCS := $(LIB_SRCS) src/build/elfdeps.c src/build/pkglist.c src/build/alternatives.c
 
 all: $(B)/crashcart $(B)/crashcart-build
 

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "alternatives.h"
 #include "elfdeps.h"
 #include "fileio.h"
 #include "macro.h"
@@ -234,16 +235,24 @@ static void fetch(const struct pkglist *pkgs, const char *debs)
         free(argv);
 }
 
-static void extract(const struct pkglist *pkgs, const char *debs, const char *staging)
+/* Extracts the packages into staging, and collects the links their maintainer
+ * scripts would make with update-alternatives (the scripts never run). */
+static void extract(const struct pkglist *pkgs, const char *debs, const char *staging, const char *ctrl,
+                    struct alternatives *alts)
 {
         for (size_t i = 0; i < pkgs->n; i++) {
-                _cleanup_free_ char *deb = cached_deb(debs, pkgs->names[i]);
+                _cleanup_free_ char *deb = cached_deb(debs, pkgs->names[i]), *dir = path_join(ctrl, pkgs->names[i]);
+                _cleanup_free_ char *postinst = path_join(dir, "postinst"), *script = NULL;
                 char *argv[] = { "dpkg-deb", "-x", deb, (char *)staging, NULL };
+                char *argv_ctrl[] = { "dpkg-deb", "-e", deb, dir, NULL };
 
                 if (!deb)
                         die("'%s' was not fetched", pkgs->names[i]);
-                if (run(argv, NULL, NULL) != 0)
+                if (run(argv, NULL, NULL) != 0 || run(argv_ctrl, NULL, NULL) != 0)
                         die("cannot extract '%s'", deb);
+                if (read_full_fileat(AT_FDCWD, postinst, 1 << 20, &script, NULL) >= 0 &&
+                    alternatives_parse(script, alts) < 0)
+                        die("out of memory");
         }
 }
 
@@ -558,22 +567,454 @@ static void write_rcfile(const struct cart *c)
         fclose(f);
 }
 
-static void add_tree(const struct cart *c, const char *from, const char *to)
+/* ---- data: what the programs read at run time ---- */
+
+/* Where a Debian path is in the cart, relative to its root; NULL: nowhere. */
+static char *cart_rel(const char *path)
+{
+        static const struct {
+                const char *from, *to;
+        } map[] = {
+                { "/usr/bin/", "bin/" },
+                { "/bin/", "bin/" },
+                { "/usr/sbin/", "sbin/" },
+                { "/sbin/", "sbin/" },
+                { "/usr/lib/x86_64-linux-gnu/", "lib/" },
+                { "/lib/x86_64-linux-gnu/", "lib/" },
+                { "/lib/terminfo/", "usr/share/terminfo/" },
+                { "/lib/", "usr/lib/" },
+                { "/usr/", "usr/" },
+                { "/etc/", "etc/" },
+        };
+        char *s;
+
+        for (size_t i = 0; i < ELEMENTSOF(map); i++) {
+                size_t n = strlen(map[i].from);
+
+                if (strncmp(path, map[i].from, n) == 0) {
+                        if (asprintf(&s, "%s%s", map[i].to, path + n) < 0)
+                                die("out of memory");
+                        return s;
+                }
+        }
+        return NULL;
+}
+
+/* Not copied: documentation, translations, and what only a booted system uses. */
+static bool skipped(const char *rel)
+{
+        static const char *const skip[] = {
+                "usr/share/doc",     "usr/share/doc-base", "usr/share/info",  "usr/share/lintian",
+                "usr/share/bug",     "usr/share/locale",   "usr/share/menu",  "usr/share/applications",
+                "usr/share/pixmaps", "usr/share/icons",    "usr/lib/debug",   "usr/lib/systemd",
+                "usr/lib/tmpfiles.d", "usr/lib/sysusers.d", "usr/lib/mime",   "usr/lib/x86_64-linux-gnu",
+                "etc/cron.daily",    "etc/cron.weekly",    "etc/systemd",     "etc/init.d",
+                "etc/apparmor.d",    "etc/logrotate.d",    "etc/ld.so.conf.d", "lib/systemd",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(skip); i++)
+                if (strcmp(rel, skip[i]) == 0)
+                        return true;
+        /* Manual pages in English only: usr/share/man/man1, not usr/share/man/de. */
+        return strncmp(rel, "usr/share/man/", 14) == 0 && !strchr(rel + 14, '/') && strncmp(rel + 14, "man", 3) != 0;
+}
+
+/* Copies the staging tree's `from` into the cart's `to`, leaving what is there
+ * already. A link to an absolute path is pointed to that path in the cart. */
+static void copy_tree(const struct cart *c, const char *from, const char *to)
 {
         _cleanup_free_ char *src = path_join(c->staging, from), *dst = path_join(c->root, to);
-        char *argv[] = { "cp", "-a", src, dst, NULL };
+        _cleanup_(closedir_p) DIR *d = NULL;
+        struct dirent *de;
         struct stat st;
 
-        if (stat(src, &st) < 0)
+        if (skipped(from) || lstat(src, &st) < 0)
                 return;
-        {
-                _cleanup_free_ char *parent = strdup(dst);
+        if (S_ISDIR(st.st_mode)) {
+                mkdir_p(dst);
+                d = opendir(src);
+                while (d && (de = readdir(d))) {
+                        _cleanup_free_ char *f = NULL, *t = NULL;
 
-                *strrchr(parent, '/') = 0;
-                mkdir_p(parent);
+                        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                                continue;
+                        f = path_join(from, de->d_name);
+                        t = path_join(to, de->d_name);
+                        copy_tree(c, f, t);
+                }
+                return;
         }
-        if (run(argv, NULL, NULL) != 0)
-                die("cannot copy '%s'", src);
+        if (lstat(dst, &(struct stat){}) == 0)
+                return;
+        if (S_ISLNK(st.st_mode)) {
+                char target[4096];
+                ssize_t n = readlink(src, target, sizeof(target) - 1);
+                _cleanup_free_ char *rel = NULL, *abs = NULL;
+
+                if (n <= 0)
+                        return;
+                target[n] = 0;
+                if (target[0] == '/' && (rel = cart_rel(target)) && asprintf(&abs, CART "/%s", rel) < 0)
+                        die("out of memory");
+                if (symlink(abs ? abs : target, dst) < 0)
+                        die("cannot link '%s': %s", dst, strerror(errno));
+        } else if (S_ISREG(st.st_mode) && copy_file(src, dst, st.st_mode & 07777 & ~06000) < 0)
+                die("cannot copy '%s': %s", src, strerror(errno));
+}
+
+/* The ELF files of a data directory (python's lib-dynload, gconv modules,
+ * openssl's providers, man-db's helpers) are relocated like the programs. */
+static void add_elves_under(struct cart *c, const char *rel)
+{
+        _cleanup_free_ char *dir = path_join(c->root, rel);
+        _cleanup_(closedir_p) DIR *d = opendir(dir);
+        struct dirent *de;
+
+        while (d && (de = readdir(d))) {
+                _cleanup_free_ char *sub = NULL, *p = NULL;
+                struct stat st;
+
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                sub = path_join(rel, de->d_name);
+                p = path_join(c->root, sub);
+                if (lstat(p, &st) < 0)
+                        continue;
+                if (S_ISDIR(st.st_mode))
+                        add_elves_under(c, sub);
+                else if (S_ISREG(st.st_mode) && st.st_size > 64)
+                        add_needed(c, sub);
+        }
+}
+
+static void cart_symlink(const struct cart *c, const char *target, const char *rel)
+{
+        _cleanup_free_ char *p = path_join(c->root, rel);
+
+        if (lstat(p, &(struct stat){}) == 0)
+                return;
+        if (symlink(target, p) < 0)
+                die("cannot link '%s': %s", p, strerror(errno));
+}
+
+static void add_data(struct cart *c)
+{
+        static const char *const arch_dirs[] = { "gconv", "ossl-modules", "engines-3", "libthread_db" };
+        _cleanup_free_ char *pylib = path_join(c->staging, "usr/lib");
+        _cleanup_(closedir_p) DIR *d = NULL;
+        struct dirent *de;
+
+        copy_tree(c, "usr/share", "usr/share");
+        copy_tree(c, "lib/terminfo", "usr/share/terminfo");
+        copy_tree(c, "usr/lib", "usr/lib");
+        copy_tree(c, "usr/libexec", "usr/libexec");
+        copy_tree(c, "etc", "etc");
+        for (size_t i = 0; i < ELEMENTSOF(arch_dirs); i++) {
+                _cleanup_free_ char *from = path_join("usr/lib/x86_64-linux-gnu", arch_dirs[i]);
+                _cleanup_free_ char *to = path_join("lib", arch_dirs[i]);
+
+                copy_tree(c, from, to);
+                add_elves_under(c, to);
+        }
+        add_elves_under(c, "usr/lib");
+        add_elves_under(c, "usr/libexec");
+        /* Found from the programs' place: /dev/crashcart/share/gdb, and python's
+         * /dev/crashcart/lib/python3.X for gdb. */
+        cart_symlink(c, "usr/share", "share");
+        d = opendir(pylib);
+        while (d && (de = readdir(d)))
+                if (strncmp(de->d_name, "python3.", 8) == 0) {
+                        _cleanup_free_ char *target = NULL, *link = path_join("lib", de->d_name);
+
+                        if (asprintf(&target, "../usr/lib/%s", de->d_name) < 0)
+                                die("out of memory");
+                        cart_symlink(c, target, link);
+                }
+        cart_symlink(c, CART "/usr/libexec/man-db/zsoelim", "bin/zsoelim");
+        cart_symlink(c, CART "/usr/libexec/man-db/manconv", "bin/manconv");
+        /* /bin/sh of the scripts (nroff, ...) when no shell package gave one. */
+        {
+                _cleanup_free_ char *bash = path_join(c->root, "bin/bash");
+
+                if (access(bash, F_OK) == 0)
+                        cart_symlink(c, "bash", "bin/sh");
+        }
+        /* libthread_db, which gdb loads with dlopen. */
+        if (!have_lib(c, "libthread_db.so.1")) {
+                for (size_t i = 0; lib_dirs[i]; i++) {
+                        _cleanup_free_ char *dir = path_join(c->staging, lib_dirs[i]);
+
+                        if (take_lib(c, dir, "libthread_db.so.1")) {
+                                remember(&c->libs, &c->n_libs, "libthread_db.so.1");
+                                break;
+                        }
+                }
+        }
+}
+
+/* gconv-modules.cache names the modules by absolute path. iconvconfig (the
+ * host's libc-bin) writes it from a path as long as /dev/crashcart that leads
+ * to the cart's tree; that path is then replaced in the cache. */
+static void add_gconv_cache(const struct cart *c)
+{
+        _cleanup_free_ char *dir = path_join(c->root, "lib/gconv"), *cache = path_join(dir, "gconv-modules.cache");
+        _cleanup_free_ char *lib = path_join(c->root, "lib"), *link = NULL, *gconv = NULL, *buf = NULL;
+        char tmp[] = "/tmp/cc-XXXXXX";
+        size_t len;
+        int r;
+
+        _Static_assert(sizeof(tmp) == sizeof(CART), "the stand-in path is as long as the cart's");
+        if (access(dir, F_OK) < 0)
+                return;
+        if (!mkdtemp(tmp))
+                die("cannot make a directory in /tmp: %s", strerror(errno));
+        link = path_join(tmp, "lib");
+        gconv = path_join(link, "gconv");
+        if (symlink(lib, link) < 0)
+                die("cannot link '%s': %s", link, strerror(errno));
+        {
+                char *argv[] = { "iconvconfig", "--nostdlib", "-o", cache, gconv, NULL };
+
+                unlink(cache);
+                r = run(argv, NULL, NULL);
+        }
+        unlink(link);
+        rmdir(tmp);
+        if (r != 0)
+                die("iconvconfig failed on the cart's gconv modules");
+        if (read_full_fileat(AT_FDCWD, cache, 64 << 20, &buf, &len) < 0)
+                die("cannot read '%s'", cache);
+        for (char *s = buf; (s = memmem(s, len - (size_t)(s - buf), tmp, strlen(tmp))); s += strlen(tmp))
+                memcpy(s, CART, strlen(CART));
+        {
+                _cleanup_close_ int fd = open(cache, O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+                if (fd < 0 || write_full(fd, buf, len) < 0)
+                        die("cannot write '%s'", cache);
+        }
+}
+
+/* The certificates of ca-certificates in one file, as update-ca-certificates
+ * (a maintainer script) would have made it. */
+static void add_ca_bundle(const struct cart *c)
+{
+        _cleanup_free_ char *dir = path_join(c->root, "usr/share/ca-certificates/mozilla"),
+                            *certs = path_join(c->root, "etc/ssl/certs"),
+                            *bundle = path_join(certs, "ca-certificates.crt");
+        struct dirent **names = NULL;
+        FILE *out;
+        int n;
+
+        n = scandir(dir, &names, NULL, alphasort);
+        if (n <= 0)
+                return;
+        mkdir_p(certs);
+        unlink(bundle);
+        out = fopen(bundle, "we");
+        if (!out)
+                die("cannot write '%s'", bundle);
+        for (int i = 0; i < n; i++) {
+                _cleanup_free_ char *p = path_join(dir, names[i]->d_name), *pem = NULL;
+                size_t len;
+
+                if (strlen(names[i]->d_name) > 4 && strcmp(names[i]->d_name + strlen(names[i]->d_name) - 4, ".crt") == 0 &&
+                    read_full_fileat(AT_FDCWD, p, 1 << 20, &pem, &len) >= 0) {
+                        fwrite(pem, 1, len, out);
+                        if (len && pem[len - 1] != '\n')
+                                fputc('\n', out);
+                }
+                free(names[i]);
+        }
+        free(names);
+        if (fclose(out) != 0)
+                die("cannot write '%s'", bundle);
+}
+
+/* The links of update-alternatives: bin/nc → nc.openbsd, bin/vi → vim.tiny,
+ * bin/pager → less, bin/awk → mawk, and their manual pages. */
+static void add_alternatives(const struct cart *c, const struct alternatives *alts)
+{
+        for (size_t i = 0; i < alts->n; i++)
+                for (size_t k = 0; k < alts->v[i].n_links; k++) {
+                        _cleanup_free_ char *link = cart_rel(alts->v[i].links[k].link);
+                        _cleanup_free_ char *path = cart_rel(alts->v[i].links[k].path);
+                        _cleanup_free_ char *p = NULL, *target = NULL;
+                        const char *slash;
+
+                        if (!link || !path)
+                                continue;
+                        p = path_join(c->root, path);
+                        if (access(p, F_OK) < 0)
+                                continue; /* the program is not in the cart */
+                        slash = strrchr(link, '/');
+                        if (slash && strncmp(link, path, (size_t)(slash - link + 1)) == 0 &&
+                            !strchr(path + (slash - link + 1), '/'))
+                                target = strdup(path + (slash - link + 1));
+                        else if (asprintf(&target, CART "/%s", path) < 0)
+                                target = NULL;
+                        if (!target)
+                                die("out of memory");
+                        cart_symlink(c, target, link);
+                }
+}
+
+/* Compiled-in paths that would read the container's files, pointed into the
+ * cart. Same length, so nothing in a file moves: the cart's path is padded
+ * with slashes ("/dev/crashcart////lib/gconv"). */
+static const struct {
+        const char *from, *rel;
+} path_patches[] = {
+        /* libc: iconv's modules and their cache. */
+        { "/usr/lib/x86_64-linux-gnu/gconv", "lib/gconv" },
+        /* ncurses: the cart's terminal descriptions, for every program. */
+        { "/etc/terminfo:/lib/terminfo:/usr/share/terminfo", "share/terminfo" },
+        /* bash: not the container's /etc/bash.bashrc (a name the cart does not have). */
+        { "/etc/bash.bashrc", "-" },
+        /* libcrypto: openssl's providers and engines. */
+        { "/usr/lib/x86_64-linux-gnu/ossl-modules", "lib/ossl-modules" },
+        { "/usr/lib/x86_64-linux-gnu/engines-3", "lib/engines-3" },
+        /* man-db's helpers, linked into bin/ by add_data. */
+        { "/usr/libexec/man-db/zsoelim", "bin/zsoelim" },
+        { "/usr/libexec/man-db/manconv", "bin/manconv" },
+};
+
+static char *padded_path(const char *from, const char *rel)
+{
+        size_t n = strlen(from), head = strlen(CART), tail = strlen(rel);
+        char *s;
+
+        if (head + 1 + tail > n)
+                die("internal error: '%s' is longer than '%s'", rel, from);
+        s = malloc(n + 1);
+        if (!s)
+                die("out of memory");
+        memcpy(s, CART, head);
+        memset(s + head, '/', n - head - tail);
+        memcpy(s + n - tail, rel, tail + 1);
+        return s;
+}
+
+static void patch_paths(const struct cart *c)
+{
+        for (size_t i = 0; i < c->n_elves; i++) {
+                _cleanup_free_ char *p = path_join(c->root, c->elves[i]), *buf = NULL;
+                bool changed = false;
+                size_t len;
+
+                if (read_full_fileat(AT_FDCWD, p, 256 << 20, &buf, &len) < 0)
+                        die("cannot read '%s'", p);
+                for (size_t k = 0; k < ELEMENTSOF(path_patches); k++) {
+                        size_t n = strlen(path_patches[k].from);
+                        _cleanup_free_ char *to = NULL;
+
+                        for (char *s = buf; (s = memmem(s, len - (size_t)(s - buf), path_patches[k].from, n)); s += n) {
+                                if (!to)
+                                        to = padded_path(path_patches[k].from, path_patches[k].rel);
+                                memcpy(s, to, n);
+                                changed = true;
+                        }
+                }
+                if (changed) {
+                        _cleanup_close_ int fd = open(p, O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+                        if (fd < 0 || write_full(fd, buf, len) < 0)
+                                die("cannot write '%s'", p);
+                }
+        }
+}
+
+/* ---- wrappers: programs that need a setting to find the cart's files ---- */
+
+static const struct {
+        const char *program;
+        const char *script; /* run before the program; "$@" are its arguments */
+} wrappers[] = {
+        { "man",
+          "# man-db: its configuration, the cart's pages first, groff from the cart.\n"
+          "export MANPATH=" CART "/share/man:${MANPATH:-}\n"
+          "export GROFF_BIN_PATH=" CART "/bin GROFF_FONT_PATH=" CART "/share/groff/current/font\n"
+          "export GROFF_TMAC_PATH=" CART "/share/groff/current/tmac:" CART "/usr/lib/groff/site-tmac:" CART "/etc/groff\n"
+          "set -- -C " CART "/etc/manpath.config \"$@\"\n" },
+        { "tcpdump",
+          "# As root, tcpdump gives up root for the user tcpdump, and stops when the\n"
+          "# container has no such user. With -Z root it keeps root; with no root\n"
+          "# either (no /etc/passwd) it runs with a real user ID that is not 0, which\n"
+          "# is what makes it skip the change, and keeps the effective 0 and its\n"
+          "# capabilities.\n"
+          "if ! getent passwd tcpdump >/dev/null 2>&1; then\n"
+          "        if getent passwd root >/dev/null 2>&1; then\n"
+          "                set -- -Z root \"$@\"\n"
+          "        elif [ \"$(id -u)\" = 0 ] && command -v setpriv >/dev/null; then\n"
+          "                exec setpriv --ruid 65534 " CART "/libexec/tcpdump \"$@\"\n"
+          "        fi\n"
+          "fi\n" },
+        { "file", "export MAGIC=${MAGIC:-" CART "/share/misc/magic}\n" },
+        { "gdb", "# gdb's shell when the container has none.\n"
+                 "[ -x /bin/sh ] || export SHELL=${SHELL:-" CART "/bin/bash}\n" },
+        { "curl", NULL },
+        { "wget", NULL },
+        { "openssl", NULL },
+};
+
+/* For TLS: the cart's openssl configuration and modules, and its CA
+ * certificates when the container has none. */
+static const char tls_script[] =
+        "export OPENSSL_CONF=" CART "/etc/ssl/openssl.cnf OPENSSL_MODULES=" CART "/lib/ossl-modules\n"
+        "if [ ! -e /etc/ssl/certs/ca-certificates.crt ] && [ -z \"${SSL_CERT_FILE:-}\" ]; then\n"
+        "        export SSL_CERT_FILE=" CART "/etc/ssl/certs/ca-certificates.crt\n"
+        "        export CURL_CA_BUNDLE=$SSL_CERT_FILE WGETRC=" CART "/etc/crashcart/wgetrc\n"
+        "fi\n";
+
+static void add_wrappers(const struct cart *c)
+{
+        _cleanup_free_ char *libexec = path_join(c->root, "libexec");
+        bool tls = false;
+
+        mkdir_p(libexec);
+        for (size_t i = 0; i < ELEMENTSOF(wrappers); i++) {
+                _cleanup_free_ char *bin = NULL, *real = path_join(libexec, wrappers[i].program), *text = NULL;
+                const char *dir = "bin";
+                struct stat st;
+
+                if (asprintf(&bin, "%s/bin/%s", c->root, wrappers[i].program) < 0)
+                        die("out of memory");
+                if (lstat(bin, &st) < 0 || !S_ISREG(st.st_mode)) {
+                        free(bin);
+                        dir = "sbin";
+                        if (asprintf(&bin, "%s/sbin/%s", c->root, wrappers[i].program) < 0)
+                                die("out of memory");
+                        if (lstat(bin, &st) < 0 || !S_ISREG(st.st_mode))
+                                continue;
+                }
+                if (rename(bin, real) < 0)
+                        die("cannot move '%s': %s", bin, strerror(errno));
+                tls = tls || !wrappers[i].script;
+                if (asprintf(&text,
+                             "#!" CART "/bin/bash\n"
+                             "# crashcart: %s/%s with what it needs to find the cart's files.\n"
+                             "%s"
+                             "exec -a \"$0\" " CART "/libexec/%s \"$@\"\n",
+                             dir, wrappers[i].program, wrappers[i].script ? wrappers[i].script : tls_script,
+                             wrappers[i].program) < 0)
+                        die("out of memory");
+                {
+                        _cleanup_close_ int fd = open(bin, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+
+                        if (fd < 0 || write_full(fd, text, strlen(text)) < 0)
+                                die("cannot write '%s'", bin);
+                }
+        }
+        if (tls) {
+                _cleanup_free_ char *dir = path_join(c->root, "etc/crashcart"), *rc = path_join(dir, "wgetrc");
+                static const char text[] = "# wget (GnuTLS) has no variable for a CA file: this is read through WGETRC.\n"
+                                           "ca_certificate = " CART "/etc/ssl/certs/ca-certificates.crt\n";
+                _cleanup_close_ int fd = -EBADF;
+
+                mkdir_p(dir);
+                fd = open(rc, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+                if (fd < 0 || write_full(fd, text, sizeof(text) - 1) < 0)
+                        die("cannot write '%s'", rc);
+        }
 }
 
 /* ---- the image ---- */
@@ -661,7 +1102,9 @@ int main(int argc, char **argv)
         const char *list_path = NULL, *out = NULL, *format = "erofs", *compression = NULL, *cache = NULL, *keep = NULL;
         _cleanup_free_ char *text = NULL, *debs = NULL, *work = NULL, *staging = NULL, *root = NULL;
         _cleanup_free_ char *default_cache = NULL;
+        _cleanup_free_ char *ctrl = NULL;
         struct pkglist want = {}, all = {};
+        struct alternatives alts = {};
         struct cart c = {};
         size_t bad_line = 0;
         int opt, r;
@@ -717,7 +1160,9 @@ int main(int argc, char **argv)
         root = keep ? strdup(keep) : path_join(work, "cart");
         mkdir_p(staging);
         mkdir_p(root);
-        extract(&all, debs, staging);
+        ctrl = path_join(work, "control");
+        mkdir_p(ctrl);
+        extract(&all, debs, staging, ctrl, &alts);
         say("extracted %zu packages", all.n);
 
         c = (struct cart){ .staging = staging, .root = root };
@@ -731,11 +1176,15 @@ int main(int argc, char **argv)
         add_programs(&c, "bin", "bin");
         add_programs(&c, "usr/sbin", "sbin");
         add_programs(&c, "sbin", "sbin");
+        add_data(&c);
         relocate(&c);
+        patch_paths(&c);
         fix_shebangs(&c, "bin");
         fix_shebangs(&c, "sbin");
-        add_tree(&c, "usr/share/terminfo", "share/terminfo");
-        add_tree(&c, "lib/terminfo", "share/terminfo-base");
+        add_alternatives(&c, &alts);
+        add_wrappers(&c);
+        add_gconv_cache(&c);
+        add_ca_bundle(&c);
         write_rcfile(&c);
         {
                 /* The reference system's paths: /dev/crashcart/profile/bin/bash. */
@@ -752,5 +1201,6 @@ int main(int argc, char **argv)
         say("wrote '%s' (%s)", out, format);
         pkglist_done(&want);
         pkglist_done(&all);
+        alternatives_done(&alts);
         return 0;
 }

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer: the cart builder's parsers of what packages hold: ELF files (a
- * package's binary may be anything) and package lists. */
+ * package's binary may be anything), package lists, maintainer scripts. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "build/alternatives.h"
 #include "build/elfdeps.h"
 #include "build/pkglist.h"
 
@@ -25,6 +26,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         s[size] = 0;
         if (pkglist_parse(s, &l, &line) == 0)
                 pkglist_done(&l);
+        {
+                struct alternatives a = {};
+
+                alternatives_parse(s, &a);
+                alternatives_done(&a);
+        }
         free(s);
         return 0;
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The cart builder's parsers: the package list, the ELF dynamic section. */
+/* The cart builder's parsers: the package list, the ELF dynamic section, the
+ * update-alternatives commands of maintainer scripts. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "build/alternatives.h"
 #include "build/elfdeps.h"
 #include "build/pkglist.h"
 #include "harness.h"
@@ -54,8 +56,66 @@ static void test_elf(void)
         elf_info_done(&e);
 }
 
+static void test_alternatives(void)
+{
+        /* Shapes seen in Debian 12's postinst scripts. */
+        static const char script[] =
+                "#!/bin/sh\nset -e\n"
+                "if [ \"$1\" = configure ]; then\n"
+                "    update-alternatives \\\n"
+                "        --install /bin/nc nc /bin/nc.openbsd 50 \\\n"
+                "        --slave /bin/netcat netcat /bin/nc.openbsd \\\n"
+                "        --slave /usr/share/man/man1/nc.1.gz nc.1.gz \\\n"
+                "                /usr/share/man/man1/nc_openbsd.1.gz\n"
+                "fi\n"
+                "update-alternatives --quiet --install /usr/bin/pager pager \\\n"
+                "  /usr/bin/less 77 --slave /usr/share/man/man1/pager.1.gz \\\n"
+                "  pager.1.gz /usr/share/man/man1/less.1.gz\n"
+                "\tupdate-alternatives --install \"$BINPATH\"/\"$BINNAME\" \"$BINNAME\" \\\n"
+                "\t    \"$BINPATH\"/\"$BINNAME\".procps 50\n"
+                "update-alternatives --install /usr/bin/pager pager /bin/more 50; echo done\n"
+                "update-alternatives --install /usr/bin/vi vi '/usr/bin/vim.tiny' 15 || true\n"
+                "update-alternatives --remove vi /usr/bin/vim.basic\n"
+                "# update-alternatives --install /usr/bin/x x /usr/bin/y 1\n"
+                "update-alternatives --install /usr/bin/awk awk /usr/bin/mawk 5 --slave\n";
+        struct alternatives a = {};
+
+        CHECK(alternatives_parse(script, &a) == 0);
+        CHECK(a.n == 4);
+        if (a.n == 4) {
+                CHECK_STR(a.v[0].name, "nc");
+                CHECK(a.v[0].priority == 50 && a.v[0].n_links == 3);
+                CHECK_STR(a.v[0].links[0].link, "/bin/nc");
+                CHECK_STR(a.v[0].links[0].path, "/bin/nc.openbsd");
+                CHECK_STR(a.v[0].links[1].link, "/bin/netcat");
+                CHECK_STR(a.v[0].links[2].path, "/usr/share/man/man1/nc_openbsd.1.gz");
+                /* more's 50 loses to less's 77. */
+                CHECK_STR(a.v[1].name, "pager");
+                CHECK_STR(a.v[1].links[0].path, "/usr/bin/less");
+                CHECK(a.v[1].n_links == 2);
+                CHECK_STR(a.v[2].name, "vi");
+                CHECK_STR(a.v[2].links[0].path, "/usr/bin/vim.tiny");
+                /* A --slave without its arguments keeps the master. */
+                CHECK_STR(a.v[3].name, "awk");
+                CHECK(a.v[3].n_links == 1);
+        }
+        /* A higher priority later replaces the earlier one. */
+        CHECK(alternatives_parse("update-alternatives --install /usr/bin/pager pager /usr/bin/most 90\n", &a) == 0);
+        CHECK(a.n == 4 && strcmp(a.v[1].links[0].path, "/usr/bin/most") == 0);
+        alternatives_done(&a);
+        CHECK(a.n == 0 && a.v == NULL);
+        /* Relative or escaping paths are not links to make. */
+        CHECK(alternatives_parse("update-alternatives --install bin/x x /usr/bin/y 1\n"
+                                 "update-alternatives --install /usr/bin/x x /usr/bin/../../etc/y 1\n"
+                                 "update-alternatives --install /usr/bin/x x/y /usr/bin/y 1\n"
+                                 "update-alternatives --install /usr/bin/x x /usr/bin/y 1x\n", &a) == 0);
+        CHECK(a.n == 0);
+        alternatives_done(&a);
+}
+
 void test_build(void)
 {
+        test_alternatives();
         test_pkglist();
         test_elf();
 }
