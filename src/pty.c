@@ -87,6 +87,7 @@ int relay_run(struct relay *rl, size_t n, int winsize_from, int winsize_to, pid_
 {
         _cleanup_close_ int sfd = -EBADF;
         sigset_t set = *fwd;
+        bool from_tty[4];
         int status = 0;
 
         if (n > 4)
@@ -99,6 +100,9 @@ int relay_run(struct relay *rl, size_t n, int winsize_from, int winsize_to, pid_
                 return NEG_ERRNO();
         if (winsize_to >= 0)
                 tty_copy_winsize(winsize_from, winsize_to);
+        /* Asked now: a terminal that has hung up no longer says it is one. */
+        for (size_t i = 0; i < n; i++)
+                from_tty[i] = rl[i].is_input && isatty(rl[i].from);
 
         for (;;) {
                 struct pollfd p[5] = { { .fd = sfd, .events = POLLIN } };
@@ -117,7 +121,17 @@ int relay_run(struct relay *rl, size_t n, int winsize_from, int winsize_to, pid_
                         if (!(p[i + 1].revents & (POLLIN | POLLHUP | POLLERR)) || pump(rl[i].from, rl[i].to) > 0)
                                 continue;
                         rl[i].open = false;
-                        if (rl[i].is_input && rl[i].eof_to_pty) {
+                        if (rl[i].is_input && rl[i].eof_to_pty && from_tty[i]) {
+                                /* The user's terminal hung up: so does the command's,
+                                 * as when an ssh connection drops. Its master is put
+                                 * out of use in place (the caller closes the fd), and
+                                 * the kernel sends SIGHUP to the session on it: a ^D
+                                 * would not end a shell with a line half typed. */
+                                _cleanup_close_ int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+                                if (nul >= 0)
+                                        dup3(nul, rl[i].to, O_CLOEXEC);
+                        } else if (rl[i].is_input && rl[i].eof_to_pty) {
                                 /* The command reads EOF, as at a ^D on a terminal. */
                                 char eof = 4;
 

@@ -116,6 +116,23 @@ term_wait() {
         done
 }
 
+@test "the user's terminal hangs up with a line half typed: the shell in the container is hung up too" {
+        # Neither a ^D (the line is not empty) nor a SIGHUP sent to it (ignored)
+        # would end this shell; the end of its terminal does.
+        tmux new-session -d -s cc -x 80 -y 24 \
+                "env -i PATH=$PATH TERM=xterm CRASHCART_IMAGE=$CRASHCART_IMAGE '$CRASHCART' '$BB' /dev/crashcart/bin/sh -i"
+        term_wait '^/ #'
+        term_send "trap '' HUP" Enter
+        term_send 'echo half typ'
+        term_wait 'half typ'
+        local pid; pid=$(pgrep -f "^$CRASHCART $BB /dev/crashcart/bin/sh -i")
+        [ -n "$pid" ]
+        tmux kill-session -t cc
+        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+        cc_refute kill -0 "$pid" 2>/dev/null
+        cc_refute docker exec "$BB" /bin/pgrep -f /dev/crashcart/bin/sh
+}
+
 @test "-t gives a pty without a terminal; -T and pipes pass bytes and EOF straight" {
         cc_expect 0 "$CRASHCART" -t "$BB" /dev/crashcart/bin/tty
         [[ "$output" =~ ^/dev/pts/[0-9]+ ]]
