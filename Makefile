@@ -20,7 +20,15 @@ LIB_OBJS := $(LIB_SRCS:src/%.c=$(B)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_LIB_SRCS := $(LIB_SRCS) src/build/elfdeps.c src/build/pkglist.c src/build/alternatives.c
 
-all: $(B)/crashcart $(B)/crashcart-build
+LIBDIR ?= $(PREFIX)/lib/crashcart
+CPPFLAGS += -DCRASHCART_LIBDIR='"$(LIBDIR)"'
+
+all: $(B)/crashcart $(B)/crashcart-build $(B)/cart-sh.so
+
+# Preloaded into the cart's programs by the cart's loader: their /bin/sh when
+# the container has none.
+$(B)/cart-sh.so: src/cart/cart-sh.c | $(B)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fPIC -shared -fvisibility=hidden $(LDFLAGS) $< -o $@
 
 # The cart builder: its own program, sharing crashcart's small helpers.
 BUILD_SRCS := $(wildcard src/build/*.c) src/fileio.c
@@ -71,9 +79,10 @@ unit: $(B)/unit-tests $(B)/unit-tests-asan
 check: all
 	@tests/run
 
-install: $(B)/crashcart $(B)/crashcart-build
+install: $(B)/crashcart $(B)/crashcart-build $(B)/cart-sh.so
 	install -D -m 0755 $(B)/crashcart $(DESTDIR)$(BINDIR)/crashcart
 	install -D -m 0755 $(B)/crashcart-build $(DESTDIR)$(BINDIR)/crashcart-build
+	install -D -m 0644 $(B)/cart-sh.so $(DESTDIR)$(LIBDIR)/cart-sh.so
 	install -D -m 0644 man/crashcart.1 $(DESTDIR)$(MANDIR)/man1/crashcart.1
 	install -D -m 0644 man/crashcart-build.1 $(DESTDIR)$(MANDIR)/man1/crashcart-build.1
 	install -D -m 0644 packages/default.list $(DESTDIR)$(PREFIX)/share/crashcart/default.list

@@ -551,20 +551,42 @@ static void fix_shebangs(struct cart *c, const char *dir)
         }
 }
 
+/* The interactive shell's settings (crashcart runs bash --rcfile .crashcartrc).
+ * Nothing of the session is written into the container: no history files. */
 static void write_rcfile(const struct cart *c)
 {
-        _cleanup_free_ char *rc = path_join(c->root, ".crashcartrc"), *terminfo = path_join(c->root, "share/terminfo");
+        _cleanup_free_ char *rc = path_join(c->root, ".crashcartrc");
+        _cleanup_free_ char *completion = path_join(c->root, "usr/share/bash-completion/bash_completion");
         FILE *f = fopen(rc, "we");
-        struct stat st;
 
         if (!f)
                 die("cannot write '%s'", rc);
-        fprintf(f, "# crashcart: the cart's tools first, and what they need\n"
-                   "export PATH=" CART "/sbin:" CART "/bin:$PATH\n");
-        if (stat(terminfo, &st) == 0)
-                fprintf(f, "export TERMINFO_DIRS=" CART "/share/terminfo\n");
-        fprintf(f, "PS1='[crashcart] \\h:\\w\\$ '\n");
-        fclose(f);
+        fputs("# crashcart: the cart's tools first, and what they need\n"
+              "export PATH=" CART "/sbin:" CART "/bin:$PATH\n"
+              "export TERMINFO_DIRS=" CART "/share/terminfo\n"
+              "[ -x \"${SHELL:-}\" ] || export SHELL=" CART "/bin/bash\n"
+              "export PAGER=${PAGER:-less} LESS=${LESS:--R}\n"
+              "\n"
+              "# nothing of the session left in the container\n"
+              "unset HISTFILE\n"
+              "export LESSHISTFILE=- VIMINIT='set viminfo='\n"
+              "\n"
+              "# colours\n"
+              "if [ \"${TERM:-dumb}\" != dumb ]; then\n"
+              "        eval \"$(dircolors -b 2>/dev/null)\"\n"
+              "        alias ls='ls --color=auto' grep='grep --color=auto' diff='diff --color=auto' ip='ip -color=auto'\n"
+              "        PS1='\\[\\e[1;31m\\][crashcart]\\[\\e[0m\\] \\h:\\[\\e[1;34m\\]\\w\\[\\e[0m\\]\\$ '\n"
+              "else\n"
+              "        PS1='[crashcart] \\h:\\w\\$ '\n"
+              "fi\n",
+              f);
+        if (access(completion, R_OK) == 0)
+                fputs("\n# completion, without the container's own completion scripts\n"
+                      "export BASH_COMPLETION_COMPAT_DIR=" CART "/etc/bash_completion.d\n"
+                      ". " CART "/share/bash-completion/bash_completion\n",
+                      f);
+        if (fclose(f) != 0)
+                die("cannot write '%s'", rc);
 }
 
 /* ---- data: what the programs read at run time ---- */
@@ -923,7 +945,39 @@ static void patch_paths(const struct cart *c)
         }
 }
 
+/* cart-sh.so (src/cart/cart-sh.c), preloaded into every program of the cart by
+ * the cart's loader, whose ld.so.preload is the cart's .lp. Beside this program
+ * in a build tree, else where make install put it. */
+static void add_cart_sh(struct cart *c)
+{
+        _cleanup_free_ char *self = realpath("/proc/self/exe", NULL), *beside = NULL, *lp = path_join(c->root, ".lp");
+        const char *installed = CRASHCART_LIBDIR "/cart-sh.so", *from = installed;
+        static const char text[] = CART "/lib/cart-sh.so\n";
+        _cleanup_close_ int fd = -EBADF;
+
+        if (self) {
+                *strrchr(self, '/') = 0;
+                beside = path_join(self, "cart-sh.so");
+                if (access(beside, R_OK) == 0)
+                        from = beside;
+        }
+        if (!take_lib(c, from == beside ? self : CRASHCART_LIBDIR, "cart-sh.so"))
+                die("cannot find '%s' (is crashcart-build installed whole?)", installed);
+        remember(&c->libs, &c->n_libs, "cart-sh.so");
+        fd = open(lp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0 || write_full(fd, text, sizeof(text) - 1) < 0)
+                die("cannot write '%s'", lp);
+}
+
 /* ---- wrappers: programs that need a setting to find the cart's files ---- */
+
+/* For TLS: the cart's openssl configuration, and the cart's CA certificates when
+ * the container has none (SSL_CERT_FILE given by the user wins). */
+#define TLS_SCRIPT                                                                                             \
+        "export OPENSSL_CONF=" CART "/etc/ssl/openssl.cnf\n"                                                     \
+        "if [ -z \"${SSL_CERT_FILE:-}\" ] && [ ! -e /etc/ssl/certs/ca-certificates.crt ]; then\n"               \
+        "        export SSL_CERT_FILE=" CART "/etc/ssl/certs/ca-certificates.crt\n"                             \
+        "fi\n"
 
 static const struct {
         const char *program;
@@ -949,53 +1003,46 @@ static const struct {
           "        fi\n"
           "fi\n" },
         { "file", "export MAGIC=${MAGIC:-" CART "/share/misc/magic}\n" },
+        { "lsof", "# User IDs as numbers when the container cannot name them (no /etc/passwd),\n"
+                  "# instead of a warning for every file.\n"
+                  "getent passwd 0 >/dev/null 2>&1 || set -- -l \"$@\"\n" },
         { "gdb", "# gdb's shell when the container has none.\n"
                  "[ -x /bin/sh ] || export SHELL=${SHELL:-" CART "/bin/bash}\n" },
-        { "curl", NULL },
-        { "wget", NULL },
-        { "openssl", NULL },
+        { "curl", TLS_SCRIPT "# curl passes its compiled-in CA file to OpenSSL: SSL_CERT_FILE alone is not read.\n"
+                             "[ -z \"${SSL_CERT_FILE:-}\" ] || export CURL_CA_BUNDLE=${CURL_CA_BUNDLE:-$SSL_CERT_FILE}\n" },
+        { "wget", TLS_SCRIPT "# wget (GnuTLS) has no variable for a CA file: an option, which the user's own overrides.\n"
+                             "[ -z \"${SSL_CERT_FILE:-}\" ] || set -- --ca-certificate=\"$SSL_CERT_FILE\" \"$@\"\n" },
+        { "openssl", TLS_SCRIPT },
 };
-
-/* For TLS: the cart's openssl configuration and modules, and its CA
- * certificates when the container has none. */
-static const char tls_script[] =
-        "export OPENSSL_CONF=" CART "/etc/ssl/openssl.cnf OPENSSL_MODULES=" CART "/lib/ossl-modules\n"
-        "if [ ! -e /etc/ssl/certs/ca-certificates.crt ] && [ -z \"${SSL_CERT_FILE:-}\" ]; then\n"
-        "        export SSL_CERT_FILE=" CART "/etc/ssl/certs/ca-certificates.crt\n"
-        "        export CURL_CA_BUNDLE=$SSL_CERT_FILE WGETRC=" CART "/etc/crashcart/wgetrc\n"
-        "fi\n";
 
 static void add_wrappers(const struct cart *c)
 {
         _cleanup_free_ char *libexec = path_join(c->root, "libexec");
-        bool tls = false;
 
         mkdir_p(libexec);
         for (size_t i = 0; i < ELEMENTSOF(wrappers); i++) {
                 _cleanup_free_ char *bin = NULL, *real = path_join(libexec, wrappers[i].program), *text = NULL;
-                const char *dir = "bin";
+                const char *dir = NULL;
                 struct stat st;
 
-                if (asprintf(&bin, "%s/bin/%s", c->root, wrappers[i].program) < 0)
-                        die("out of memory");
-                if (lstat(bin, &st) < 0 || !S_ISREG(st.st_mode)) {
+                for (size_t k = 0; k < 2 && !dir; k++) {
                         free(bin);
-                        dir = "sbin";
-                        if (asprintf(&bin, "%s/sbin/%s", c->root, wrappers[i].program) < 0)
+                        bin = NULL;
+                        if (asprintf(&bin, "%s/%s/%s", c->root, k ? "sbin" : "bin", wrappers[i].program) < 0)
                                 die("out of memory");
-                        if (lstat(bin, &st) < 0 || !S_ISREG(st.st_mode))
-                                continue;
+                        if (lstat(bin, &st) == 0 && S_ISREG(st.st_mode))
+                                dir = k ? "sbin" : "bin";
                 }
+                if (!dir)
+                        continue; /* not in the cart */
                 if (rename(bin, real) < 0)
                         die("cannot move '%s': %s", bin, strerror(errno));
-                tls = tls || !wrappers[i].script;
                 if (asprintf(&text,
                              "#!" CART "/bin/bash\n"
-                             "# crashcart: %s/%s with what it needs to find the cart's files.\n"
+                             "# crashcart: %s/%s runs " CART "/libexec/%s after this.\n"
                              "%s"
                              "exec -a \"$0\" " CART "/libexec/%s \"$@\"\n",
-                             dir, wrappers[i].program, wrappers[i].script ? wrappers[i].script : tls_script,
-                             wrappers[i].program) < 0)
+                             dir, wrappers[i].program, wrappers[i].program, wrappers[i].script, wrappers[i].program) < 0)
                         die("out of memory");
                 {
                         _cleanup_close_ int fd = open(bin, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
@@ -1003,17 +1050,6 @@ static void add_wrappers(const struct cart *c)
                         if (fd < 0 || write_full(fd, text, strlen(text)) < 0)
                                 die("cannot write '%s'", bin);
                 }
-        }
-        if (tls) {
-                _cleanup_free_ char *dir = path_join(c->root, "etc/crashcart"), *rc = path_join(dir, "wgetrc");
-                static const char text[] = "# wget (GnuTLS) has no variable for a CA file: this is read through WGETRC.\n"
-                                           "ca_certificate = " CART "/etc/ssl/certs/ca-certificates.crt\n";
-                _cleanup_close_ int fd = -EBADF;
-
-                mkdir_p(dir);
-                fd = open(rc, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-                if (fd < 0 || write_full(fd, text, sizeof(text) - 1) < 0)
-                        die("cannot write '%s'", rc);
         }
 }
 
@@ -1177,6 +1213,7 @@ int main(int argc, char **argv)
         add_programs(&c, "usr/sbin", "sbin");
         add_programs(&c, "sbin", "sbin");
         add_data(&c);
+        add_cart_sh(&c);
         relocate(&c);
         patch_paths(&c);
         fix_shebangs(&c, "bin");

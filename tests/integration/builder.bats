@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # crashcart-build: a cart from Debian's own packages, built by an ordinary user,
-# whose tools run in a scratch container and in a glibc container loading nothing
+# whose tools run in a scratch, a musl and a glibc container, loading nothing
 # but what is under /dev/crashcart.
 
 load ../lib/bats
@@ -14,7 +14,7 @@ setup_file() {
         export W=$CC_CACHE/builder
         mkdir -p "$W"
         chown 65534:65534 "$W"
-        printf '# a few tools\nbash\ncoreutils\nprocps # ps\ngrep\nsed\nfindutils\nless\n' >"$W/packages"
+        printf '# a few tools\nbash\ncoreutils\nprocps # ps\ngrep\nsed\nfindutils\nless\ntar\ngzip\n' >"$W/packages"
         export SCR=$(cc_name scratch)
         SCR_PID=$(cc_docker_run "$SCR" crashcart-test/scratch)
         export SCR_PID
@@ -52,31 +52,31 @@ as_nobody() {
         [ "$(ls "$W/cache/crashcart-build/debs" | wc -l)" = "$debs" ]
 }
 
-@test "the cart's programs load only what is under /dev/crashcart, in a container with a libc of its own" {
-        # A glibc container: Debian's libc6 and coreutils, extracted.
-        local rootfs=$BATS_TEST_TMPDIR/glibc n
-        mkdir -p "$rootfs"
-        for deb in "$W"/cache/crashcart-build/debs/libc6_*.deb "$W"/cache/crashcart-build/debs/coreutils_*.deb; do
-                dpkg-deb -x "$deb" "$rootfs"
-        done
-        mkdir -p "$rootfs"/{dev,proc,sys}
-        tar -C "$rootfs" -cf "$BATS_TEST_TMPDIR/glibc.tar" .
-        docker import -c 'CMD ["/bin/sleep","1000000"]' "$BATS_TEST_TMPDIR/glibc.tar" crashcart-test/glibc >/dev/null
-        n=$(cc_name glibc)
-        cc_docker_run "$n" crashcart-test/glibc >/dev/null
-        for target in "$SCR" "$n"; do
-                for prog in bash ls ps grep; do
+@test "the cart's programs run and load only what is under /dev/crashcart, in a musl and a glibc container too" {
+        local target prog musl glibc
+        cc_libc_images "$W/cache/crashcart-build/debs"
+        musl=$(cc_name musl); glibc=$(cc_name glibc)
+        cc_docker_run "$musl" crashcart-test/musl >/dev/null
+        cc_docker_run "$glibc" crashcart-test/glibc >/dev/null
+        for target in "$SCR" "$musl" "$glibc"; do
+                for prog in bash ls ps grep tar; do
                         cc_expect 0 "$CRASHCART" -i "$W/cart.erofs" "$target" /dev/crashcart/bin/env LD_DEBUG=libs \
                                 /dev/crashcart/bin/$prog --version
                         # Every library opened, and the loader's cache and preload
                         # files never read: LD_DEBUG lists what the loader tries.
                         grep -q 'trying file=/dev/crashcart/lib/' <<<"$stderr"
-                        cc_refute grep -E 'trying file=/(lib|usr|etc)' <<<"$stderr"
+                        cc_refute grep -E '(trying file|calling init|file)=/(lib|usr|etc)' <<<"$stderr"
                         cc_refute grep -q 'ld.so.cache' <<<"$stderr"
                 done
+                # tar runs gzip through /bin/sh: the cart's, where the container has none.
+                cc_expect 0 "$CRASHCART" -i "$W/cart.erofs" "$target" /dev/crashcart/bin/bash -c \
+                        'cd /dev/shm && tar czf t.tgz -C /dev/crashcart .crashcartrc && tar tzf t.tgz && rm t.tgz'
+                [ "$output" = .crashcartrc ]
+                cc_expect 0 "$CRASHCART" -i "$W/cart.erofs" "$target" /dev/crashcart/bin/ps -o comm= -p 1
+                [ "$output" = pause ]
         done
-        docker rm -f "$n" >/dev/null
-        docker rmi crashcart-test/glibc >/dev/null
+        docker rm -f "$musl" "$glibc" >/dev/null
+        docker rmi crashcart-test/musl crashcart-test/glibc >/dev/null
 }
 
 @test "the reference system's paths, the rcfile, and the default cart crashcart finds" {

@@ -110,6 +110,73 @@ cc_build_assets() {
         fi
 }
 
+# ---- carts of Debian's packages (crashcart-build), and containers to try them in ----
+
+# cc_libc_images DEBS: two images whose only program is pause, linked against a
+# libc of the image's own, with no shell: crashcart-test/musl (Debian's musl,
+# pause built with musl-gcc) and crashcart-test/glibc (libc6 from the .debs in
+# DEBS, an /etc/passwd with root only, and the test CA of cc_tls as the system's
+# CA certificates).
+cc_libc_images() {
+        local debs=$1 root=$CC_CACHE/rootfs-libc tls; tls=$(cc_tls)
+        rm -rf "$root"; mkdir -p "$root"/{musl,glibc}/{dev,proc,sys,etc}
+        # musl: the loader is the libc.
+        mkdir -p "$root/musl/lib/x86_64-linux-musl"
+        cp /lib/x86_64-linux-musl/libc.so "$root/musl/lib/x86_64-linux-musl/"
+        ln -s x86_64-linux-musl/libc.so "$root/musl/lib/ld-musl-x86_64.so.1"
+        musl-gcc -O2 -o "$root/musl/pause" "$CC_ROOT/tests/lib/pause.c"
+        # glibc
+        dpkg-deb -x "$(ls "$debs"/libc6_*.deb | head -1)" "$root/glibc"
+        gcc -O2 -o "$root/glibc/pause" "$CC_ROOT/tests/lib/pause.c"
+        echo 'root:x:0:0:root:/root:/pause' >"$root/glibc/etc/passwd"
+        echo 'root:x:0:' >"$root/glibc/etc/group"
+        mkdir -p "$root/glibc/etc/ssl/certs"
+        cp "$tls/ca.pem" "$root/glibc/etc/ssl/certs/ca-certificates.crt"
+        local n
+        for n in musl glibc; do
+                docker rmi -f "crashcart-test/$n" >/dev/null 2>&1 || true
+                tar -C "$root/$n" -c . | docker import -c 'CMD ["/pause"]' - "crashcart-test/$n" >/dev/null
+        done
+}
+
+# A test CA and a certificate it signed for localhost and 127.0.0.1, made once;
+# prints their directory (ca.pem, server.pem, server.key).
+cc_tls() {
+        local d=$CC_CACHE/tls
+        if [ ! -s "$d/server.pem" ]; then
+                rm -rf "$d"; mkdir -p "$d"
+                openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj '/CN=crashcart test CA' \
+                        -keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null
+                openssl req -newkey rsa:2048 -nodes -subj '/CN=localhost' \
+                        -keyout "$d/server.key" -out "$d/server.csr" 2>/dev/null
+                printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$d/ext"
+                openssl x509 -req -days 3650 -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+                        -CAcreateserial -extfile "$d/ext" -out "$d/server.pem" 2>/dev/null
+        fi
+        echo "$d"
+}
+
+# cc_net_servers PID: in the network namespace of PID, host processes that the
+# cart's tools talk to: a TLS web server on 127.0.0.1:8443 (cc_tls's
+# certificate) and a DNS resolver on 127.0.0.1:53 (tests/lib/dnsd.c). Prints
+# their PIDs, for kill.
+cc_net_servers() {
+        local tls dnsd fifo=$CC_CACHE/dnsd.$1 line
+        tls=$(cc_tls); dnsd=$(cc_static dnsd)
+        nsenter -n -t "$1" openssl s_server -quiet -accept 127.0.0.1:8443 -www \
+                -cert "$tls/server.pem" -key "$tls/server.key" </dev/null >/dev/null 2>&1 &
+        echo $!
+        rm -f "$fifo"; mkfifo "$fifo"
+        nsenter -n -t "$1" "$dnsd" >"$fifo" 2>/dev/null </dev/null &
+        echo $!
+        read -r -t 10 line <"$fifo" || true
+        rm -f "$fifo"
+        for _ in $(seq 50); do
+                nsenter -n -t "$1" ss -Hltn 'sport = :8443' | grep -q . && break
+                sleep 0.1
+        done
+}
+
 # ---- containers ----
 
 # cc_docker_run NAME [docker run options...] IMAGE [CMD...]: prints the init PID.
