@@ -29,7 +29,7 @@
 #define LOADER "ld-linux-x86-64.so.2"
 
 static int verbose;
-static char *work_dir; /* removed on every way out */
+static char *work_dir; /* removed on every way out: its own copy, as main's is freed before atexit */
 
 static void remove_work_dir(void)
 {
@@ -1190,7 +1190,9 @@ int main(int argc, char **argv)
 
         if (asprintf(&work, "%s.build-XXXXXX", out) < 0 || !mkdtemp(work))
                 die("cannot make a work directory beside '%s': %s", out, strerror(errno));
-        work_dir = work;
+        work_dir = strdup(work);
+        if (!work_dir)
+                die("out of memory");
         atexit(remove_work_dir);
         staging = path_join(work, "staging");
         root = keep ? strdup(keep) : path_join(work, "cart");

@@ -45,6 +45,8 @@ as_nobody() {
                 grep -qx aXc <<<"$output"
                 grep -qx /dev/crashcart/bin/ls <<<"$output"
         done
+        # No work directory is left beside the images.
+        cc_refute ls -d "$W"/*.build-*
         # A second build reuses what was fetched: nothing is downloaded.
         local debs; debs=$(ls "$W/cache/crashcart-build/debs" | wc -l)
         run -0 as_nobody "$BUILD" -v -p "$W/packages" -o "$W/again.erofs"

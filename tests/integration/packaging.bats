@@ -34,9 +34,15 @@ teardown() {
         [ -f "$d/usr/share/bash-completion/completions/crashcart" ]
         [ -f "$d/usr/share/zsh/vendor-completions/_crashcart" ]
         [ -d "$d/var/lib/crashcart" ]
-        # The man page is well-formed roff.
+        [ -x "$d/usr/bin/crashcart-build" ]
+        [ -f "$d/usr/lib/crashcart/cart-sh.so" ]
+        [ -f "$d/usr/share/crashcart/default.list" ]
+        # The man pages are well-formed roff.
         run -0 man --warnings -l "$d/usr/share/man/man1/crashcart.1"
         [[ "$output" == *"crashcart - run debugging tools"* ]]
+        run -0 --separate-stderr man --warnings -l "$d/usr/share/man/man1/crashcart-build.1"
+        [[ "$output" == *"crashcart-build - build a crashcart cart image"* ]]
+        [ -z "$stderr" ]
 }
 
 @test "the static binary is static, and does the main job" {
@@ -62,6 +68,13 @@ teardown() {
         [ -d /var/lib/crashcart ]
         cc_expect 0 /usr/bin/crashcart "$BB" /dev/crashcart/bin/echo from-the-package
         [ "$output" = from-the-package ]
+        # The installed builder finds its cart-sh.so where the package put it.
+        printf 'bash\n' >"$BATS_TEST_TMPDIR/list"
+        run -0 /usr/bin/crashcart-build -p "$BATS_TEST_TMPDIR/list" -o "$BATS_TEST_TMPDIR/cart.erofs" \
+                -c "$CC_CACHE/package-cache" -k "$BATS_TEST_TMPDIR/tree"
+        [ -f "$BATS_TEST_TMPDIR/tree/lib/cart-sh.so" ]
+        cc_expect 0 /usr/bin/crashcart -i "$BATS_TEST_TMPDIR/cart.erofs" "$BB" /dev/crashcart/bin/bash -c 'echo "$BASH_VERSION"'
+        [[ "$output" == 5.* ]]
         run -0 dpkg -P crashcart
         [ ! -e /usr/bin/crashcart ]
         [ ! -e /usr/share/man/man1/crashcart.1.gz ]
