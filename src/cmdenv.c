@@ -51,6 +51,31 @@ static int cmdenv_put(struct cmdenv *e, const char *kv)
         return 0;
 }
 
+/* Variables of the target's environment that would make the cart's programs,
+ * run with crashcart's privileges, load code or settings the container chose:
+ * the loader's (LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT, ...), the ones glibc
+ * ignores in setuid programs for that reason, and those of the cart's
+ * interpreters (bash's startup file and imported functions, which the cart's
+ * wrapper scripts would run; python's for gdb; perl's) and of libcrypto. The
+ * user's own --env is the user's: it may set any of them. */
+bool cmdenv_untrusted(const char *kv)
+{
+        static const char *const prefixes[] = { "LD_", "BASH_FUNC_", "PYTHON", "PERL5", "OPENSSL_" };
+        static const char *const names[] = {
+                "GCONV_PATH", "GLIBC_TUNABLES", "LOCPATH", "NLSPATH", "MALLOC_TRACE", "HOSTALIASES",
+                "BASH_ENV",   "ENV",            "SHELLOPTS", "BASHOPTS", "PERLLIB",   "PERLIO",
+        };
+        size_t k = key_len(kv);
+
+        for (size_t i = 0; i < ELEMENTSOF(prefixes); i++)
+                if (strncmp(kv, prefixes[i], strlen(prefixes[i])) == 0)
+                        return true;
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (strlen(names[i]) == k && strncmp(kv, names[i], k) == 0)
+                        return true;
+        return false;
+}
+
 const char *cmdenv_get(const struct cmdenv *e, const char *key)
 {
         size_t k = strlen(key);
@@ -83,7 +108,8 @@ int cmdenv_build(const char *target_environ, size_t target_len, const char *term
 
         /* --env-from-target: what docker exec starts from. */
         for (const char *p = target_environ; p && p < target_environ + target_len && r >= 0; p += strlen(p) + 1)
-                r = cmdenv_put(&e, p);
+                if (!cmdenv_untrusted(p))
+                        r = cmdenv_put(&e, p);
         if (r >= 0 && term) {
                 snprintf(buf, sizeof(buf), "TERM=%s", term);
                 r = cmdenv_put(&e, buf);

@@ -15,8 +15,12 @@ struct cmdenv {
         bool home_given; /* HOME came from --env or the target: keep it */
 };
 
-/* Builds the environment: the target's (NUL-separated environ text, or NULL),
- * then TERM (NULL: none), PATH (the cart's directories first), HOME=/root unless
+/* True for a KEY=VALUE of the target's environment that is not passed on: the
+ * loader's variables (LD_PRELOAD, ...) and the like. */
+bool cmdenv_untrusted(const char *kv);
+
+/* Builds the environment: the target's (NUL-separated environ text, or NULL,
+ * without what cmdenv_untrusted refuses), then TERM (NULL: none), PATH (the cart's directories first), HOME=/root unless
  * set, then each KEY=VALUE of sets, which win. */
 int cmdenv_build(const char *target_environ, size_t target_len, const char *term, char *const *sets, size_t n_sets,
                  struct cmdenv *ret);

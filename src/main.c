@@ -120,6 +120,7 @@ static void help(void)
                "  -w, --workdir DIR  working directory in the container (default /)\n"
                "      --env KEY=VALUE  set a variable for the command (repeatable)\n"
                "      --env-from-target  start from the environment of the container's init\n"
+               "                         (without LD_PRELOAD and the like)\n"
                "      --confined     the container's own capabilities, no_new_privs and\n"
                "                     seccomp filters instead of full privileges\n"
                "      --host DIR     with -m/-u: mount the cart at a host directory (for\n"

@@ -10,7 +10,8 @@ setup_file() {
         cc_build_assets
         cc_cleanup_containers
         export BB=$(cc_name bb) SCR=$(cc_name scratch)
-        BB_PID=$(cc_docker_run "$BB" --env APPVAR=from-app --workdir /tmp crashcart-test/busybox sleep 1000000)
+        BB_PID=$(cc_docker_run "$BB" --env APPVAR=from-app --env LD_PRELOAD=/tmp/planted.so --env BASH_ENV=/tmp/rc \
+                --workdir /tmp crashcart-test/busybox sleep 1000000)
         export BB_PID
         SCR_PID=$(cc_docker_run "$SCR" crashcart-test/scratch)
         export SCR_PID
@@ -172,6 +173,10 @@ term_wait() {
         cc_expect 0 "$CRASHCART" --env-from-target "$BB" /dev/crashcart/bin/sh -c 'echo $APPVAR; echo $PATH'
         [ "$(sed -n 1p <<<"$output")" = from-app ]
         [[ "$(sed -n 2p <<<"$output")" == /dev/crashcart/sbin:/dev/crashcart/bin:* ]]
+        # The container's loader and shell-startup variables stay behind.
+        cc_expect 0 "$CRASHCART" --env-from-target "$BB" /dev/crashcart/bin/env
+        grep -qx APPVAR=from-app <<<"$output"
+        cc_refute grep -E '^(LD_PRELOAD|BASH_ENV)=' <<<"$output"
         cc_expect 125 "$CRASHCART" -w /no/such/dir "$BB" /dev/crashcart/bin/true
         cc_one_error_line
         cc_expect 125 "$CRASHCART" --env NOEQUALS "$BB" /dev/crashcart/bin/true

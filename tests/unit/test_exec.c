@@ -87,6 +87,34 @@ static void test_cmdenv(void)
         CHECK(e.home_given);
         CHECK(cmdenv_get(&e, "junk") == NULL);
         cmdenv_done(&e);
+
+        /* What the container's environment may not hand to the cart's programs;
+         * the user's --env may. */
+        {
+                static const char hostile[] = "LD_PRELOAD=/tmp/x.so\0LD_LIBRARY_PATH=/tmp\0LD_AUDIT=/a.so\0"
+                                              "BASH_ENV=/tmp/rc\0BASH_FUNC_getent%%=() { id; }\0PYTHONPATH=/tmp\0"
+                                              "GCONV_PATH=/tmp\0GLIBC_TUNABLES=x\0OPENSSL_MODULES=/tmp\0ENV=/x\0"
+                                              "PERL5OPT=-d\0LDFLAGS=-s\0TZ=UTC\0ENVIRONMENT=prod\0";
+                char *mine[] = { "LD_DEBUG=libs" };
+
+                CHECK(cmdenv_build(hostile, sizeof(hostile) - 1, NULL, mine, 1, &e) == 0);
+                CHECK(cmdenv_get(&e, "LD_PRELOAD") == NULL);
+                CHECK(cmdenv_get(&e, "LD_LIBRARY_PATH") == NULL);
+                CHECK(cmdenv_get(&e, "LD_AUDIT") == NULL);
+                CHECK(cmdenv_get(&e, "BASH_ENV") == NULL);
+                CHECK(cmdenv_get(&e, "BASH_FUNC_getent%%") == NULL);
+                CHECK(cmdenv_get(&e, "PYTHONPATH") == NULL);
+                CHECK(cmdenv_get(&e, "GCONV_PATH") == NULL);
+                CHECK(cmdenv_get(&e, "GLIBC_TUNABLES") == NULL);
+                CHECK(cmdenv_get(&e, "OPENSSL_MODULES") == NULL);
+                CHECK(cmdenv_get(&e, "ENV") == NULL);
+                CHECK(cmdenv_get(&e, "PERL5OPT") == NULL);
+                CHECK_STR(cmdenv_get(&e, "LDFLAGS"), "-s");
+                CHECK_STR(cmdenv_get(&e, "TZ"), "UTC");
+                CHECK_STR(cmdenv_get(&e, "ENVIRONMENT"), "prod");
+                CHECK_STR(cmdenv_get(&e, "LD_DEBUG"), "libs");
+                cmdenv_done(&e);
+        }
 }
 
 static void test_confine(void)
