@@ -54,16 +54,24 @@ static int cmdenv_put(struct cmdenv *e, const char *kv)
 /* Variables of the target's environment that would make the cart's programs,
  * run with crashcart's privileges, load code or settings the container chose:
  * the loader's (LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT, ...), the ones glibc
- * ignores in setuid programs for that reason, and those of the cart's
- * interpreters (bash's startup file and imported functions, which the cart's
- * wrapper scripts would run; python's for gdb; perl's) and of libcrypto. The
- * user's own --env is the user's: it may set any of them. */
+ * ignores in setuid programs for that reason, those of the cart's interpreters
+ * (bash's startup file, prompts and imported functions, which the cart's
+ * wrapper scripts would run; python's for gdb; perl's), libcrypto's, and the
+ * programs and settings of the pagers, editors and man (LESSOPEN, MANPAGER,
+ * EDITOR, ...), which run commands. The user's own --env is the user's: it may
+ * set any of them. */
 bool cmdenv_untrusted(const char *kv)
 {
-        static const char *const prefixes[] = { "LD_", "BASH_FUNC_", "PYTHON", "PERL5", "OPENSSL_" };
+        static const char *const prefixes[] = { "LD_",  "BASH_FUNC_", "PYTHON", "PERL5",
+                                                "OPENSSL_", "LESS",   "MAN",   "GROFF_" };
         static const char *const names[] = {
-                "GCONV_PATH", "GLIBC_TUNABLES", "LOCPATH", "NLSPATH", "MALLOC_TRACE", "HOSTALIASES",
-                "BASH_ENV",   "ENV",            "SHELLOPTS", "BASHOPTS", "PERLLIB",   "PERLIO",
+                /* the loader and libc */
+                "GCONV_PATH", "GLIBC_TUNABLES", "LOCPATH", "NLSPATH", "MALLOC_TRACE", "HOSTALIASES", "GETCONF_DIR",
+                /* shells and readline */
+                "BASH_ENV", "ENV", "SHELLOPTS", "BASHOPTS", "PROMPT_COMMAND", "PS0", "PS1", "PS2", "PS4", "INPUTRC",
+                /* programs the cart's tools run, and their configuration */
+                "PAGER", "EDITOR", "VISUAL", "BROWSER", "PERLLIB", "PERLIO", "WGETRC", "CURL_HOME", "TERMINFO",
+                "TERMINFO_DIRS", "TERMCAP",
         };
         size_t k = key_len(kv);
 
@@ -117,7 +125,9 @@ int cmdenv_build(const char *target_environ, size_t target_len, const char *term
         /* The cart's tools first, in a scratch container too. */
         path = cmdenv_get(&e, "PATH");
         if (r >= 0) {
-                if (path && strncmp(path, CART_PATH_PREFIX, strlen(CART_PATH_PREFIX)) != 0)
+                size_t pl = strlen(CART_PATH_PREFIX);
+
+                if (path && (strncmp(path, CART_PATH_PREFIX, pl) != 0 || (path[pl] && path[pl] != ':')))
                         snprintf(buf, sizeof(buf), "PATH=" CART_PATH_PREFIX ":%s", path);
                 else if (!path)
                         snprintf(buf, sizeof(buf), "PATH=" CMDENV_DEFAULT_PATH);

@@ -24,6 +24,7 @@
 #include "fileio.h"
 #include "macro.h"
 #include "pkglist.h"
+#include "syscalls.h"
 
 #define CART "/dev/crashcart"
 #define LOADER "ld-linux-x86-64.so.2"
@@ -262,15 +263,13 @@ static const char *const lib_dirs[] = {
         "lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "lib64", "lib", "usr/lib", NULL,
 };
 
-static int copy_file(const char *from, const char *to, mode_t mode)
+/* Copies what fd `in` reads into a new file `to`. */
+static int copy_fd(int in, const char *to, mode_t mode)
 {
-        _cleanup_close_ int in = -EBADF, out = -EBADF;
+        _cleanup_close_ int out = -EBADF;
         char buf[65536];
         ssize_t n;
 
-        in = open(from, O_RDONLY | O_CLOEXEC);
-        if (in < 0)
-                return NEG_ERRNO();
         unlink(to);
         out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
         if (out < 0)
@@ -281,14 +280,38 @@ static int copy_file(const char *from, const char *to, mode_t mode)
         return n < 0 ? NEG_ERRNO() : 0;
 }
 
+static int copy_file(const char *from, const char *to, mode_t mode)
+{
+        _cleanup_close_ int in = open(from, O_RDONLY | O_CLOEXEC);
+
+        return in < 0 ? NEG_ERRNO() : copy_fd(in, to, mode);
+}
+
 struct cart {
         const char *staging;
+        int staging_fd;
         const char *root;
         char **libs;            /* sonames copied to lib/ */
         size_t n_libs;
         char **elves;           /* paths (in the cart) of ELF files to relocate */
         size_t n_elves;
 };
+
+/* Opens a file of the staging tree with its links resolved inside the tree: a
+ * package's absolute link (sbin/ip -> /bin/ip, lib64/ld-linux-x86-64.so.2 ->
+ * /lib/...) names the package's file, never the build host's. A regular file,
+ * else -1. */
+static int open_staged(const struct cart *c, const char *rel, struct stat *st)
+{
+        struct cc_open_how how = { .flags = O_RDONLY | O_CLOEXEC, .resolve = CC_RESOLVE_IN_ROOT };
+        int fd = sys_openat2(c->staging_fd, rel, &how);
+
+        if (fd >= 0 && (fstat(fd, st) < 0 || !S_ISREG(st->st_mode))) {
+                close(fd);
+                return -1;
+        }
+        return fd;
+}
 
 static void remember(char ***v, size_t *n, const char *s)
 {
@@ -310,20 +333,26 @@ static bool have_lib(const struct cart *c, const char *name)
 
 static void add_needed(struct cart *c, const char *cart_path);
 
-/* Copies dir/name into the cart's lib/ when it is there, then what it needs. */
+/* Copies library `name`, open as in, into the cart's lib/, then what it needs. */
+static void take_lib_fd(struct cart *c, int in, const char *name)
+{
+        _cleanup_free_ char *lib = path_join(c->root, "lib"), *dst = path_join(lib, name), *rel = path_join("lib", name);
+
+        if (copy_fd(in, dst, 0755) < 0)
+                die("cannot copy '%s': %s", name, strerror(errno));
+        add_needed(c, rel);
+}
+
+/* The same, from dir/name of the staging tree when it is there. */
 static bool take_lib(struct cart *c, const char *dir, const char *name)
 {
-        _cleanup_free_ char *from = path_join(dir, name), *lib = NULL, *dst = NULL, *rel = NULL;
+        _cleanup_free_ char *from = path_join(dir, name);
         struct stat st;
+        _cleanup_close_ int in = open_staged(c, from, &st);
 
-        if (stat(from, &st) < 0 || !S_ISREG(st.st_mode))
+        if (in < 0)
                 return false;
-        lib = path_join(c->root, "lib");
-        dst = path_join(lib, name);
-        if (copy_file(from, dst, 0755) < 0)
-                die("cannot copy '%s': %s", from, strerror(errno));
-        rel = path_join("lib", name);
-        add_needed(c, rel);
+        take_lib_fd(c, in, name);
         return true;
 }
 
@@ -333,12 +362,9 @@ static void add_lib(struct cart *c, const char *name)
         if (have_lib(c, name) || strchr(name, '/'))
                 return;
         remember(&c->libs, &c->n_libs, name);
-        for (size_t i = 0; lib_dirs[i]; i++) {
-                _cleanup_free_ char *dir = path_join(c->staging, lib_dirs[i]);
-
-                if (take_lib(c, dir, name))
+        for (size_t i = 0; lib_dirs[i]; i++)
+                if (take_lib(c, lib_dirs[i], name))
                         return;
-        }
         /* A program's private directory (man-db's /usr/lib/man-db, found through
          * its RUNPATH): one level below the library directories. */
         for (size_t i = 0; lib_dirs[i]; i++) {
@@ -347,7 +373,7 @@ static void add_lib(struct cart *c, const char *name)
                 struct dirent *de;
 
                 while (d && (de = readdir(d))) {
-                        _cleanup_free_ char *sub = path_join(dir, de->d_name);
+                        _cleanup_free_ char *sub = path_join(lib_dirs[i], de->d_name);
 
                         if (de->d_name[0] != '.' && take_lib(c, sub, name))
                                 return;
@@ -388,7 +414,8 @@ static void add_programs(struct cart *c, const char *from_dir, const char *to_di
         mkdir_p(dst);
         while ((de = readdir(d))) {
                 _cleanup_free_ char *from = path_join(src, de->d_name), *to = path_join(dst, de->d_name);
-                _cleanup_free_ char *rel = NULL;
+                _cleanup_free_ char *rel = NULL, *staged = path_join(from_dir, de->d_name);
+                _cleanup_close_ int in = -EBADF;
                 char target[4096];
                 struct stat st;
                 ssize_t n;
@@ -397,7 +424,8 @@ static void add_programs(struct cart *c, const char *from_dir, const char *to_di
                         continue;
                 if (S_ISLNK(st.st_mode)) {
                         /* A link within the directory stays a link; one to elsewhere
-                         * (/etc/alternatives, ../lib) is resolved in the staging tree. */
+                         * (/etc/alternatives, ../lib, /bin/ip) is resolved in the
+                         * staging tree. */
                         n = readlink(from, target, sizeof(target) - 1);
                         if (n <= 0)
                                 continue;
@@ -408,14 +436,13 @@ static void add_programs(struct cart *c, const char *from_dir, const char *to_di
                                         die("cannot link '%s': %s", to, strerror(errno));
                                 continue;
                         }
-                        if (stat(from, &st) < 0 || !S_ISREG(st.st_mode))
-                                continue;
                 }
-                if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+                in = open_staged(c, staged, &st);
+                if (in < 0 || !(st.st_mode & 0111))
                         continue;
                 if (access(to, F_OK) == 0)
                         continue; /* /usr/bin and /bin both have it (Debian 12) */
-                if (copy_file(from, to, st.st_mode & 07777 & ~06000) < 0)
+                if (copy_fd(in, to, st.st_mode & 07777 & ~06000) < 0)
                         die("cannot copy '%s': %s", from, strerror(errno));
                 if (asprintf(&rel, "%s/%s", to_dir, de->d_name) < 0)
                         die("out of memory");
@@ -450,10 +477,17 @@ static void add_loader(struct cart *c)
         int r = -ENOENT;
 
         for (size_t i = 0; lib_dirs[i] && r < 0; i++) {
-                _cleanup_free_ char *dir = path_join(c->staging, lib_dirs[i]);
-                _cleanup_free_ char *from = path_join(dir, LOADER);
+                _cleanup_free_ char *from = path_join(lib_dirs[i], LOADER);
+                struct stat st;
+                _cleanup_close_ int fd = open_staged(c, from, &st);
 
-                r = read_full_fileat(AT_FDCWD, from, 64 << 20, &buf, &len);
+                if (fd >= 0 && (buf = malloc((size_t)st.st_size + 1)) && read_full(fd, buf, (size_t)st.st_size, &len) >= 0 &&
+                    len == (size_t)st.st_size)
+                        r = 0;
+                else {
+                        free(buf);
+                        buf = NULL;
+                }
         }
         if (r < 0)
                 die("the packages have no dynamic loader (libc6 is missing from the closure?)");
@@ -567,9 +601,10 @@ static void write_rcfile(const struct cart *c)
               "[ -x \"${SHELL:-}\" ] || export SHELL=" CART "/bin/bash\n"
               "export PAGER=${PAGER:-less} LESS=${LESS:--R}\n"
               "\n"
-              "# nothing of the session left in the container\n"
-              "unset HISTFILE\n"
-              "export LESSHISTFILE=- VIMINIT='set viminfo='\n"
+              "# nothing of the session left in the container; none of its startup files\n"
+              "unset HISTFILE PROMPT_COMMAND PS0 PS4\n"
+              "PS2='> '\n"
+              "export LESSHISTFILE=- INPUTRC=/dev/null\n"
               "\n"
               "# colours\n"
               "if [ \"${TERM:-dumb}\" != dumb ]; then\n"
@@ -581,8 +616,10 @@ static void write_rcfile(const struct cart *c)
               "fi\n",
               f);
         if (access(completion, R_OK) == 0)
-                fputs("\n# completion, without the container's own completion scripts\n"
+                fputs("\n# completion, with none of the container's completion scripts\n"
                       "export BASH_COMPLETION_COMPAT_DIR=" CART "/etc/bash_completion.d\n"
+                      "export BASH_COMPLETION_USER_FILE=/dev/null XDG_DATA_DIRS=" CART "/share\n"
+                      "export BASH_COMPLETION_USER_DIR=" CART "/share/bash-completion\n"
                       ". " CART "/share/bash-completion/bash_completion\n",
                       f);
         if (fclose(f) != 0)
@@ -676,8 +713,14 @@ static void copy_tree(const struct cart *c, const char *from, const char *to)
                 if (n <= 0)
                         return;
                 target[n] = 0;
-                if (target[0] == '/' && (rel = cart_rel(target)) && asprintf(&abs, CART "/%s", rel) < 0)
-                        die("out of memory");
+                if (target[0] == '/') {
+                        /* Into the cart, or not at all: never into the container. */
+                        rel = cart_rel(target);
+                        if (!rel)
+                                return;
+                        if (asprintf(&abs, CART "/%s", rel) < 0)
+                                die("out of memory");
+                }
                 if (symlink(abs ? abs : target, dst) < 0)
                         die("cannot link '%s': %s", dst, strerror(errno));
         } else if (S_ISREG(st.st_mode) && copy_file(src, dst, st.st_mode & 07777 & ~06000) < 0)
@@ -764,9 +807,7 @@ static void add_data(struct cart *c)
         /* libthread_db, which gdb loads with dlopen. */
         if (!have_lib(c, "libthread_db.so.1")) {
                 for (size_t i = 0; lib_dirs[i]; i++) {
-                        _cleanup_free_ char *dir = path_join(c->staging, lib_dirs[i]);
-
-                        if (take_lib(c, dir, "libthread_db.so.1")) {
+                        if (take_lib(c, lib_dirs[i], "libthread_db.so.1")) {
                                 remember(&c->libs, &c->n_libs, "libthread_db.so.1");
                                 break;
                         }
@@ -860,16 +901,19 @@ static void add_alternatives(const struct cart *c, const struct alternatives *al
                 for (size_t k = 0; k < alts->v[i].n_links; k++) {
                         _cleanup_free_ char *link = cart_rel(alts->v[i].links[k].link);
                         _cleanup_free_ char *path = cart_rel(alts->v[i].links[k].path);
-                        _cleanup_free_ char *p = NULL, *target = NULL;
+                        _cleanup_free_ char *p = NULL, *target = NULL, *parent = NULL;
                         const char *slash;
 
-                        if (!link || !path)
-                                continue;
+                        if (!link || !path || !(slash = strrchr(link, '/')))
+                                continue; /* cart_rel's paths have a directory */
                         p = path_join(c->root, path);
                         if (access(p, F_OK) < 0)
                                 continue; /* the program is not in the cart */
-                        slash = strrchr(link, '/');
-                        if (slash && strncmp(link, path, (size_t)(slash - link + 1)) == 0 &&
+                        if (asprintf(&parent, "%s/%.*s", c->root, (int)(slash - link), link) < 0)
+                                die("out of memory");
+                        if (access(parent, F_OK) < 0)
+                                continue; /* a directory the cart leaves out */
+                        if (strncmp(link, path, (size_t)(slash - link + 1)) == 0 &&
                             !strchr(path + (slash - link + 1), '/'))
                                 target = strdup(path + (slash - link + 1));
                         else if (asprintf(&target, CART "/%s", path) < 0)
@@ -961,8 +1005,13 @@ static void add_cart_sh(struct cart *c)
                 if (access(beside, R_OK) == 0)
                         from = beside;
         }
-        if (!take_lib(c, from == beside ? self : CRASHCART_LIBDIR, "cart-sh.so"))
-                die("cannot find '%s' (is crashcart-build installed whole?)", installed);
+        {
+                _cleanup_close_ int in = open(from, O_RDONLY | O_CLOEXEC);
+
+                if (in < 0)
+                        die("cannot find '%s' (is crashcart-build installed whole?)", installed);
+                take_lib_fd(c, in, "cart-sh.so");
+        }
         remember(&c->libs, &c->n_libs, "cart-sh.so");
         fd = open(lp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd < 0 || write_full(fd, text, sizeof(text) - 1) < 0)
@@ -974,7 +1023,7 @@ static void add_cart_sh(struct cart *c)
 /* For TLS: the cart's openssl configuration, and the cart's CA certificates when
  * the container has none (SSL_CERT_FILE given by the user wins). */
 #define TLS_SCRIPT                                                                                             \
-        "export OPENSSL_CONF=" CART "/etc/ssl/openssl.cnf\n"                                                     \
+        "export OPENSSL_CONF=${OPENSSL_CONF:-" CART "/etc/ssl/openssl.cnf}\n"                                    \
         "if [ -z \"${SSL_CERT_FILE:-}\" ] && [ ! -e /etc/ssl/certs/ca-certificates.crt ]; then\n"               \
         "        export SSL_CERT_FILE=" CART "/etc/ssl/certs/ca-certificates.crt\n"                             \
         "fi\n"
@@ -995,23 +1044,33 @@ static const struct {
           "# either (no /etc/passwd) it runs with a real user ID that is not 0, which\n"
           "# is what makes it skip the change, and keeps the effective 0 and its\n"
           "# capabilities.\n"
-          "if ! getent passwd tcpdump >/dev/null 2>&1; then\n"
-          "        if getent passwd root >/dev/null 2>&1; then\n"
+          "if ! " CART "/bin/getent passwd tcpdump >/dev/null 2>&1; then\n"
+          "        if " CART "/bin/getent passwd root >/dev/null 2>&1; then\n"
           "                set -- -Z root \"$@\"\n"
-          "        elif [ \"$(id -u)\" = 0 ] && command -v setpriv >/dev/null; then\n"
-          "                exec setpriv --ruid 65534 " CART "/libexec/tcpdump \"$@\"\n"
+          "        elif [ \"$EUID\" = 0 ] && [ -x " CART "/bin/setpriv ]; then\n"
+          "                exec " CART "/bin/setpriv --ruid 65534 " CART "/libexec/tcpdump \"$@\"\n"
           "        fi\n"
           "fi\n" },
         { "file", "export MAGIC=${MAGIC:-" CART "/share/misc/magic}\n" },
         { "lsof", "# User IDs as numbers when the container cannot name them (no /etc/passwd),\n"
                   "# instead of a warning for every file.\n"
-                  "getent passwd 0 >/dev/null 2>&1 || set -- -l \"$@\"\n" },
-        { "gdb", "# gdb's shell when the container has none.\n"
-                 "[ -x /bin/sh ] || export SHELL=${SHELL:-" CART "/bin/bash}\n" },
+                  CART "/bin/getent passwd 0 >/dev/null 2>&1 || set -- -l \"$@\"\n" },
+        { "gdb", "# A shell that is there; no init files of the container's (/etc/gdb, ~/.gdbinit),\n"
+                 "# nor its auto-load scripts: they would run with crashcart's privileges.\n"
+                 "[ -x \"${SHELL:-}\" ] || export SHELL=" CART "/bin/bash\n"
+                 "set -- -nx -iex 'set auto-load safe-path " CART "' \"$@\"\n" },
+        { "vim.tiny", "# The cart's vimrc, not the container's; no .viminfo written into the container.\n"
+                      "if [ -r " CART "/etc/vim/vimrc.tiny ]; then\n"
+                      "        set -- -u " CART "/etc/vim/vimrc.tiny -i NONE \"$@\"\n"
+                      "else\n"
+                      "        set -- -u NONE -i NONE \"$@\"\n"
+                      "fi\n" },
         { "curl", TLS_SCRIPT "# curl passes its compiled-in CA file to OpenSSL: SSL_CERT_FILE alone is not read.\n"
                              "[ -z \"${SSL_CERT_FILE:-}\" ] || export CURL_CA_BUNDLE=${CURL_CA_BUNDLE:-$SSL_CERT_FILE}\n" },
         { "wget", TLS_SCRIPT "# wget (GnuTLS) has no variable for a CA file: an option, which the user's own overrides.\n"
-                             "[ -z \"${SSL_CERT_FILE:-}\" ] || set -- --ca-certificate=\"$SSL_CERT_FILE\" \"$@\"\n" },
+                             "[ -z \"${SSL_CERT_FILE:-}\" ] || set -- --ca-certificate=\"$SSL_CERT_FILE\" \"$@\"\n"
+                             "# No ~/.wget-hsts written into the container.\n"
+                             "set -- --no-hsts \"$@\"\n" },
         { "openssl", TLS_SCRIPT },
 };
 
@@ -1203,7 +1262,10 @@ int main(int argc, char **argv)
         extract(&all, debs, staging, ctrl, &alts);
         say("extracted %zu packages", all.n);
 
-        c = (struct cart){ .staging = staging, .root = root };
+        c = (struct cart){ .staging = staging, .root = root,
+                           .staging_fd = open(staging, O_PATH | O_DIRECTORY | O_CLOEXEC) };
+        if (c.staging_fd < 0)
+                die("cannot open '%s': %s", staging, strerror(errno));
         {
                 _cleanup_free_ char *lib = path_join(root, "lib");
 

@@ -112,6 +112,14 @@ has() {
                 cart "$c" awk 'BEGIN { system("echo through system") }'
                 has "through system"
         done
+        # The glibc container's /bin/sh is a planted program: the cart's programs
+        # ran the cart's sh instead, as they do in a container with none. It is
+        # there: the control runs it.
+        local root; root=/proc/$(cc_pid_of "$GLIBC")/root
+        [ ! -e "$root/planted-sh" ]
+        cart "$GLIBC" /bin/sh -c true
+        [ -e "$root/planted-sh" ]
+        rm -f "$root/planted-sh"
 }
 
 @test "strace, gdb (with its python), ltrace and lsof on the container's PID 1" {
@@ -128,6 +136,13 @@ has() {
                 cart "$c" lsof -p 1
                 has /pause
         done
+        # gdb read no init file of the container's: its /etc/gdb/gdbinit would
+        # have left a file; gdb without the cart's wrapper reads it (the control).
+        local root; root=/proc/$(cc_pid_of "$GLIBC")/root
+        [ ! -e "$root/planted-gdbinit" ]
+        cart "$GLIBC" /dev/crashcart/libexec/gdb -batch
+        [ -e "$root/planted-gdbinit" ]
+        rm -f "$root/planted-gdbinit"
 }
 
 @test "ip, ss, ping, tcpdump, nc and dig; curl and wget over TLS" {
@@ -237,6 +252,14 @@ term_prompt() {
                 for _ in $(seq 100); do tmux has-session -t cc 2>/dev/null || break; sleep 0.05; done
                 cc_refute tmux has-session -t cc 2>/dev/null
         done
+        # Completion read none of the container's scripts: its ~/.bash_completion
+        # would have left a file, as it does when bash-completion is loaded
+        # without the cart's settings (the control).
+        local root; root=/proc/$(cc_pid_of "$GLIBC")/root
+        [ ! -e "$root/planted-completion" ]
+        cart "$GLIBC" bash -c '. /dev/crashcart/share/bash-completion/bash_completion'
+        [ -e "$root/planted-completion" ]
+        rm -f "$root/planted-completion"
 }
 
 @test "the cart's programs load nothing from outside /dev/crashcart" {

@@ -41,7 +41,7 @@ teardown() {
         run -0 man --warnings -l "$d/usr/share/man/man1/crashcart.1"
         [[ "$output" == *"crashcart - run debugging tools"* ]]
         run -0 --separate-stderr man --warnings -l "$d/usr/share/man/man1/crashcart-build.1"
-        [[ "$output" == *"crashcart-build - build a crashcart cart image"* ]]
+        [[ "$(tr -s " " <<<"$output")" == *"crashcart-build - build a crashcart cart image"* ]]
         [ -z "$stderr" ]
 }
 

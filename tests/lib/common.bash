@@ -113,10 +113,12 @@ cc_build_assets() {
 # ---- carts of Debian's packages (crashcart-build), and containers to try them in ----
 
 # cc_libc_images DEBS: two images whose only program is pause, linked against a
-# libc of the image's own, with no shell: crashcart-test/musl (Debian's musl,
-# pause built with musl-gcc) and crashcart-test/glibc (libc6 from the .debs in
-# DEBS, an /etc/passwd with root only, and the test CA of cc_tls as the system's
-# CA certificates).
+# libc of the image's own: crashcart-test/musl (Debian's musl, pause built with
+# musl-gcc; no shell) and crashcart-test/glibc (libc6 from the .debs in DEBS, an
+# /etc/passwd with root only, and the test CA of cc_tls as the system's CA
+# certificates). The glibc one is hostile: its /bin/sh is tests/lib/planted.c,
+# and its /etc/gdb/gdbinit and /root/.bash_completion would leave
+# /planted-gdbinit and /planted-completion if the cart's tools read them.
 cc_libc_images() {
         local debs=$1 root=$CC_CACHE/rootfs-libc tls; tls=$(cc_tls)
         rm -rf "$root"; mkdir -p "$root"/{musl,glibc}/{dev,proc,sys,etc}
@@ -132,6 +134,10 @@ cc_libc_images() {
         echo 'root:x:0:' >"$root/glibc/etc/group"
         mkdir -p "$root/glibc/etc/ssl/certs"
         cp "$tls/ca.pem" "$root/glibc/etc/ssl/certs/ca-certificates.crt"
+        mkdir -p "$root/glibc/bin" "$root/glibc/root" "$root/glibc/etc/gdb"
+        cp "$(cc_static planted)" "$root/glibc/bin/sh"
+        printf 'python open("/planted-gdbinit", "w").close()\n' >"$root/glibc/etc/gdb/gdbinit"
+        printf ': >/planted-completion\n' >"$root/glibc/root/.bash_completion"
         local n
         for n in musl glibc; do
                 docker rmi -f "crashcart-test/$n" >/dev/null 2>&1 || true

@@ -94,7 +94,9 @@ static void test_cmdenv(void)
                 static const char hostile[] = "LD_PRELOAD=/tmp/x.so\0LD_LIBRARY_PATH=/tmp\0LD_AUDIT=/a.so\0"
                                               "BASH_ENV=/tmp/rc\0BASH_FUNC_getent%%=() { id; }\0PYTHONPATH=/tmp\0"
                                               "GCONV_PATH=/tmp\0GLIBC_TUNABLES=x\0OPENSSL_MODULES=/tmp\0ENV=/x\0"
-                                              "PERL5OPT=-d\0LDFLAGS=-s\0TZ=UTC\0ENVIRONMENT=prod\0";
+                                              "PERL5OPT=-d\0LDFLAGS=-s\0TZ=UTC\0ENVIRONMENT=prod\0"
+                                              "LESSOPEN=|/tmp/x %s\0PROMPT_COMMAND=id\0MANPAGER=sh\0EDITOR=x\0"
+                                              "PATH=/dev/crashcart/sbin:/dev/crashcart/binX:/bin\0";
                 char *mine[] = { "LD_DEBUG=libs" };
 
                 CHECK(cmdenv_build(hostile, sizeof(hostile) - 1, NULL, mine, 1, &e) == 0);
@@ -113,6 +115,12 @@ static void test_cmdenv(void)
                 CHECK_STR(cmdenv_get(&e, "TZ"), "UTC");
                 CHECK_STR(cmdenv_get(&e, "ENVIRONMENT"), "prod");
                 CHECK_STR(cmdenv_get(&e, "LD_DEBUG"), "libs");
+                CHECK(cmdenv_get(&e, "LESSOPEN") == NULL);
+                CHECK(cmdenv_get(&e, "PROMPT_COMMAND") == NULL);
+                CHECK(cmdenv_get(&e, "MANPAGER") == NULL);
+                CHECK(cmdenv_get(&e, "EDITOR") == NULL);
+                /* A PATH that only looks like it starts with the cart's. */
+                CHECK_STR(cmdenv_get(&e, "PATH"), CART_PATH_PREFIX ":/dev/crashcart/sbin:/dev/crashcart/binX:/bin");
                 cmdenv_done(&e);
         }
 }
