@@ -804,6 +804,21 @@ static void add_data(struct cart *c)
                 if (access(bash, F_OK) == 0)
                         cart_symlink(c, "bash", "bin/sh");
         }
+        /* The NSS modules libc loads with dlopen for a container's nsswitch.conf
+         * (compat: older Debian's default; files and dns are in libc itself). */
+        for (size_t i = 0; lib_dirs[i]; i++) {
+                _cleanup_free_ char *dir = path_join(c->staging, lib_dirs[i]);
+                _cleanup_(closedir_p) DIR *nd = opendir(dir);
+                struct dirent *ne;
+
+                while (nd && (ne = readdir(nd))) {
+                        size_t l = strlen(ne->d_name);
+
+                        if (strncmp(ne->d_name, "libnss_", 7) == 0 && l > 5 && strcmp(ne->d_name + l - 5, ".so.2") == 0 &&
+                            !have_lib(c, ne->d_name) && take_lib(c, lib_dirs[i], ne->d_name))
+                                remember(&c->libs, &c->n_libs, ne->d_name);
+                }
+        }
         /* libthread_db, which gdb loads with dlopen. */
         if (!have_lib(c, "libthread_db.so.1")) {
                 for (size_t i = 0; lib_dirs[i]; i++) {

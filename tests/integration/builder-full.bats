@@ -112,6 +112,12 @@ has() {
                 cart "$c" awk 'BEGIN { system("echo through system") }'
                 has "through system"
         done
+        # Users by name where the container can name them: through the NSS
+        # module its nsswitch.conf asks for (compat), loaded from the cart.
+        cart "$GLIBC" ps -o user= -p 1
+        [ "$output" = root ]
+        cart "$SCR" ps -o user= -p 1
+        [ "$output" = 0 ]
         # The glibc container's /bin/sh is a planted program: the cart's programs
         # ran the cart's sh instead, as they do in a container with none. It is
         # there: the control runs it.

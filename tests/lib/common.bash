@@ -115,7 +115,7 @@ cc_build_assets() {
 # cc_libc_images DEBS: two images whose only program is pause, linked against a
 # libc of the image's own: crashcart-test/musl (Debian's musl, pause built with
 # musl-gcc; no shell) and crashcart-test/glibc (libc6 from the .debs in DEBS, an
-# /etc/passwd with root only, and the test CA of cc_tls as the system's CA
+# /etc/passwd with root only read through NSS's compat module, and the test CA of cc_tls as the system's CA
 # certificates). The glibc one is hostile: its /bin/sh is tests/lib/planted.c,
 # and its /etc/gdb/gdbinit and /root/.bash_completion would leave
 # /planted-gdbinit and /planted-completion if the cart's tools read them.
@@ -131,6 +131,8 @@ cc_libc_images() {
         dpkg-deb -x "$(ls "$debs"/libc6_*.deb | head -1)" "$root/glibc"
         gcc -O2 -o "$root/glibc/pause" "$CC_ROOT/tests/lib/pause.c"
         echo 'root:x:0:0:root:/root:/pause' >"$root/glibc/etc/passwd"
+        # Older Debian's way: the compat NSS module, which libc loads with dlopen.
+        printf 'passwd: compat\ngroup: compat\n' >"$root/glibc/etc/nsswitch.conf"
         echo 'root:x:0:' >"$root/glibc/etc/group"
         mkdir -p "$root/glibc/etc/ssl/certs"
         cp "$tls/ca.pem" "$root/glibc/etc/ssl/certs/ca-certificates.crt"
