@@ -836,7 +836,8 @@ static void add_data(struct cart *c)
 static void add_gconv_cache(const struct cart *c)
 {
         _cleanup_free_ char *dir = path_join(c->root, "lib/gconv"), *cache = path_join(dir, "gconv-modules.cache");
-        _cleanup_free_ char *lib = path_join(c->root, "lib"), *link = NULL, *gconv = NULL, *buf = NULL;
+        _cleanup_free_ char *rel_lib = path_join(c->root, "lib"), *link = NULL, *gconv = NULL, *buf = NULL;
+        _cleanup_free_ char *lib = realpath(rel_lib, NULL); /* the stand-in links to it from /tmp */
         char tmp[] = "/tmp/cc-XXXXXX";
         size_t len;
         int r;
@@ -844,6 +845,8 @@ static void add_gconv_cache(const struct cart *c)
         _Static_assert(sizeof(tmp) == sizeof(CART), "the stand-in path is as long as the cart's");
         if (access(dir, F_OK) < 0)
                 return;
+        if (!lib)
+                die("cannot resolve '%s': %s", rel_lib, strerror(errno));
         if (!mkdtemp(tmp))
                 die("cannot make a directory in /tmp: %s", strerror(errno));
         link = path_join(tmp, "lib");

@@ -45,6 +45,9 @@ as_nobody() {
                 grep -qx aXc <<<"$output"
                 grep -qx /dev/crashcart/bin/ls <<<"$output"
         done
+        # An image named by a relative path, in the directory it is run in.
+        run -0 bash -c "cd '$W' && setpriv --reuid 65534 --regid 65534 --clear-groups env HOME='$W' XDG_CACHE_HOME='$W/cache' '$BUILD' -p packages -o relative.erofs"
+        [ -s "$W/relative.erofs" ]
         # No work directory is left beside the images.
         cc_refute ls -d "$W"/*.build-*
         # A second build reuses what was fetched: nothing is downloaded.
