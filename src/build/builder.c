@@ -659,6 +659,32 @@ static char *cart_rel(const char *path)
         return NULL;
 }
 
+/* An absolute path without "." and ".." and repeated slashes, in place; ".."
+ * of the root is the root, as for the kernel. */
+static void normalize_path(char *p)
+{
+        _cleanup_free_ char *in = strdup(p);
+        size_t len = 0; /* of the result, after its leading slash */
+
+        if (!in)
+                die("out of memory");
+        for (char *name = strtok(in, "/"); name; name = strtok(NULL, "/")) {
+                if (strcmp(name, ".") == 0)
+                        continue;
+                if (strcmp(name, "..") == 0) {
+                        while (len > 0 && p[len] != '/')
+                                len--;
+                        continue;
+                }
+                p[len] = '/';
+                strcpy(p + len + 1, name);
+                len += 1 + strlen(name);
+        }
+        if (len == 0)
+                p[len++] = '/';
+        p[len] = 0;
+}
+
 /* Not copied: documentation, translations, and what only a booted system uses. */
 static bool skipped(const char *rel)
 {
@@ -713,15 +739,29 @@ static void copy_tree(const struct cart *c, const char *from, const char *to)
                 if (n <= 0)
                         return;
                 target[n] = 0;
-                if (target[0] == '/') {
-                        /* Into the cart, or not at all: never into the container. */
-                        rel = cart_rel(target);
-                        if (!rel)
-                                return;
-                        if (asprintf(&abs, CART "/%s", rel) < 0)
+                /* Where the link leads in the package's tree, then where that is
+                 * in the cart: into the cart, or not at all (never into the
+                 * container); and right although the cart moves some
+                 * directories up or down a level (/lib/terminfo, the gconv
+                 * modules). */
+                {
+                        _cleanup_free_ char *where = NULL;
+
+                        if (target[0] == '/')
+                                where = strdup(target);
+                        else if (asprintf(&where, "/%.*s/%s", (int)(strrchr(from, '/') ? strrchr(from, '/') - from : 0),
+                                          from, target) < 0)
+                                where = NULL;
+                        if (!where)
                                 die("out of memory");
+                        normalize_path(where);
+                        rel = cart_rel(where);
                 }
-                if (symlink(abs ? abs : target, dst) < 0)
+                if (!rel)
+                        return;
+                if (asprintf(&abs, CART "/%s", rel) < 0)
+                        die("out of memory");
+                if (symlink(abs, dst) < 0)
                         die("cannot link '%s': %s", dst, strerror(errno));
         } else if (S_ISREG(st.st_mode) && copy_file(src, dst, st.st_mode & 07777 & ~06000) < 0)
                 die("cannot copy '%s': %s", src, strerror(errno));
@@ -1321,5 +1361,12 @@ int main(int argc, char **argv)
         pkglist_done(&want);
         pkglist_done(&all);
         alternatives_done(&alts);
+        for (size_t i = 0; i < c.n_libs; i++)
+                free(c.libs[i]);
+        for (size_t i = 0; i < c.n_elves; i++)
+                free(c.elves[i]);
+        free(c.libs);
+        free(c.elves);
+        close(c.staging_fd);
         return 0;
 }

@@ -80,6 +80,17 @@ has() {
                         [ "$rpath" = /dev/crashcart/lib ] || { echo "$f: rpath '$rpath'" >&2; return 1; }
                 fi
         done < <(find "$W/tree/bin" "$W/tree/sbin" "$W/tree/libexec" "$W/tree/lib" "$W/tree/usr/lib" -type f)
+        # Every link leads into the cart: an absolute one into /dev/crashcart, a
+        # relative one within the tree.
+        local l t
+        while IFS= read -r l; do
+                t=$(readlink "$l")
+                if [[ "$t" == /* ]]; then
+                        [[ "$t" == /dev/crashcart/* ]] || { echo "$l -> $t" >&2; return 1; }
+                else
+                        [[ "$(realpath -ms "$(dirname "$l")/$t")" == "$W/tree/"* ]] || { echo "$l -> $t" >&2; return 1; }
+                fi
+        done < <(find "$W/tree" -type l)
         # The links update-alternatives would have made.
         [ "$(readlink "$W/tree/bin/nc")" = nc.openbsd ]
         [ "$(readlink "$W/tree/bin/vi")" = vim.tiny ]
