@@ -672,8 +672,9 @@ static void normalize_path(char *p)
                 if (strcmp(name, ".") == 0)
                         continue;
                 if (strcmp(name, "..") == 0) {
-                        while (len > 0 && p[len] != '/')
-                                len--;
+                        /* p[len] is not the end yet: the last name ends before it. */
+                        while (len > 0 && p[--len] != '/')
+                                ;
                         continue;
                 }
                 p[len] = '/';
