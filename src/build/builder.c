@@ -287,6 +287,27 @@ static int copy_file(const char *from, const char *to, mode_t mode)
         return in < 0 ? NEG_ERRNO() : copy_fd(in, to, mode);
 }
 
+/* Writes buf as the whole of path (made with mode when it is new). */
+static void write_whole(const char *path, const void *buf, size_t len, mode_t mode)
+{
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+
+        if (fd < 0 || write_full(fd, buf, len) < 0)
+                die("cannot write '%s'", path);
+}
+
+/* Replaces every `from` in buf by `to`, both n bytes long; returns how many. */
+static size_t replace_all(char *buf, size_t len, const char *from, const char *to, size_t n)
+{
+        size_t hits = 0;
+
+        for (char *s = buf; (s = memmem(s, len - (size_t)(s - buf), from, n)); s += n) {
+                memcpy(s, to, n);
+                hits++;
+        }
+        return hits;
+}
+
 struct cart {
         const char *staging;
         int staging_fd;
@@ -492,26 +513,13 @@ static void add_loader(struct cart *c)
         if (r < 0)
                 die("the packages have no dynamic loader (libc6 is missing from the closure?)");
         for (size_t p = 0; p < ELEMENTSOF(patches); p++) {
-                size_t n = patches[p].len;
-                size_t hits = 0;
-
-                if (patches[p].to_len != n)
+                if (patches[p].to_len != patches[p].len)
                         die("internal error: the patch of '%s' changes its length", patches[p].from);
-
-                for (char *s = buf; (s = memmem(s, len - (size_t)(s - buf), patches[p].from, n)); s += n) {
-                        memcpy(s, patches[p].to, n);
-                        hits++;
-                }
-                if (!hits && patches[p].required)
+                if (!replace_all(buf, len, patches[p].from, patches[p].to, patches[p].len) && patches[p].required)
                         die("the loader has no '%s' to redirect", patches[p].from);
         }
         dst = path_join(c->root, "lib/" LOADER);
-        {
-                _cleanup_close_ int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
-
-                if (fd < 0 || write_full(fd, buf, len) < 0)
-                        die("cannot write '%s'", dst);
-        }
+        write_whole(dst, buf, len, 0755);
         remember(&c->libs, &c->n_libs, LOADER);
 }
 
@@ -576,12 +584,7 @@ static void fix_shebangs(struct cart *c, const char *dir)
                 }
                 if (asprintf(&fixed, "#!" CART "/bin/%s%s", interp, rest) < 0)
                         die("out of memory");
-                {
-                        _cleanup_close_ int fd = open(p, O_WRONLY | O_TRUNC | O_CLOEXEC);
-
-                        if (fd < 0 || write_full(fd, fixed, strlen(fixed)) < 0)
-                                die("cannot rewrite '%s'", p);
-                }
+                write_whole(p, fixed, strlen(fixed), 0755);
         }
 }
 
@@ -892,8 +895,11 @@ static void add_gconv_cache(const struct cart *c)
                 die("cannot make a directory in /tmp: %s", strerror(errno));
         link = path_join(tmp, "lib");
         gconv = path_join(link, "gconv");
-        if (symlink(lib, link) < 0)
-                die("cannot link '%s': %s", link, strerror(errno));
+        if (symlink(lib, link) < 0) {
+                r = -errno;
+                rmdir(tmp);
+                die("cannot link '%s': %s", link, strerror(-r));
+        }
         {
                 char *argv[] = { "iconvconfig", "--nostdlib", "-o", cache, gconv, NULL };
 
@@ -906,14 +912,8 @@ static void add_gconv_cache(const struct cart *c)
                 die("iconvconfig failed on the cart's gconv modules");
         if (read_full_fileat(AT_FDCWD, cache, 64 << 20, &buf, &len) < 0)
                 die("cannot read '%s'", cache);
-        for (char *s = buf; (s = memmem(s, len - (size_t)(s - buf), tmp, strlen(tmp))); s += strlen(tmp))
-                memcpy(s, CART, strlen(CART));
-        {
-                _cleanup_close_ int fd = open(cache, O_WRONLY | O_TRUNC | O_CLOEXEC);
-
-                if (fd < 0 || write_full(fd, buf, len) < 0)
-                        die("cannot write '%s'", cache);
-        }
+        replace_all(buf, len, tmp, CART, strlen(CART));
+        write_whole(cache, buf, len, 0644);
 }
 
 /* The certificates of ca-certificates in one file, as update-ca-certificates
@@ -1029,22 +1029,17 @@ static void patch_paths(const struct cart *c)
                 if (read_full_fileat(AT_FDCWD, p, 256 << 20, &buf, &len) < 0)
                         die("cannot read '%s'", p);
                 for (size_t k = 0; k < ELEMENTSOF(path_patches); k++) {
-                        size_t n = strlen(path_patches[k].from);
-                        _cleanup_free_ char *to = NULL;
+                        const char *from = path_patches[k].from;
 
-                        for (char *s = buf; (s = memmem(s, len - (size_t)(s - buf), path_patches[k].from, n)); s += n) {
-                                if (!to)
-                                        to = padded_path(path_patches[k].from, path_patches[k].rel);
-                                memcpy(s, to, n);
+                        if (memmem(buf, len, from, strlen(from))) {
+                                _cleanup_free_ char *to = padded_path(from, path_patches[k].rel);
+
+                                replace_all(buf, len, from, to, strlen(from));
                                 changed = true;
                         }
                 }
-                if (changed) {
-                        _cleanup_close_ int fd = open(p, O_WRONLY | O_TRUNC | O_CLOEXEC);
-
-                        if (fd < 0 || write_full(fd, buf, len) < 0)
-                                die("cannot write '%s'", p);
-                }
+                if (changed)
+                        write_whole(p, buf, len, 0755);
         }
 }
 
@@ -1056,7 +1051,6 @@ static void add_cart_sh(struct cart *c)
         _cleanup_free_ char *self = realpath("/proc/self/exe", NULL), *beside = NULL, *lp = path_join(c->root, ".lp");
         const char *installed = CRASHCART_LIBDIR "/cart-sh.so", *from = installed;
         static const char text[] = CART "/lib/cart-sh.so\n";
-        _cleanup_close_ int fd = -EBADF;
 
         if (self) {
                 *strrchr(self, '/') = 0;
@@ -1072,9 +1066,7 @@ static void add_cart_sh(struct cart *c)
                 take_lib_fd(c, in, "cart-sh.so");
         }
         remember(&c->libs, &c->n_libs, "cart-sh.so");
-        fd = open(lp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0 || write_full(fd, text, sizeof(text) - 1) < 0)
-                die("cannot write '%s'", lp);
+        write_whole(lp, text, sizeof(text) - 1, 0644);
 }
 
 /* ---- wrappers: programs that need a setting to find the cart's files ---- */
