@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "docker.h"
-#include "http.h"
-#include "resolve.h"
+#include "resolve/engine.h"
+#include "resolve/http.h"
+#include "resolve/resolve.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

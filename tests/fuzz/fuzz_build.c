@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "build/alternatives.h"
-#include "build/elfdeps.h"
-#include "build/pkglist.h"
+#include "cart-build/alternatives.h"
+#include "cart-build/elfdeps.h"
+#include "cart-build/pkglist.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

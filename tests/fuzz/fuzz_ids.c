@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmdenv.h"
-#include "resolve.h"
-#include "session.h"
-#include "userdb.h"
+#include "cart/session.h"
+#include "exec/cmdenv.h"
+#include "exec/userdb.h"
+#include "resolve/resolve.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "confine.h"
-#include "procfs.h"
+#include "basic/procfs.h"
+#include "exec/confinement.h"
 
 static int count_cb(const struct mountinfo_entry *e, void *userdata)
 {

@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fileio.h"
-#include "resolve.h"
+#include "basic/fileio.h"
+#include "resolve/resolve.h"
 
 static char root[4096];
 static int root_fd = -1;

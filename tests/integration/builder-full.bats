@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The default cart, built from packages/default.list, and every tool of it at
+# The default cart, built from data/default.list, and every tool of it at
 # work in three containers without a shell of their own: a scratch one (one
 # static program, no libc, no /etc of its own), a musl one and a glibc one.
 
@@ -13,7 +13,7 @@ setup_file() {
         export W=$CC_CACHE/builder-full
         mkdir -p "$W"
         rm -rf "$W/tree"
-        "$BUILD" -p "$CC_ROOT/packages/default.list" -o "$W/default.erofs" -c "$W/cache" -k "$W/tree" >"$W/build.log" 2>&1 ||
+        "$BUILD" -p "$CC_ROOT/data/default.list" -o "$W/default.erofs" -c "$W/cache" -k "$W/tree" >"$W/build.log" 2>&1 ||
                 { cat "$W/build.log" >&3; return 1; }
         export IMG=$W/default.erofs
         cc_libc_images "$W/cache/debs"

@@ -3,7 +3,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 
-#include "fileio.h"
+#include "basic/fileio.h"
 #include "harness.h"
 
 int harness_passed, harness_failed;

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "build/alternatives.h"
-#include "build/elfdeps.h"
-#include "build/pkglist.h"
+#include "cart-build/alternatives.h"
+#include "cart-build/elfdeps.h"
+#include "cart-build/pkglist.h"
 #include "harness.h"
 
 static void test_pkglist(void)

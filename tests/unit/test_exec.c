@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmdenv.h"
-#include "confine.h"
+#include "exec/cmdenv.h"
+#include "exec/confinement.h"
+#include "exec/userdb.h"
 #include "harness.h"
-#include "userdb.h"
 
 static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n"
                              "# a comment\n"

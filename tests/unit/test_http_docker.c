@@ -2,10 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "docker.h"
 #include "harness.h"
-#include "http.h"
-#include "resolve.h"
+#include "resolve/engine.h"
+#include "resolve/http.h"
+#include "resolve/resolve.h"
 
 static int parse(const char *reply, int *status, char **body_copy)
 {

@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cart/image.h"
 #include "harness.h"
-#include "image.h"
 
 static void probe_fixture(const char *name, uint64_t size, int expect_r, enum image_kind expect_kind,
                           uint64_t expect_needed)

@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/procfs.h"
 #include "harness.h"
-#include "procfs.h"
 
 static int count_cb(const struct mountinfo_entry *e, void *userdata)
 {

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "resolve.h"
+#include "resolve/resolve.h"
 
 void test_resolve(void)
 {

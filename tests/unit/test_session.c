@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "cart/session.h"
 #include "harness.h"
-#include "session.h"
 
 void test_session(void)
 {

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/stat.h>
+
+#include "basic/fileio.h"
+#include "basic/macro.h"
+#include "basic/syscalls.h"
+
+int read_full_fileat(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len)
+{
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0, cap = 0;
+
+        fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return NEG_ERRNO();
+
+        for (;;) {
+                ssize_t n;
+
+                /* Room for at least one more byte and the NUL. */
+                if (cap - len < 2) {
+                        size_t ncap = cap ? cap * 2 : 4096;
+                        char *p;
+
+                        if (cap > max)
+                                return -EFBIG;
+                        if (ncap > max + 2)
+                                ncap = max + 2;
+                        p = realloc(buf, ncap);
+                        if (!p)
+                                return -ENOMEM;
+                        buf = p;
+                        cap = ncap;
+                }
+                n = read(fd, buf + len, cap - len - 1);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return NEG_ERRNO();
+                }
+                if (n == 0)
+                        break;
+                len += (size_t)n;
+                if (len > max)
+                        return -EFBIG;
+        }
+        if (!buf) {
+                buf = malloc(1);
+                if (!buf)
+                        return -ENOMEM;
+        }
+        buf[len] = 0;
+        *ret = TAKE_PTR(buf);
+        if (ret_len)
+                *ret_len = len;
+        return 0;
+}
+
+int write_full(int fd, const void *buf, size_t len)
+{
+        const char *p = buf;
+
+        while (len > 0) {
+                ssize_t n = write(fd, p, len);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return NEG_ERRNO();
+                }
+                p += n;
+                len -= (size_t)n;
+        }
+        return 0;
+}
+
+int read_full(int fd, void *buf, size_t len, size_t *ret_len)
+{
+        char *p = buf;
+        size_t done = 0;
+
+        while (done < len) {
+                ssize_t n = read(fd, p + done, len - done);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return NEG_ERRNO();
+                }
+                if (n == 0)
+                        break;
+                done += (size_t)n;
+        }
+        *ret_len = done;
+        return 0;
+}
+
+int write_fileat(int dirfd, const char *path, const char *s)
+{
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+        if (fd < 0)
+                return NEG_ERRNO();
+        return write_full(fd, s, strlen(s));
+}
+
+int pread_full(int fd, void *buf, size_t len, off_t offset)
+{
+        char *p = buf;
+
+        while (len > 0) {
+                ssize_t n = pread(fd, p, len, offset);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return NEG_ERRNO();
+                }
+                if (n == 0)
+                        return -EIO;
+                p += n;
+                len -= (size_t)n;
+                offset += n;
+        }
+        return 0;
+}
+
+int fd_mount_id(int dirfd, const char *path, int flags, bool want_unique, uint64_t *ret, bool *ret_unique)
+{
+        struct statx sx = {};
+
+        if (syscall(SYS_statx, dirfd, path, flags | AT_STATX_DONT_SYNC,
+                    want_unique ? CC_STATX_MNT_ID_UNIQUE : CC_STATX_MNT_ID, &sx) < 0)
+                return NEG_ERRNO();
+        if (want_unique && (sx.stx_mask & CC_STATX_MNT_ID_UNIQUE)) {
+                *ret = sx.stx_mnt_id;
+                if (ret_unique)
+                        *ret_unique = true;
+                return 0;
+        }
+        if (sx.stx_mask & CC_STATX_MNT_ID) {
+                *ret = sx.stx_mnt_id;
+                if (ret_unique)
+                        *ret_unique = false;
+                return 0;
+        }
+        return -EOPNOTSUPP;
+}
+
+int parse_u64(const char *s, uint64_t *ret)
+{
+        char *end;
+        unsigned long long v;
+
+        if (!s || *s < '0' || *s > '9')
+                return -EINVAL;
+        errno = 0;
+        v = strtoull(s, &end, 10);
+        if (errno == ERANGE)
+                return -ERANGE;
+        if (*end)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+int parse_pid(const char *s, pid_t *ret)
+{
+        uint64_t v;
+        int r;
+
+        r = parse_u64(s, &v);
+        if (r < 0)
+                return r;
+        if (v == 0 || v > INT_MAX)
+                return -ERANGE;
+        *ret = (pid_t)v;
+        return 0;
+}
+
+int opendir_at(int dirfd, const char *path, DIR **ret)
+{
+        DIR *d;
+        int fd;
+
+        fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return NEG_ERRNO();
+        d = fdopendir(fd);
+        if (!d) {
+                int r = NEG_ERRNO();
+
+                safe_close(fd);
+                return r;
+        }
+        *ret = d;
+        return 0;
+}

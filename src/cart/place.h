@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Placing the cart at /dev/crashcart inside the container, and taking it away. The
+ * work is done by a short-lived helper that joined the container's mount namespace
+ * and root; it reports one place_reply back to the caller. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "exec/target.h"
+
+#define CART_DIR "crashcart"   /* under the container's /dev */
+#define CART_PATH "/dev/crashcart"
+#define LEGACY_DIR "cc-loop"   /* under /dev: the reference system's name */
+
+/* Which step failed, so the command layer can say it in words. */
+enum place_stage {
+        STAGE_NONE,
+        STAGE_HELPER,       /* fork, pipe */
+        STAGE_JOIN,         /* setns, chroot */
+        STAGE_DEV,          /* the container's /dev: missing or a symlink */
+        STAGE_SYMLINK,      /* /dev/crashcart is a symlink */
+        STAGE_NOTDIR,       /* /dev/crashcart is not a directory */
+        STAGE_OTHER_MOUNT,  /* another filesystem is mounted at /dev/crashcart */
+        STAGE_SHARED,       /* /dev is a shared-propagation mount */
+        STAGE_MOUNTINFO,
+        STAGE_MKDIR,
+        STAGE_DEV_RW,       /* making a read-only /dev writable */
+        STAGE_DEV_RESTORE,
+        STAGE_MOVE,         /* move_mount */
+        STAGE_LEGACY_DIR,   /* /dev/cc-loop */
+        STAGE_MKNOD,
+        STAGE_MOUNT,        /* mount(2) of the fallback */
+        STAGE_VERIFY,
+        STAGE_BUSY,         /* the cart is in use */
+        STAGE_UMOUNT,
+        STAGE_RMDIR,
+};
+
+struct place_reply {
+        int error;              /* 0 or -errno */
+        int stage;              /* enum place_stage of the error */
+        int mounted;            /* after the call: 1 a cart is at /dev/crashcart */
+        int changed;            /* this call mounted (or unmounted) */
+        uint64_t mnt_id;        /* of the cart's mount, unique where the kernel has it */
+        uint64_t dev;           /* st_dev of the mounted cart */
+        pid_t other_pid;        /* STAGE_SHARED: a process of the namespace it would reach */
+};
+
+struct place_request {
+        int mntfd;              /* the detached cart (new API), or -EBADF */
+        bool legacy;            /* the fallback: mknod in a private tmpfs + mount(2) */
+        dev_t loop_rdev;        /* for the fallback, and to recognise the cart */
+        const char *fstype;     /* for the fallback */
+        uint32_t root_uid, root_gid; /* the container's root, as host ids */
+        bool query_only;        /* only report what is mounted, change nothing */
+};
+
+int cart_place(const struct target *t, const struct place_request *req, struct place_reply *ret);
+
+/* Unmounts /dev/crashcart and removes the directory. expect_mnt_id != 0: only if
+ * the cart there is that mount. force: a busy cart is detached lazily instead of
+ * failing with -EBUSY. legacy: mount(2)-based remounts of a read-only /dev. */
+int cart_unmount(const struct target *t, uint64_t expect_mnt_id, bool force, bool legacy, uint32_t root_uid,
+                 uint32_t root_gid, struct place_reply *ret);
+
+/* The container's root as host ids, from its uid_map/gid_map (0:0 without userns). */
+int target_root_ids(const struct target *t, uint32_t *ret_uid, uint32_t *ret_gid);
+
+/* What the target's mountinfo shows at /dev/crashcart: 1 mounted (dev set), 0 not.
+ * Read from the host without entering anything. */
+int cart_probe(const struct target *t, dev_t *ret_dev);

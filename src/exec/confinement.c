@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <linux/capability.h>
+#include <linux/seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "basic/fileio.h"
+#include "basic/macro.h"
+#include "exec/confinement.h"
+
+#ifndef PTRACE_SECCOMP_GET_FILTER
+#define PTRACE_SECCOMP_GET_FILTER 0x420c
+#endif
+#ifndef PTRACE_SECCOMP_GET_METADATA
+#define PTRACE_SECCOMP_GET_METADATA 0x420d
+#endif
+
+struct seccomp_metadata_compat {
+        uint64_t filter_off;
+        uint64_t flags;
+};
+
+/* The number of a "Key:\tvalue" line of /proc/PID/status, in base 16 or 10. */
+static int status_field(const char *status, const char *key, int base, uint64_t *ret)
+{
+        size_t n = strlen(key);
+
+        for (const char *p = status; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+                if (strncmp(p, key, n) == 0 && p[n] == ':') {
+                        char *end;
+
+                        errno = 0;
+                        *ret = strtoull(p + n + 1, &end, base);
+                        if (errno || end == p + n + 1)
+                                return -EINVAL;
+                        return 0;
+                }
+        }
+        return -ENOENT;
+}
+
+int confinement_parse_status(const char *status, struct confinement *ret)
+{
+        struct confinement c = {};
+        uint64_t v = 0;
+        int r;
+
+        if ((r = status_field(status, "CapInh", 16, &c.cap_inh)) < 0 || (r = status_field(status, "CapPrm", 16, &c.cap_prm)) < 0 ||
+            (r = status_field(status, "CapEff", 16, &c.cap_eff)) < 0 || (r = status_field(status, "CapBnd", 16, &c.cap_bnd)) < 0)
+                return r;
+        if (status_field(status, "CapAmb", 16, &c.cap_amb) < 0)
+                c.cap_amb = 0;
+        if (status_field(status, "NoNewPrivs", 10, &v) == 0)
+                c.no_new_privs = v != 0;
+        if (status_field(status, "Seccomp", 10, &v) == 0 && v <= 2)
+                c.seccomp_mode = (int)v;
+        *ret = c;
+        return 0;
+}
+
+void confinement_done(struct confinement *c)
+{
+        for (size_t i = 0; i < c->n_filters; i++)
+                free(c->filters[i].filter);
+        c->n_filters = 0;
+}
+
+/* Stops the target for a moment to copy its seccomp filters. */
+static int read_filters(pid_t pid, struct confinement *c)
+{
+        int status, r = 0;
+
+        if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) < 0)
+                return NEG_ERRNO();
+        if (ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) < 0) {
+                r = NEG_ERRNO();
+                goto detach;
+        }
+        while (waitpid(pid, &status, __WALL) < 0) {
+                if (errno != EINTR) {
+                        r = NEG_ERRNO();
+                        goto detach;
+                }
+        }
+        for (size_t i = 0; i < CONFINE_MAX_FILTERS; i++) {
+                struct seccomp_metadata_compat md = { .filter_off = i };
+                long n = ptrace(PTRACE_SECCOMP_GET_FILTER, pid, (void *)i, NULL);
+                struct sock_filter *f;
+
+                if (n < 0) {
+                        if (errno != ENOENT && i == 0)
+                                r = NEG_ERRNO();
+                        break;
+                }
+                f = calloc((size_t)n, sizeof(*f));
+                if (!f) {
+                        r = -ENOMEM;
+                        break;
+                }
+                if (ptrace(PTRACE_SECCOMP_GET_FILTER, pid, (void *)i, f) != n) {
+                        free(f);
+                        r = -EIO;
+                        break;
+                }
+                c->filters[i] = (struct sock_fprog){ .len = (unsigned short)n, .filter = f };
+                if (ptrace(PTRACE_SECCOMP_GET_METADATA, pid, (void *)sizeof(md), &md) > 0)
+                        c->filter_flags[i] = (unsigned)md.flags;
+                c->n_filters = i + 1;
+        }
+detach:
+        ptrace(PTRACE_DETACH, pid, NULL, NULL);
+        return r;
+}
+
+int confinement_read(const struct target *t, struct confinement *ret)
+{
+        _cleanup_free_ char *status = NULL;
+        int r;
+
+        r = read_full_fileat(t->procfd, "status", 1 << 16, &status, NULL);
+        if (r < 0)
+                return r;
+        r = confinement_parse_status(status, ret);
+        if (r < 0)
+                return r;
+        if (ret->seccomp_mode == 2) {
+                r = read_filters(t->pid, ret);
+                if (r < 0) {
+                        confinement_done(ret);
+                        return r;
+                }
+        }
+        return 0;
+}
+
+int confinement_apply_bounding(const struct confinement *c)
+{
+        for (unsigned long cap = 0; cap <= 63; cap++) {
+                if (c->cap_bnd & (1ULL << cap))
+                        continue;
+                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+                        return NEG_ERRNO();
+        }
+        return 0;
+}
+
+int confinement_apply_caps(const struct confinement *c)
+{
+        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+        struct __user_cap_data_struct d[2] = {
+                { .effective = (uint32_t)c->cap_eff, .permitted = (uint32_t)c->cap_prm,
+                  .inheritable = (uint32_t)c->cap_inh },
+                { .effective = (uint32_t)(c->cap_eff >> 32), .permitted = (uint32_t)(c->cap_prm >> 32),
+                  .inheritable = (uint32_t)(c->cap_inh >> 32) },
+        };
+
+        if (syscall(SYS_capset, &h, d) < 0)
+                return NEG_ERRNO();
+        if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return NEG_ERRNO();
+        return 0;
+}
+
+int confinement_apply_seccomp(const struct confinement *c)
+{
+        if (c->seccomp_mode == 1)
+                return -EOPNOTSUPP; /* strict mode: nothing could be exec'd */
+        /* The oldest filter first, as the target got them. */
+        for (size_t i = c->n_filters; i > 0; i--) {
+                unsigned flags = c->filter_flags[i - 1] & SECCOMP_FILTER_FLAG_LOG;
+
+                if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &c->filters[i - 1]) < 0)
+                        return NEG_ERRNO();
+        }
+        return 0;
+}

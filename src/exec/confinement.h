@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* --confined: the command gets the container's own confinement, as found on its
+ * init: capability sets, no_new_privs, and seccomp filters (copied with
+ * PTRACE_SECCOMP_GET_FILTER). */
+#pragma once
+
+#include <linux/filter.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#include "exec/target.h"
+
+#define CONFINE_MAX_FILTERS 16
+
+struct confinement {
+        uint64_t cap_bnd, cap_eff, cap_prm, cap_inh, cap_amb;
+        bool no_new_privs;
+        int seccomp_mode;       /* 0 none, 1 strict, 2 filter */
+        struct sock_fprog filters[CONFINE_MAX_FILTERS]; /* [0] is the newest */
+        unsigned filter_flags[CONFINE_MAX_FILTERS];
+        size_t n_filters;
+};
+
+/* Parses the Cap*, NoNewPrivs and Seccomp lines of a /proc/PID/status text. */
+int confinement_parse_status(const char *status, struct confinement *ret);
+/* Reads the target's confinement; the seccomp filters by stopping it for a moment
+ * with ptrace. -EPERM: they cannot be read (the target is traced already). */
+int confinement_read(const struct target *t, struct confinement *ret);
+void confinement_done(struct confinement *c);
+/* In the command, just before exec: applies it. Must run with full capabilities,
+ * after the uid change when keep_caps_for_root (root keeps the target's sets). */
+int confinement_apply_bounding(const struct confinement *c);
+int confinement_apply_caps(const struct confinement *c);
+int confinement_apply_seccomp(const struct confinement *c);

@@ -1,0 +1,696 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include "basic/fileio.h"
+#include "basic/log.h"
+#include "basic/macro.h"
+#include "basic/procfs.h"
+#include "basic/syscalls.h"
+#include "exec/confinement.h"
+#include "exec/nsexec.h"
+#include "exec/userdb.h"
+
+void forwarded_signals(sigset_t *ret)
+{
+        sigemptyset(ret);
+        sigaddset(ret, SIGINT);
+        sigaddset(ret, SIGTERM);
+        sigaddset(ret, SIGHUP);
+        sigaddset(ret, SIGQUIT);
+        sigaddset(ret, SIGUSR1);
+        sigaddset(ret, SIGUSR2);
+}
+
+enum { MSG_PID = 1, MSG_ERROR };
+
+struct exec_msg {
+        int type;
+        int error;
+        int stage;
+        int cgroup_error;
+        pid_t pid;
+};
+
+/* ---- cgroups: the command is accounted and limited like the container ---- */
+
+struct cgroup_join_ctx {
+        char *host_mountinfo;
+        int first_error;
+        int v2_fd;      /* the target's cgroup2 directory, joined at clone time */
+};
+
+struct cg_mount_ctx {
+        const struct cgroup_entry *cg;
+        char *mount_point;
+};
+
+static bool controllers_match(const char *wanted, const char *super_opts)
+{
+        char buf[256];
+
+        if (strlen(wanted) >= sizeof(buf))
+                return false;
+        strcpy(buf, wanted);
+        for (char *save = NULL, *c = strtok_r(buf, ",", &save); c; c = strtok_r(NULL, ",", &save))
+                if (!opts_has(super_opts, c))
+                        return false;
+        return true;
+}
+
+static int find_cg_mount_cb(const struct mountinfo_entry *e, void *userdata)
+{
+        struct cg_mount_ctx *c = userdata;
+
+        if (strcmp(e->root, "/") != 0)
+                return 0;
+        if (c->cg->controllers[0] == 0 ? strcmp(e->fstype, "cgroup2") == 0
+                                       : strcmp(e->fstype, "cgroup") == 0 &&
+                                                 controllers_match(c->cg->controllers, e->super_opts)) {
+                c->mount_point = e->mount_point;
+                return 1;
+        }
+        return 0;
+}
+
+static int join_one_cgroup(const struct cgroup_entry *cg, void *userdata)
+{
+        struct cgroup_join_ctx *ctx = userdata;
+        _cleanup_free_ char *mi = strdup(ctx->host_mountinfo);
+        _cleanup_close_ int mfd = -EBADF, cfd = -EBADF;
+        struct cg_mount_ctx m = { .cg = cg };
+        const char *rel = cg->path + strspn(cg->path, "/");
+        int r;
+
+        if (!mi)
+                return -ENOMEM;
+        if (mountinfo_foreach(mi, find_cg_mount_cb, &m) <= 0)
+                return 0; /* that hierarchy is not mounted on the host: nothing to join */
+        mfd = open(m.mount_point, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (mfd < 0) {
+                r = NEG_ERRNO();
+                goto fail;
+        }
+        cfd = *rel ? openat(mfd, rel, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : dup(mfd);
+        if (cfd < 0) {
+                r = NEG_ERRNO();
+                goto fail;
+        }
+        /* Moving a process through cgroup.procs takes the global threadgroup
+         * rwsem for writing: a whole RCU grace period, milliseconds, the larger
+         * part of a run's latency. Under cgroup v1 a single-threaded process moves
+         * through "tasks" without it; under v2 the command is cloned straight into
+         * the cgroup (CLONE_INTO_CGROUP), which needs it only for reading. */
+        if (cg->controllers[0] == 0) {
+                ctx->v2_fd = TAKE_FD(cfd);
+                return 0;
+        }
+        r = write_fileat(cfd, "tasks", "0");
+        if (r < 0)
+                goto fail;
+        return 0;
+fail:
+        if (!ctx->first_error)
+                ctx->first_error = r;
+        return 0;
+}
+
+/* Joins the target's cgroup v1 hierarchies; *ret_v2_fd is its cgroup2 directory
+ * (or -EBADF), for the command to be cloned into. */
+static int join_cgroups(const struct target *t, int *ret_v2_fd)
+{
+        _cleanup_free_ char *cg = NULL, *mi = NULL;
+        struct cgroup_join_ctx ctx = { .v2_fd = -EBADF };
+        int r;
+
+        *ret_v2_fd = -EBADF;
+
+        r = read_full_fileat(t->procfd, "cgroup", 1 << 16, &cg, NULL);
+        if (r < 0)
+                return r;
+        r = read_full_fileat(AT_FDCWD, "/proc/self/mountinfo", 16 << 20, &mi, NULL);
+        if (r < 0)
+                return r;
+        ctx.host_mountinfo = mi;
+        r = cgroup_foreach(cg, join_one_cgroup, &ctx);
+        *ret_v2_fd = ctx.v2_fd;
+        if (r < 0)
+                return r;
+        return ctx.first_error;
+}
+
+/* fork(), but into the cgroup2 directory cgfd (Linux 5.7). -ENOSYS/-EINVAL from
+ * older kernels: the caller forks and joins by writing cgroup.procs. The child
+ * must not rely on glibc's fork bookkeeping (it uses no threads, no raise()). */
+static pid_t fork_into_cgroup(int cgfd)
+{
+        struct {
+                uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+                        set_tid_size, cgroup;
+        } args = { .flags = 0x200000000ULL /* CLONE_INTO_CGROUP */, .exit_signal = SIGCHLD, .cgroup = (uint64_t)cgfd };
+        long pid = syscall(__NR_clone3, &args, sizeof(args));
+
+        return pid < 0 ? -errno : (pid_t)pid;
+}
+
+/* ---- namespaces ---- */
+
+static const struct {
+        const char *name;
+        int flag;
+} namespaces[] = {
+        /* The user namespace first: it owns the others, and joining it gives the
+         * capabilities the rest need. The mount namespace last: it changes root. */
+        { "user", CLONE_NEWUSER }, { "cgroup", CLONE_NEWCGROUP }, { "ipc", CLONE_NEWIPC },
+        { "uts", CLONE_NEWUTS },   { "net", CLONE_NEWNET },       { "pid", CLONE_NEWPID },
+        { "time", CC_CLONE_NEWTIME }, { "mnt", CLONE_NEWNS },
+};
+
+static int join_namespaces(const struct target *t, bool *ret_joined_user)
+{
+        int fds[ELEMENTSOF(namespaces)];
+        int flags = 0, r = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(namespaces); i++) {
+                fds[i] = -EBADF;
+                r = target_ns_differs(t, namespaces[i].name);
+                if (r == -ENOENT)
+                        continue; /* the kernel has no such namespace (time before 5.6) */
+                if (r < 0)
+                        goto out;
+                /* Joining one's own user namespace is EINVAL: join only what differs. */
+                if (r > 0)
+                        flags |= namespaces[i].flag;
+        }
+        *ret_joined_user = flags & CLONE_NEWUSER;
+
+        /* All at once through the pidfd (5.8): atomic, and the pidfd proves the
+         * process is the one resolved. */
+        if (t->pidfd >= 0 && flags) {
+                if (setns(t->pidfd, flags) == 0)
+                        return 0;
+                if (errno != EINVAL)
+                        return NEG_ERRNO();
+        }
+
+        /* Before 5.8: one descriptor a namespace, all opened before the first join. */
+        r = 0;
+        for (size_t i = 0; i < ELEMENTSOF(namespaces); i++) {
+                char path[32];
+
+                if (!(flags & namespaces[i].flag))
+                        continue;
+                snprintf(path, sizeof(path), "ns/%s", namespaces[i].name);
+                fds[i] = openat(t->procfd, path, O_RDONLY | O_CLOEXEC);
+                if (fds[i] < 0) {
+                        r = errno == ENOENT ? -ESRCH : NEG_ERRNO();
+                        goto out;
+                }
+        }
+        r = target_check_alive(t);
+        if (r < 0)
+                goto out;
+        for (size_t i = 0; i < ELEMENTSOF(namespaces); i++)
+                if (fds[i] >= 0 && setns(fds[i], namespaces[i].flag) < 0) {
+                        r = NEG_ERRNO();
+                        goto out;
+                }
+out:
+        for (size_t i = 0; i < ELEMENTSOF(namespaces); i++)
+                safe_close(fds[i]);
+        return r;
+}
+
+/* ---- the command ---- */
+
+static void send_msg(int fd, int type, int error, int stage, int cgroup_error, pid_t pid)
+{
+        struct exec_msg m = { .type = type, .error = error, .stage = stage, .cgroup_error = cgroup_error, .pid = pid };
+
+        (void)write_full(fd, &m, sizeof(m));
+}
+
+/* No descriptor of crashcart's, or of whoever started it, may reach the container:
+ * all past 2 close on exec (the error pipe included, which is how success shows). */
+static int cloexec_all_fds(void)
+{
+        struct rlimit rl;
+
+        if (sys_close_range(3, UINT_MAX, CC_CLOSE_RANGE_CLOEXEC) == 0)
+                return 0;
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+                return NEG_ERRNO();
+        for (rlim_t fd = 3; fd < rl.rlim_cur && fd < (1 << 20); fd++)
+                fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+        return 0;
+}
+
+static const char *env_get(char *const *envp, const char *key)
+{
+        size_t n = strlen(key);
+
+        for (; envp && *envp; envp++)
+                if (strncmp(*envp, key, n) == 0 && (*envp)[n] == '=')
+                        return *envp + n + 1;
+        return NULL;
+}
+
+/* execvp's search, but through the command's PATH, not crashcart's. */
+static int exec_search(char *const *argv, char *const *envp)
+{
+        const char *path;
+        int err = -ENOENT;
+
+        if (strchr(argv[0], '/')) {
+                execve(argv[0], argv, envp);
+                return NEG_ERRNO();
+        }
+        path = env_get(envp, "PATH");
+        if (!path)
+                path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        for (const char *p = path;;) {
+                const char *colon = strchr(p, ':');
+                size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
+                char full[PATH_MAX];
+
+                if (dlen + 1 + strlen(argv[0]) + 1 <= sizeof(full)) {
+                        snprintf(full, sizeof(full), "%.*s/%s", (int)dlen, dlen ? p : ".", argv[0]);
+                        execve(full, argv, envp);
+                        if (errno != ENOENT && errno != ENOTDIR) {
+                                err = NEG_ERRNO();
+                                if (errno != EACCES)
+                                        return err;
+                        }
+                }
+                if (!colon)
+                        break;
+                p = colon + 1;
+        }
+        return err;
+}
+
+/* Sends fd over a unix socket (SCM_RIGHTS); fd < 0 sends a byte alone, meaning
+ * "no descriptor": the host's fallback pty is in use. */
+static int send_fd(int sock, int fd)
+{
+        char byte = fd >= 0 ? 'm' : 'h';
+        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } u = {};
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+        if (fd >= 0) {
+                struct cmsghdr *c;
+
+                mh.msg_control = u.buf;
+                mh.msg_controllen = sizeof(u.buf);
+                c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(c), &fd, sizeof(int));
+        }
+        return sendmsg(sock, &mh, MSG_NOSIGNAL) == 1 ? 0 : NEG_ERRNO();
+}
+
+int recv_pty_master(int sock, int *ret_fd)
+{
+        char byte = 0;
+        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } u = {};
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+        struct cmsghdr *c;
+        ssize_t n;
+
+        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+        if (n < 0)
+                return NEG_ERRNO();
+        if (n != 1)
+                return -EPIPE;
+        *ret_fd = -1;
+        for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+                        memcpy(ret_fd, CMSG_DATA(c), sizeof(int));
+        return byte == 'm' && *ret_fd < 0 ? -EBADMSG : 0;
+}
+
+/* A pseudo-terminal from the container's own devpts: its /dev/ptmx belongs to the
+ * devpts at its /dev/pts, so `tty` shows a path that exists in the container. The
+ * slave is opened through the master (TIOCGPTPEER), never by a path that a
+ * container process could swap. */
+static int open_container_pty(int *ret_master, int *ret_slave)
+{
+        _cleanup_close_ int master = -EBADF;
+        int unlock = 0, slave;
+
+        master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (master < 0)
+                return NEG_ERRNO();
+        if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+                return NEG_ERRNO();
+        slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (slave < 0)
+                return NEG_ERRNO();
+        *ret_master = TAKE_FD(master);
+        *ret_slave = slave;
+        return 0;
+}
+
+static int setup_terminal(const struct exec_request *req)
+{
+        int master = -1, slave = -1, r;
+
+        /* A session of its own: the command never has crashcart's terminal as its
+         * controlling terminal. */
+        if (setsid() < 0)
+                return NEG_ERRNO();
+        if (!req->pty) {
+                for (int i = 0; i < 3; i++)
+                        if (req->stdio[i] != i && dup2(req->stdio[i], i) < 0)
+                                return NEG_ERRNO();
+                return 0;
+        }
+        if (open_container_pty(&master, &slave) < 0) {
+                if (req->host_pty_slave < 0)
+                        return -ENOTTY;
+                slave = req->host_pty_slave;
+        }
+        r = send_fd(req->pty_sock, master);
+        safe_close(master);
+        if (r < 0)
+                return r;
+        if (ioctl(slave, TIOCSCTTY, 0) < 0)
+                return NEG_ERRNO();
+        for (int i = 0; i < 3; i++)
+                if (dup2(slave, i) < 0)
+                        return NEG_ERRNO();
+        return 0;
+}
+
+/* The environment with HOME set to the user's home, when it was not given. */
+static char **env_with_home(char *const *envp, const char *home)
+{
+        static char homevar[300];
+        static char *env[256];
+        size_t n = 0;
+
+        snprintf(homevar, sizeof(homevar), "HOME=%s", home);
+        for (; envp && *envp && n < ELEMENTSOF(env) - 2; envp++)
+                if (strncmp(*envp, "HOME=", 5) != 0)
+                        env[n++] = *envp;
+        env[n++] = homevar;
+        env[n] = NULL;
+        return env;
+}
+
+static int resolve_user(const char *spec, struct user_spec *u)
+{
+        _cleanup_free_ char *passwd = NULL, *group = NULL;
+
+        *u = (struct user_spec){ .home = "/root" };
+        if (!spec)
+                return 0;
+        /* The container's files, read as files (relative to its root, which is ours
+         * now): never NSS, which would load the container's libraries. */
+        if (read_full_fileat(AT_FDCWD, "/etc/passwd", 4 << 20, &passwd, NULL) < 0)
+                passwd = NULL;
+        if (read_full_fileat(AT_FDCWD, "/etc/group", 4 << 20, &group, NULL) < 0)
+                group = NULL;
+        return userdb_resolve(spec, passwd, group, u);
+}
+
+static int set_credentials(const struct exec_request *req, const struct user_spec *u, bool joined_user)
+{
+        const struct confinement *c = req->confine;
+        int r;
+
+        if (c) {
+                r = confinement_apply_bounding(c);
+                if (r < 0)
+                        return r;
+                /* Without no_new_privs a filter needs CAP_SYS_ADMIN: install it
+                 * while it is still there (runc does the same). */
+                if (!c->no_new_privs) {
+                        r = confinement_apply_seccomp(c);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        if (setgroups(u->n_groups, u->groups) < 0 && !(joined_user && errno == EPERM))
+                return NEG_ERRNO();
+        if (setresgid(u->gid, u->gid, u->gid) < 0 || setresuid(u->uid, u->uid, u->uid) < 0)
+                return NEG_ERRNO();
+        if (c) {
+                /* Root keeps the container's sets; another user has none left. */
+                if (u->uid == 0) {
+                        r = confinement_apply_caps(c);
+                        if (r < 0)
+                                return r;
+                } else if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                        return NEG_ERRNO();
+                if (c->no_new_privs) {
+                        r = confinement_apply_seccomp(c);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+_noreturn_ static void command_child(const struct exec_request *req, int rootfd, int msgfd, bool joined_user)
+{
+        struct user_spec u;
+        char *const *envp = req->envp;
+        int r;
+
+        /* The container's root as / and as the working directory: nothing of the
+         * host's tree stays reachable through cwd or root. */
+        if (fchdir(rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0) {
+                send_msg(msgfd, MSG_ERROR, NEG_ERRNO(), EXEC_STAGE_ROOT, 0, 0);
+                _exit(125);
+        }
+        r = resolve_user(req->user, &u);
+        if (r < 0) {
+                send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_USER, 0, 0);
+                _exit(125);
+        }
+        if (req->workdir && chdir(req->workdir) < 0) {
+                send_msg(msgfd, MSG_ERROR, NEG_ERRNO(), EXEC_STAGE_WORKDIR, 0, 0);
+                _exit(125);
+        }
+        r = setup_terminal(req);
+        if (r < 0) {
+                send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_TTY, 0, 0);
+                _exit(125);
+        }
+        r = set_credentials(req, &u, joined_user);
+        if (r < 0) {
+                send_msg(msgfd, MSG_ERROR, r, req->confine ? EXEC_STAGE_CONFINE : EXEC_STAGE_CREDENTIALS, 0, 0);
+                _exit(125);
+        }
+        if (req->home_from_user)
+                envp = env_with_home(envp, u.home);
+        r = cloexec_all_fds();
+        if (r < 0) {
+                send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_FDS, 0, 0);
+                _exit(125);
+        }
+        /* Inside the container, everything joined, not yet exec'd: the moment a
+         * hostile container process would try to ptrace or inspect it. */
+        fault_point("joined");
+        for (int sig = 1; sig < NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        signal(sig, SIG_DFL);
+        sigprocmask(SIG_SETMASK, req->sigmask, NULL);
+
+        r = exec_search(req->argv, envp);
+        send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_EXEC, 0, 0);
+        _exit(r == -ENOENT || r == -ENOTDIR ? 127 : 126);
+}
+
+_noreturn_ static void joiner_child(const struct target *t, const struct exec_request *req, int rootfd, int msgfd)
+{
+        _cleanup_close_ int cgv2 = -EBADF;
+        bool joined_user = false;
+        int cgroup_error, r;
+        pid_t pid = -ENOSYS;
+
+        /* Joined first, from the host, where the cgroup hierarchies are mounted. */
+        cgroup_error = join_cgroups(t, &cgv2);
+
+        r = join_namespaces(t, &joined_user);
+        if (r < 0) {
+                send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_NAMESPACES, cgroup_error, 0);
+                _exit(125);
+        }
+
+        /* A PID namespace applies to children only: the command is a new process.
+         * This one exits at once; the command is re-parented to crashcart, a child
+         * subreaper, which waits for it and forwards signals to it. */
+        if (cgv2 >= 0)
+                pid = fork_into_cgroup(cgv2);
+        if (pid == -ENOSYS || pid == -EINVAL || pid == -E2BIG) {
+                pid = fork();
+                if (pid < 0)
+                        pid = NEG_ERRNO();
+                else if (pid == 0 && cgv2 >= 0) {
+                        /* The slow way, for kernels before 5.7. */
+                        r = write_fileat(cgv2, "cgroup.procs", "0");
+                        if (r < 0)
+                                send_msg(msgfd, MSG_ERROR, 0, 0, r, 0);
+                }
+        }
+        if (pid < 0 && cgv2 >= 0 && pid != -ENOMEM && pid != -EAGAIN) {
+                /* The cgroup refused the clone (EBUSY: not a leaf, ...): run
+                 * outside it rather than not at all, and say so. */
+                if (!cgroup_error)
+                        cgroup_error = pid;
+                pid = fork();
+                if (pid < 0)
+                        pid = NEG_ERRNO();
+        }
+        if (pid < 0) {
+                send_msg(msgfd, MSG_ERROR, pid, EXEC_STAGE_FORK, cgroup_error, 0);
+                _exit(125);
+        }
+        if (pid == 0)
+                command_child(req, rootfd, msgfd, joined_user);
+        send_msg(msgfd, MSG_PID, 0, 0, cgroup_error, pid);
+        _exit(0);
+}
+
+int ns_spawn(const struct target *t, const struct exec_request *req, pid_t *ret_pid, struct exec_error *ret_err)
+{
+        _cleanup_close_ int rootfd = -EBADF;
+        int pipefd[2], status, r = 0;
+        pid_t joiner, cmd = 0;
+        struct exec_msg m;
+        size_t n;
+
+        *ret_err = (struct exec_error){};
+        rootfd = openat(t->procfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0) {
+                ret_err->stage = EXEC_STAGE_ROOT;
+                return ret_err->error = errno == ENOENT ? -ESRCH : NEG_ERRNO();
+        }
+        if (pipe2(pipefd, O_CLOEXEC) < 0) {
+                ret_err->stage = EXEC_STAGE_FORK;
+                return ret_err->error = NEG_ERRNO();
+        }
+        joiner = fork();
+        if (joiner < 0) {
+                r = NEG_ERRNO();
+                safe_close(pipefd[0]);
+                safe_close(pipefd[1]);
+                ret_err->stage = EXEC_STAGE_FORK;
+                return ret_err->error = r;
+        }
+        if (joiner == 0) {
+                safe_close(pipefd[0]);
+                joiner_child(t, req, rootfd, pipefd[1]);
+        }
+        safe_close(pipefd[1]);
+
+        /* Messages until EOF, which comes when the joiner has exited and the command
+         * has exec'd (the pipe is close-on-exec) or died. */
+        for (;;) {
+                r = read_full(pipefd[0], &m, sizeof(m), &n);
+                if (r < 0 || n != sizeof(m))
+                        break;
+                if (m.cgroup_error)
+                        ret_err->cgroup_error = m.cgroup_error;
+                if (m.type == MSG_ERROR && m.error == 0)
+                        continue; /* a cgroup warning only */
+                if (m.type == MSG_PID)
+                        cmd = m.pid;
+                else if (m.type == MSG_ERROR && !ret_err->error) {
+                        ret_err->error = m.error < 0 ? m.error : -EIO;
+                        ret_err->stage = m.stage;
+                }
+        }
+        safe_close(pipefd[0]);
+        while (waitpid(joiner, &status, 0) < 0 && errno == EINTR)
+                ;
+
+        if (ret_err->error) {
+                if (cmd > 0)
+                        while (waitpid(cmd, &status, 0) < 0 && errno == EINTR)
+                                ;
+                return ret_err->error;
+        }
+        if (cmd <= 0) {
+                ret_err->stage = EXEC_STAGE_FORK;
+                return ret_err->error = -ECHILD;
+        }
+        *ret_pid = cmd;
+        return 0;
+}
+
+int host_spawn(char *const *argv, const sigset_t *sigmask, pid_t *ret_pid)
+{
+        pid_t pid = fork();
+
+        if (pid < 0)
+                return NEG_ERRNO();
+        if (pid == 0) {
+                sigprocmask(SIG_SETMASK, sigmask, NULL);
+                execvp(argv[0], argv);
+                _exit(errno == ENOENT ? 127 : 126);
+        }
+        *ret_pid = pid;
+        return 0;
+}
+
+int wait_forwarding(pid_t pid, const sigset_t *fwd, int *ret_status)
+{
+        sigset_t set = *fwd;
+
+        sigaddset(&set, SIGCHLD);
+        for (;;) {
+                siginfo_t si;
+                int status, sig;
+                pid_t w;
+
+                w = waitpid(pid, &status, WNOHANG);
+                if (w == pid) {
+                        *ret_status = status;
+                        return 0;
+                }
+                if (w < 0 && errno != EINTR)
+                        return NEG_ERRNO();
+
+                sig = sigwaitinfo(&set, &si);
+                if (sig < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return NEG_ERRNO();
+                }
+                if (sig != SIGCHLD)
+                        kill(pid, sig);
+        }
+}
+
+int exit_status_of(int wait_status)
+{
+        if (WIFEXITED(wait_status))
+                return WEXITSTATUS(wait_status);
+        if (WIFSIGNALED(wait_status))
+                return 128 + WTERMSIG(wait_status);
+        return 125;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Running the command inside the container: cgroup, namespaces, root, credentials,
+ * a clean descriptor table, exec; then waiting for it while forwarding signals. */
+#pragma once
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "exec/target.h"
+
+enum exec_stage {
+        EXEC_STAGE_NONE,
+        EXEC_STAGE_FORK,
+        EXEC_STAGE_NAMESPACES,
+        EXEC_STAGE_ROOT,
+        EXEC_STAGE_USER,        /* --user names no user (-ESRCH) or group (-ENOENT) */
+        EXEC_STAGE_WORKDIR,
+        EXEC_STAGE_TTY,
+        EXEC_STAGE_CREDENTIALS,
+        EXEC_STAGE_CONFINE,
+        EXEC_STAGE_FDS,
+        EXEC_STAGE_EXEC,
+};
+
+struct confinement;
+
+struct exec_request {
+        char *const *argv;
+        char *const *envp;      /* the whole environment of the command */
+        const sigset_t *sigmask; /* the mask to restore in the command */
+        const char *user;       /* docker exec's --user spec; NULL: root */
+        bool home_from_user;    /* HOME was not given: the user's home */
+        const char *workdir;    /* in the container; NULL: / */
+        bool pty;               /* a pseudo-terminal from the container's devpts */
+        int host_pty_slave;     /* the fallback when the container has none, or -1 */
+        int pty_sock;           /* where the master goes (SCM_RIGHTS), or -1 */
+        int stdio[3];           /* descriptors for 0, 1, 2 (when no pty) */
+        const struct confinement *confine; /* NULL: full capabilities */
+};
+
+struct exec_error {
+        int error;      /* -errno */
+        int stage;      /* enum exec_stage */
+        int cgroup_error; /* joining the target's cgroups failed: a warning only */
+};
+
+/* The signals crashcart forwards to the command. */
+void forwarded_signals(sigset_t *ret);
+
+/* Starts argv inside all the target's namespaces. *ret_pid is the command's PID in
+ * the host's PID namespace; it is crashcart's child (crashcart must be a child
+ * subreaper). Returns -errno with *ret_err saying which step failed. */
+int ns_spawn(const struct target *t, const struct exec_request *req, pid_t *ret_pid, struct exec_error *ret_err);
+
+/* Receives the pty master the command sent (after ns_spawn returned): *ret_fd is
+ * -1 when the command uses the host's fallback pty. */
+int recv_pty_master(int sock, int *ret_fd);
+
+/* Starts a host program (for -e) with the given signal mask restored. */
+int host_spawn(char *const *argv, const sigset_t *sigmask, pid_t *ret_pid);
+
+/* Waits for pid, forwarding the signals in fwd (which the caller has blocked
+ * together with SIGCHLD). Returns the wait status. */
+int wait_forwarding(pid_t pid, const sigset_t *fwd, int *ret_status);
+
+/* The exit status a shell would show for a wait status: 128+N for signal N. */
+int exit_status_of(int wait_status);

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "basic/macro.h"
+#include "resolve/engine.h"
+#include "resolve/http.h"
+#include "resolve/resolve.h"
+
+static void json_putp(json_object **o)
+{
+        if (*o)
+                json_object_put(*o);
+}
+#define _cleanup_json_ _cleanup_(json_putp)
+
+static json_object *parse_json(const char *body, size_t len)
+{
+        json_tokener *tok = json_tokener_new();
+        json_object *o;
+
+        if (!tok)
+                return NULL;
+        o = json_tokener_parse_ex(tok, body, (int)(len > 0x7fffffff ? 0x7fffffff : len));
+        if (o && json_tokener_get_error(tok) != json_tokener_success) {
+                json_object_put(o);
+                o = NULL;
+        }
+        json_tokener_free(tok);
+        return o;
+}
+
+static const char *get_string(json_object *o, const char *key)
+{
+        json_object *v;
+
+        if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+                return NULL;
+        return json_object_get_string(v);
+}
+
+const char *docker_socket_path(void)
+{
+        const char *h = getenv("DOCKER_HOST");
+
+        if (h && strncmp(h, "unix://", 7) == 0 && h[7])
+                return h + 7;
+        return "/var/run/docker.sock";
+}
+
+int docker_parse_inspect(const char *body, size_t len, const char *runtime, struct candidates *out)
+{
+        _cleanup_json_ json_object *root = parse_json(body, len);
+        json_object *state, *pidv, *runv;
+        const char *id, *name;
+        int64_t pid = 0;
+        bool running = false;
+
+        if (!root || !json_object_is_type(root, json_type_object))
+                return -EBADMSG;
+        id = get_string(root, "Id");
+        name = get_string(root, "Name");
+        if (!id)
+                return -EBADMSG;
+        if (name && name[0] == '/')
+                name++;
+        if (json_object_object_get_ex(root, "State", &state) && json_object_is_type(state, json_type_object)) {
+                if (json_object_object_get_ex(state, "Pid", &pidv) && json_object_is_type(pidv, json_type_int))
+                        pid = json_object_get_int64(pidv);
+                if (json_object_object_get_ex(state, "Running", &runv) && json_object_is_type(runv, json_type_boolean))
+                        running = json_object_get_boolean(runv);
+        }
+        if (pid < 0 || pid > 0x7fffffff)
+                return -EBADMSG;
+        if (pid == 0)
+                running = false;
+        return candidates_add(out, runtime, id, name, NULL, (pid_t)pid, running);
+}
+
+int docker_parse_list(const char *body, size_t len, const char *runtime, const char *prefix, struct candidates *out)
+{
+        _cleanup_json_ json_object *root = parse_json(body, len);
+        size_t n;
+
+        if (!root || !json_object_is_type(root, json_type_array))
+                return -EBADMSG;
+        n = json_object_array_length(root);
+        for (size_t i = 0; i < n; i++) {
+                json_object *c = json_object_array_get_idx(root, i), *names, *first;
+                const char *id = get_string(c, "Id"), *state = get_string(c, "State"), *name = NULL;
+                int r;
+
+                json_object *pidv;
+                int64_t pid = 0;
+
+                if (!id || (prefix && strncmp(id, prefix, strlen(prefix)) != 0))
+                        continue;
+                /* Podman's listing has the PID; Docker's does not (inspect has it). */
+                if (json_object_object_get_ex(c, "Pid", &pidv) && json_object_is_type(pidv, json_type_int))
+                        pid = json_object_get_int64(pidv);
+                if (pid < 0 || pid > 0x7fffffff)
+                        pid = 0;
+                if (json_object_object_get_ex(c, "Names", &names) && json_object_is_type(names, json_type_array) &&
+                    json_object_array_length(names) > 0) {
+                        first = json_object_array_get_idx(names, 0);
+                        if (json_object_is_type(first, json_type_string)) {
+                                name = json_object_get_string(first);
+                                if (name[0] == '/')
+                                        name++;
+                        }
+                }
+                r = candidates_add(out, runtime, id, name, NULL, (pid_t)pid, state && strcmp(state, "running") == 0);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+char *docker_parse_message(const char *body, size_t len)
+{
+        _cleanup_json_ json_object *root = parse_json(body, len);
+        const char *m = get_string(root, "message");
+
+        return m ? strdup(m) : NULL;
+}
+
+const char *podman_socket_path(void)
+{
+        const char *h = getenv("CONTAINER_HOST");
+
+        if (h && strncmp(h, "unix://", 7) == 0 && h[7])
+                return h + 7;
+        return "/run/podman/podman.sock";
+}
+
+static int api_get(const char *sock, const char *path, int *status, char **body, size_t *len)
+{
+        return http_get_unix(sock, path, status, body, len);
+}
+
+/* Inspect by id, prefix or name: the API resolves all three. */
+static int api_lookup(const char *runtime, const char *sock, const char *id, struct candidates *out)
+{
+        _cleanup_free_ char *body = NULL, *msg = NULL;
+        char path[512];
+        size_t len;
+        int status, r;
+
+        if (!resolve_id_is_valid(id))
+                return 0;
+        snprintf(path, sizeof(path), "/containers/%s/json", id);
+        r = api_get(sock, path, &status, &body, &len);
+        if (r < 0)
+                return r;
+        if (status == 200)
+                return docker_parse_inspect(body, len, runtime, out);
+        if (status == 404)
+                return 0;
+
+        /* An ambiguous prefix: 500 "Multiple IDs found with provided prefix"
+         * (Podman: "more than one result"). The listing names every candidate. */
+        msg = docker_parse_message(body, len);
+        if (msg && (strstr(msg, "Multiple IDs") || strstr(msg, "more than one"))) {
+                free(body);
+                body = NULL;
+                r = api_get(sock, "/containers/json?all=1", &status, &body, &len);
+                if (r < 0)
+                        return r;
+                if (status != 200)
+                        return -EPROTO;
+                return docker_parse_list(body, len, runtime, id, out);
+        }
+        return -EPROTO;
+}
+
+static int api_list(const char *runtime, const char *sock, struct candidates *out)
+{
+        _cleanup_free_ char *body = NULL;
+        struct candidates all = {};
+        size_t len;
+        int status, r;
+
+        r = api_get(sock, "/containers/json?all=1", &status, &body, &len);
+        if (r < 0)
+                return r;
+        if (status != 200)
+                return -EPROTO;
+        r = docker_parse_list(body, len, runtime, NULL, &all);
+        /* Docker's listing has no PID: inspect the running ones. */
+        for (size_t i = 0; r >= 0 && i < all.n; i++) {
+                if (all.v[i].running && all.v[i].pid == 0)
+                        r = api_lookup(runtime, sock, all.v[i].id, out);
+                else
+                        r = candidates_add(out, runtime, all.v[i].id, all.v[i].name, NULL, all.v[i].pid,
+                                           all.v[i].running);
+        }
+        candidates_done(&all);
+        return r;
+}
+
+int docker_lookup(const struct resolve_ctx *ctx, const char *id, struct candidates *out)
+{
+        if (!ctx->use_api)
+                return 0;
+        return api_lookup("docker", docker_socket_path(), id, out);
+}
+
+int docker_list(const struct resolve_ctx *ctx, struct candidates *out)
+{
+        if (!ctx->use_api)
+                return 0;
+        return api_list("docker", docker_socket_path(), out);
+}
+
+/* Podman: its API when its service runs, else its storage on disk (which needs
+ * no daemon, as Podman itself needs none). */
+int podman_lookup(const struct resolve_ctx *ctx, const char *id, struct candidates *out)
+{
+        if (ctx->use_api) {
+                int r = api_lookup("podman", podman_socket_path(), id, out);
+
+                if (r >= 0)
+                        return r;
+        }
+        return storage_lookup(ctx, "podman", id, out);
+}
+
+int podman_list(const struct resolve_ctx *ctx, struct candidates *out)
+{
+        if (ctx->use_api) {
+                int r = api_list("podman", podman_socket_path(), out);
+
+                if (r >= 0)
+                        return r;
+        }
+        return storage_lookup(ctx, "podman", NULL, out);
+}

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "basic/fileio.h"
+#include "basic/macro.h"
+#include "resolve/resolve.h"
+
+static int pid_lookup(const struct resolve_ctx *ctx, const char *id, struct candidates *out)
+{
+        pid_t pid;
+
+        if (parse_pid(id, &pid) < 0 || !pid_alive(ctx, pid))
+                return 0;
+        return candidates_add(out, "pid", id, NULL, NULL, pid, true);
+}
+
+/* The order is the order of asking, and of preference when one container is seen
+ * through several runtimes: engines first, then the low-level runtimes beneath
+ * them, and the cgroup scan last of all. */
+static const struct resolver resolvers[] = {
+        { "pid", pid_lookup, NULL },
+        { "docker", docker_lookup, docker_list },
+        { "podman", podman_lookup, podman_list },
+        { "cri-o", crio_lookup, crio_list },
+        { "containerd", containerd_lookup, containerd_list },
+        { "lxc", lxc_lookup, lxc_list },
+        { "nspawn", nspawn_lookup, nspawn_list },
+        { "runc", runc_lookup, runc_list },
+        { "crun", crun_lookup, crun_list },
+        { "rkt", rkt_lookup, rkt_list },
+        { "cgroup", cgroup_scan_lookup, cgroup_scan_list },
+};
+
+static const char *const runtime_names[] = {
+        "pid", "docker", "podman", "cri-o", "containerd", "lxc", "nspawn", "runc", "crun", "rkt", "cgroup", NULL,
+};
+
+const char *const *resolve_runtime_names(void)
+{
+        return runtime_names;
+}
+
+bool resolve_runtime_known(const char *name)
+{
+        for (size_t i = 0; runtime_names[i]; i++)
+                if (strcmp(runtime_names[i], name) == 0)
+                        return true;
+        return false;
+}
+
+int candidates_add(struct candidates *c, const char *runtime, const char *id, const char *name, const char *ns,
+                   pid_t pid, bool running)
+{
+        struct candidate *v, *n;
+
+        v = realloc(c->v, (c->n + 1) * sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        c->v = v;
+        n = &v[c->n];
+        *n = (struct candidate){ .pid = running ? pid : 0, .running = running };
+        n->runtime = strdup(runtime);
+        n->id = id ? strdup(id) : NULL;
+        n->name = name ? strdup(name) : NULL;
+        n->ns = ns ? strdup(ns) : NULL;
+        if (!n->runtime || (id && !n->id) || (name && !n->name) || (ns && !n->ns)) {
+                free(n->runtime);
+                free(n->id);
+                free(n->name);
+                free(n->ns);
+                return -ENOMEM;
+        }
+        c->n++;
+        return 0;
+}
+
+static void candidate_free(struct candidate *c)
+{
+        free(c->runtime);
+        free(c->id);
+        free(c->name);
+        free(c->ns);
+}
+
+void candidates_done(struct candidates *c)
+{
+        for (size_t i = 0; i < c->n; i++)
+                candidate_free(&c->v[i]);
+        free(c->v);
+        c->v = NULL;
+        c->n = 0;
+}
+
+void candidates_dedup(struct candidates *c)
+{
+        size_t kept = 0;
+
+        for (size_t i = 0; i < c->n; i++) {
+                struct candidate *dup = NULL;
+
+                /* The same init, or the same 64-digit id (Docker's id is its
+                 * containerd task's and its runc container's). */
+                for (size_t j = 0; j < kept && !dup; j++)
+                        if ((c->v[i].running && c->v[j].running && c->v[i].pid > 0 && c->v[i].pid == c->v[j].pid) ||
+                            (c->v[i].id && c->v[j].id && strlen(c->v[i].id) == 64 &&
+                             strcmp(c->v[i].id, c->v[j].id) == 0))
+                                dup = &c->v[j];
+                if (!dup) {
+                        c->v[kept++] = c->v[i];
+                        continue;
+                }
+                /* What one runtime knows and the other does not: the init's PID. */
+                if (dup->pid == 0 && c->v[i].pid > 0) {
+                        dup->pid = c->v[i].pid;
+                        dup->running = c->v[i].running;
+                }
+                candidate_free(&c->v[i]);
+        }
+        c->n = kept;
+}
+
+void candidates_prefer_exact(struct candidates *c, size_t from, const char *id)
+{
+        bool any_exact = false;
+        size_t kept = from;
+
+        for (size_t i = from; i < c->n; i++)
+                if ((c->v[i].id && strcmp(c->v[i].id, id) == 0) || (c->v[i].name && strcmp(c->v[i].name, id) == 0))
+                        any_exact = true;
+        if (!any_exact)
+                return;
+        for (size_t i = from; i < c->n; i++) {
+                if ((c->v[i].id && strcmp(c->v[i].id, id) == 0) || (c->v[i].name && strcmp(c->v[i].name, id) == 0))
+                        c->v[kept++] = c->v[i];
+                else
+                        candidate_free(&c->v[i]);
+        }
+        c->n = kept;
+}
+
+const char *resolve_strip_scheme(const char *id, const char **ret_runtime)
+{
+        static const struct {
+                const char *scheme;
+                const char *runtime;
+        } schemes[] = {
+                { "docker://", "docker" },
+                { "containerd://", "containerd" },
+                { "cri-o://", "cri-o" },
+        };
+
+        *ret_runtime = NULL;
+        for (size_t i = 0; i < ELEMENTSOF(schemes); i++) {
+                size_t n = strlen(schemes[i].scheme);
+
+                if (strncmp(id, schemes[i].scheme, n) == 0) {
+                        *ret_runtime = schemes[i].runtime;
+                        return id + n;
+                }
+        }
+        return id;
+}
+
+bool resolve_id_is_valid(const char *s)
+{
+        size_t n = strlen(s);
+
+        if (n == 0 || n > 253)
+                return false;
+        if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= '0' && s[0] <= '9')))
+                return false;
+        for (size_t i = 1; i < n; i++) {
+                char c = s[i];
+
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                      c == '.' || c == '-'))
+                        return false;
+        }
+        return true;
+}
+
+int resolve_match(const char *s, const char *id)
+{
+        size_t n = strlen(id);
+
+        if (!s || n == 0 || strncmp(s, id, n) != 0)
+                return 0;
+        return s[n] == 0 ? 2 : 1;
+}
+
+bool pid_alive(const struct resolve_ctx *ctx, pid_t pid)
+{
+        char path[64];
+
+        if (pid <= 0)
+                return false;
+        snprintf(path, sizeof(path), "proc/%d/stat", (int)pid);
+        return faccessat(ctx->root_fd, path, F_OK, 0) == 0;
+}
+
+pid_t read_pidfile_at(const struct resolve_ctx *ctx, int dirfd, const char *path)
+{
+        _cleanup_free_ char *s = NULL;
+        pid_t pid;
+
+        if (read_full_fileat(dirfd, path, 64, &s, NULL) < 0)
+                return 0;
+        s[strcspn(s, " \n")] = 0;
+        if (parse_pid(s, &pid) < 0 || !pid_alive(ctx, pid))
+                return 0;
+        return pid;
+}
+
+static int append_asked(char **asked, size_t *len, const char *name, int r)
+{
+        char *p = realloc(*asked, *len + strlen(name) + 64);
+        const char *why = "";
+
+        if (!p)
+                return -ENOMEM;
+        *asked = p;
+        /* A runtime that is not on this host, or does not answer, is said so. */
+        if (r == -ENOENT || r == -ECONNREFUSED)
+                why = " (not on this host)";
+        else if (r < 0)
+                why = " (no answer)";
+        *len += (size_t)sprintf(p + *len, "%s%s%s", *len ? ", " : "", name, why);
+        return 0;
+}
+
+int resolve_id(const struct resolve_ctx *ctx, const char *id, const char *runtime, struct candidates *ret,
+               char **ret_asked)
+{
+        _cleanup_free_ char *asked = NULL;
+        const char *scheme_runtime;
+        size_t asked_len = 0;
+        bool found_before_scan = false;
+        int r;
+
+        id = resolve_strip_scheme(id, &scheme_runtime);
+        if (scheme_runtime) {
+                if (runtime && strcmp(runtime, scheme_runtime) != 0)
+                        return -EINVAL;
+                runtime = scheme_runtime;
+        }
+        /* Nothing else is ever put in a path or an URL. */
+        if (!resolve_id_is_valid(id)) {
+                *ret_asked = strdup("none: not a container id, name or PID");
+                return *ret_asked ? 0 : -ENOMEM;
+        }
+
+        for (size_t i = 0; i < ELEMENTSOF(resolvers); i++) {
+                bool is_scan = strcmp(resolvers[i].name, "cgroup") == 0;
+
+                if (runtime && strcmp(runtime, resolvers[i].name) != 0)
+                        continue;
+                /* A PID is a PID: the runtimes are not asked about a number that names
+                 * a live process (--runtime asks one about it). */
+                if (!runtime && ret->n > 0 && strcmp(ret->v[0].runtime, "pid") == 0)
+                        break;
+                /* The cgroup scan is the last resort, for what no runtime knows. */
+                if (is_scan && !runtime && found_before_scan)
+                        break;
+
+                r = resolvers[i].lookup(ctx, id, ret);
+                if (r == -ENOMEM)
+                        return r;
+                found_before_scan = ret->n > 0;
+                r = append_asked(&asked, &asked_len, resolvers[i].name, r);
+                if (r < 0)
+                        return r;
+        }
+        candidates_dedup(ret);
+        /* An exact id or name beats prefixes, across runtimes too. */
+        candidates_prefer_exact(ret, 0, id);
+        if (!asked) {
+                asked = strdup(runtime ? runtime : "");
+                if (!asked)
+                        return -ENOMEM;
+        }
+        *ret_asked = TAKE_PTR(asked);
+        return 0;
+}
+
+int resolve_list(const struct resolve_ctx *ctx, const char *runtime, struct candidates *ret)
+{
+        for (size_t i = 0; i < ELEMENTSOF(resolvers); i++) {
+                int r;
+
+                if (!resolvers[i].list || (runtime && strcmp(runtime, resolvers[i].name) != 0))
+                        continue;
+                r = resolvers[i].list(ctx, ret);
+                if (r == -ENOMEM)
+                        return r;
+        }
+        candidates_dedup(ret);
+        return 0;
+}
