@@ -1,25 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "basic/log.h"
 
 int log_verbose;
 
-static void log_vprint(const char *prefix, int err, const char *fmt, va_list ap)
+static int log_vprint(const char *prefix, int err, const char *fmt, va_list ap)
 {
         char buf[2048];
         int saved = errno;
 
         vsnprintf(buf, sizeof(buf), fmt, ap);
         if (err)
-                fprintf(stderr, "crashcart: %s%s: %s\n", prefix, buf, strerror(err < 0 ? -err : err));
+                fprintf(stderr, "%s: %s%s: %s\n", program_invocation_short_name, prefix, buf,
+                        strerror(err < 0 ? -err : err));
         else
-                fprintf(stderr, "crashcart: %s%s\n", prefix, buf);
+                fprintf(stderr, "%s: %s%s\n", program_invocation_short_name, prefix, buf);
         errno = saved;
+        return err > 0 ? -err : err;
 }
 
 void log_error(const char *fmt, ...)
@@ -31,13 +34,14 @@ void log_error(const char *fmt, ...)
         va_end(ap);
 }
 
-void log_error_errno(int err, const char *fmt, ...)
+int log_error_errno(int err, const char *fmt, ...)
 {
         va_list ap;
 
         va_start(ap, fmt);
-        log_vprint("", err, fmt, ap);
+        err = log_vprint("", err, fmt, ap);
         va_end(ap);
+        return err;
 }
 
 void log_warning(const char *fmt, ...)
@@ -47,6 +51,16 @@ void log_warning(const char *fmt, ...)
         va_start(ap, fmt);
         log_vprint("warning: ", 0, fmt, ap);
         va_end(ap);
+}
+
+int log_warning_errno(int err, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        err = log_vprint("warning: ", err, fmt, ap);
+        va_end(ap);
+        return err;
 }
 
 void log_debug(const char *fmt, ...)

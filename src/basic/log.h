@@ -1,17 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Messages to standard error, in err(3) form: "PROGRAM: message: strerror".
+ * The program's name is its own (program_invocation_short_name), so crashcart and
+ * crashcart-build share this. Library code logs at debug level only; the command
+ * layer logs errors, once. The *_errno forms return the error they were given
+ * (negative), so that a caller writes: return log_error_errno(r, "cannot ..."). */
 #pragma once
 
 #include <stdbool.h>
 
 #include "basic/macro.h"
 
-/* Set by main from -v; modules may log at debug level, never at error level. */
+/* Set by the programs from -v: 1 says what is done, 2 more. */
 extern int log_verbose;
 
 void log_error(const char *fmt, ...) _printf_(1, 2);
-/* Appends ": <strerror(-err)>" to the message. */
-void log_error_errno(int err, const char *fmt, ...) _printf_(2, 3);
+/* Appends ": <strerror(-err)>" to the message; returns err as a negative errno. */
+int log_error_errno(int err, const char *fmt, ...) _printf_(2, 3);
 void log_warning(const char *fmt, ...) _printf_(1, 2);
+int log_warning_errno(int err, const char *fmt, ...) _printf_(2, 3);
 void log_debug(const char *fmt, ...) _printf_(1, 2);
 
 /* Fault injection for the tests: when $CRASHCART_FAULT_STOP names this point,

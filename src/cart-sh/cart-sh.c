@@ -28,8 +28,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cart/layout.h"
+
 #define EXPORT __attribute__((visibility("default")))
-#define CART_SH "/dev/crashcart/bin/sh"
 
 extern char **environ;
 

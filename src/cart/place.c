@@ -362,7 +362,7 @@ static int cart_dir_open(struct devinfo *d, struct cart_dir *c, struct place_rep
         int r;
 
         *c = (struct cart_dir){ .fd = -EBADF };
-        if (fstatat(d->fd, CART_DIR, &lst, AT_SYMLINK_NOFOLLOW) < 0) {
+        if (fstatat(d->fd, CART_DEV_NAME, &lst, AT_SYMLINK_NOFOLLOW) < 0) {
                 if (errno == ENOENT)
                         return 0;
                 return fail(reply, STAGE_DEV, NEG_ERRNO());
@@ -373,7 +373,7 @@ static int cart_dir_open(struct devinfo *d, struct cart_dir *c, struct place_rep
                 return fail(reply, STAGE_SYMLINK, -ELOOP);
         if (!S_ISDIR(lst.st_mode))
                 return fail(reply, STAGE_NOTDIR, -ENOTDIR);
-        c->fd = openat(d->fd, CART_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        c->fd = openat(d->fd, CART_DEV_NAME, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (c->fd < 0)
                 return fail(reply, errno == ELOOP || errno == ENOTDIR ? STAGE_SYMLINK : STAGE_DEV, NEG_ERRNO());
         if (fstat(c->fd, &c->st) < 0)
@@ -454,14 +454,14 @@ static int place_legacy(const struct place_request *req, struct devinfo *d, stru
                 r = fail(reply, STAGE_MKNOD, NEG_ERRNO());
                 goto unmount_tmpfs;
         }
-        if (mount("/dev/" LEGACY_DIR "/loop", CART_DIR, req->fstype, MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0) {
+        if (mount("/dev/" LEGACY_DIR "/loop", CART_DEV_NAME, req->fstype, MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0) {
                 r = fail(reply, STAGE_MOUNT, NEG_ERRNO());
                 goto unmount_tmpfs;
         }
         /* mount(2) followed the path: check the cart landed where it was meant to. */
-        vfd = openat(d->fd, CART_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        vfd = openat(d->fd, CART_DEV_NAME, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (vfd < 0 || fstat(vfd, &st) < 0 || st.st_dev != req->loop_rdev) {
-                umount2(CART_DIR, MNT_DETACH | UMOUNT_NOFOLLOW);
+                umount2(CART_DEV_NAME, MNT_DETACH | UMOUNT_NOFOLLOW);
                 r = fail(reply, STAGE_VERIFY, -EXDEV);
                 goto unmount_tmpfs;
         }
@@ -530,7 +530,7 @@ static int do_place(const struct target *t, const void *arg, struct place_reply 
         }
 
         if (c.fd < 0) {
-                r = dir_op_rw(&d, CART_DIR, true, 0755, req, &rw, reply);
+                r = dir_op_rw(&d, CART_DEV_NAME, true, 0755, req, &rw, reply);
                 if (r < 0) {
                         if (!reply->error)
                                 fail(reply, STAGE_MKDIR, r);
@@ -560,7 +560,7 @@ static int do_place(const struct target *t, const void *arg, struct place_reply 
 
 out:
         if (r < 0 && made_dir)
-                as_container_root(d.fd, CART_DIR, false, 0, req);
+                as_container_root(d.fd, CART_DEV_NAME, false, 0, req);
         q = dev_restore(&rw);
         if (q < 0 && r == 0)
                 r = fail(reply, STAGE_DEV_RESTORE, q);
@@ -610,7 +610,7 @@ static int do_unmount(const struct target *t, const void *arg, struct place_repl
         for (int i = 0; c.is_mount && i < 16; i++) {
                 /* Even an O_PATH descriptor keeps the mount busy. */
                 c.fd = safe_close(c.fd);
-                if (umount2(CART_DIR, UMOUNT_NOFOLLOW) < 0) {
+                if (umount2(CART_DEV_NAME, UMOUNT_NOFOLLOW) < 0) {
                         if (errno != EBUSY) {
                                 r = fail(reply, STAGE_UMOUNT, NEG_ERRNO());
                                 goto out;
@@ -620,7 +620,7 @@ static int do_unmount(const struct target *t, const void *arg, struct place_repl
                                 r = fail(reply, STAGE_BUSY, -EBUSY);
                                 goto out;
                         }
-                        if (umount2(CART_DIR, MNT_DETACH | UMOUNT_NOFOLLOW) < 0) {
+                        if (umount2(CART_DEV_NAME, MNT_DETACH | UMOUNT_NOFOLLOW) < 0) {
                                 r = fail(reply, STAGE_UMOUNT, NEG_ERRNO());
                                 goto out;
                         }
@@ -636,7 +636,7 @@ static int do_unmount(const struct target *t, const void *arg, struct place_repl
                 goto out;
         }
 
-        r = dir_op_rw(&d, CART_DIR, false, 0, &a->req, &rw, reply);
+        r = dir_op_rw(&d, CART_DEV_NAME, false, 0, &a->req, &rw, reply);
         if (r == -ENOTEMPTY) {
                 /* A directory that holds files is not one crashcart made: leave it. */
                 r = 0;

@@ -8,10 +8,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cart/layout.h"
 #include "exec/target.h"
 
-#define CART_DIR "crashcart"   /* under the container's /dev */
-#define CART_PATH "/dev/crashcart"
 #define LEGACY_DIR "cc-loop"   /* under /dev: the reference system's name */
 
 /* Which step failed, so the command layer can say it in words. */

@@ -26,6 +26,7 @@
 #include "basic/fileio.h"
 #include "basic/log.h"
 #include "basic/macro.h"
+#include "basic/spawn.h"
 #include "basic/syscalls.h"
 #include "cart/image.h"
 #include "cart/loopdev.h"
@@ -48,7 +49,7 @@
 
 
 static char *default_command[] = {
-        "/dev/crashcart/bin/bash", "--rcfile", "/dev/crashcart/.crashcartrc", "-i", NULL,
+        CART_SHELL, "--rcfile", CART_RCFILE, "-i", NULL,
 };
 
 struct options {

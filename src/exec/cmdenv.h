@@ -3,10 +3,11 @@
  * environment reaches the container but TERM. */
 #pragma once
 
+#include "cart/layout.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CART_PATH_PREFIX "/dev/crashcart/sbin:/dev/crashcart/bin"
 #define CMDENV_DEFAULT_PATH CART_PATH_PREFIX ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct cmdenv {

@@ -642,21 +642,6 @@ int ns_spawn(const struct target *t, const struct exec_request *req, pid_t *ret_
         return 0;
 }
 
-int host_spawn(char *const *argv, const sigset_t *sigmask, pid_t *ret_pid)
-{
-        pid_t pid = fork();
-
-        if (pid < 0)
-                return NEG_ERRNO();
-        if (pid == 0) {
-                sigprocmask(SIG_SETMASK, sigmask, NULL);
-                execvp(argv[0], argv);
-                _exit(errno == ENOENT ? 127 : 126);
-        }
-        *ret_pid = pid;
-        return 0;
-}
-
 int wait_forwarding(pid_t pid, const sigset_t *fwd, int *ret_status)
 {
         sigset_t set = *fwd;
@@ -684,13 +669,4 @@ int wait_forwarding(pid_t pid, const sigset_t *fwd, int *ret_status)
                 if (sig != SIGCHLD)
                         kill(pid, sig);
         }
-}
-
-int exit_status_of(int wait_status)
-{
-        if (WIFEXITED(wait_status))
-                return WEXITSTATUS(wait_status);
-        if (WIFSIGNALED(wait_status))
-                return 128 + WTERMSIG(wait_status);
-        return 125;
 }

@@ -57,12 +57,6 @@ int ns_spawn(const struct target *t, const struct exec_request *req, pid_t *ret_
  * -1 when the command uses the host's fallback pty. */
 int recv_pty_master(int sock, int *ret_fd);
 
-/* Starts a host program (for -e) with the given signal mask restored. */
-int host_spawn(char *const *argv, const sigset_t *sigmask, pid_t *ret_pid);
-
 /* Waits for pid, forwarding the signals in fwd (which the caller has blocked
  * together with SIGCHLD). Returns the wait status. */
 int wait_forwarding(pid_t pid, const sigset_t *fwd, int *ret_status);
-
-/* The exit status a shell would show for a wait status: 128+N for signal N. */
-int exit_status_of(int wait_status);

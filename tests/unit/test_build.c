@@ -9,7 +9,7 @@
 #include "cart-build/pkglist.h"
 #include "harness.h"
 
-static void test_pkglist(void)
+TEST(pkglist)
 {
         struct pkglist l;
         size_t line = 0;
@@ -33,7 +33,7 @@ static void test_pkglist(void)
         CHECK(pkglist_parse("-o\n", &l, &line) == -EINVAL);
 }
 
-static void test_elf(void)
+TEST(elf)
 {
         size_t len;
         char *buf = fixture("elf-dynamic.bin", &len);
@@ -56,7 +56,7 @@ static void test_elf(void)
         elf_info_done(&e);
 }
 
-static void test_alternatives(void)
+TEST(alternatives)
 {
         /* Shapes seen in Debian 12's postinst scripts. */
         static const char script[] =
@@ -111,11 +111,4 @@ static void test_alternatives(void)
                                  "update-alternatives --install /usr/bin/x x /usr/bin/y 1x\n", &a) == 0);
         CHECK(a.n == 0);
         alternatives_done(&a);
-}
-
-void test_build(void)
-{
-        test_alternatives();
-        test_pkglist();
-        test_elf();
 }

@@ -23,7 +23,7 @@ static const char group[] = "root:x:0:\n"
                             "staff:x:50:\n"
                             "dup:x:1000:app\n";
 
-static void test_userdb(void)
+TEST(userdb)
 {
         struct user_spec u;
 
@@ -58,7 +58,7 @@ static void test_userdb(void)
         CHECK(userdb_resolve("4294967295", passwd, group, &u) == -ESRCH);
 }
 
-static void test_cmdenv(void)
+TEST(cmdenv)
 {
         static const char target[] = "PATH=/usr/bin:/bin\0HOSTNAME=web\0LANG=C.UTF-8\0junk\0HOME=/srv\0";
         char *sets[] = { "LANG=en_US.UTF-8", "EXTRA=1=2" };
@@ -125,7 +125,7 @@ static void test_cmdenv(void)
         }
 }
 
-static void test_confine(void)
+TEST(confine)
 {
         struct confinement c;
         const char status[] = "Name:\tsleep\nNoNewPrivs:\t1\nSeccomp:\t2\nSeccomp_filters:\t1\n"
@@ -137,11 +137,4 @@ static void test_confine(void)
         CHECK(c.no_new_privs && c.seccomp_mode == 2);
         CHECK(confinement_parse_status("Name:\tx\nCapInh:\tzz\n", &c) == -EINVAL);
         CHECK(confinement_parse_status("Name:\tx\n", &c) == -ENOENT);
-}
-
-void test_exec(void)
-{
-        test_userdb();
-        test_cmdenv();
-        test_confine();
 }

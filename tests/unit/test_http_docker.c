@@ -20,7 +20,7 @@ static int parse(const char *reply, int *status, char **body_copy)
         return r;
 }
 
-static void test_http(void)
+TEST(http)
 {
         char *body;
         int status;
@@ -53,7 +53,7 @@ static void test_http(void)
         CHECK(parse("HTTP/1.0 9xx OK\r\n\r\n", &status, &body) == -EBADMSG);
 }
 
-static void test_docker(void)
+TEST(docker)
 {
         size_t len;
         char *inspect = fixture("docker-inspect-running.json", &len);
@@ -107,10 +107,4 @@ static void test_docker(void)
         free(msg);
         CHECK(docker_parse_message("{\"message\":5}", 13) == NULL);
         CHECK(docker_parse_message("nope", 4) == NULL);
-}
-
-void test_http_docker(void)
-{
-        test_http();
-        test_docker();
 }

@@ -21,7 +21,7 @@ static void probe_fixture(const char *name, uint64_t size, int expect_r, enum im
         free(buf);
 }
 
-void test_image(void)
+TEST(image)
 {
         unsigned char zero[4096] = {};
         unsigned char sq[4096] = { 'h', 's', 'q', 's' };

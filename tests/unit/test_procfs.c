@@ -12,7 +12,7 @@ static int count_cb(const struct mountinfo_entry *e, void *userdata)
         return 0;
 }
 
-static void test_mountinfo_line(void)
+TEST(mountinfo_line)
 {
         char line[] = "47 74 7:0 / /dev/crash\\040cart ro,nosuid,nodev,relatime shared:5 master:2 - ext4 /dev/loop0 ro";
         char bad1[] = "47 74 7:0 / /dev ro - ext4";          /* no super options */
@@ -46,7 +46,7 @@ static void test_mountinfo_line(void)
         CHECK(mountinfo_parse_line(bad4, &e) == -EINVAL);
 }
 
-static void test_mountinfo_fixture(void)
+TEST(mountinfo_fixture)
 {
         char *buf = fixture("mountinfo-docker-ro-dev", NULL), *copy = strdup(buf);
         struct mountinfo_entry e;
@@ -80,7 +80,7 @@ static void test_mountinfo_fixture(void)
         CHECK(mountinfo_find_id(broken, 9, &e) == -EINVAL);
 }
 
-static void test_groups(void)
+TEST(groups)
 {
         char host[] = "24 27 0:6 / /dev rw shared:12 - devtmpfs devtmpfs rw\n"
                       "30 24 0:7 / /dev/pts rw master:7 - devpts devpts rw\n";
@@ -98,7 +98,7 @@ static void test_groups(void)
         CHECK(mountinfo_has_group(bad, 1) == 0);
 }
 
-static void test_idmap(void)
+TEST(idmap)
 {
         uint32_t out;
 
@@ -134,7 +134,7 @@ static int cg_cb(const struct cgroup_entry *e, void *userdata)
         return 0;
 }
 
-static void test_cgroup(void)
+TEST(cgroup)
 {
         char *buf = fixture("cgroup-docker-v1-hybrid", NULL);
         struct cg_collect c = {};
@@ -158,7 +158,7 @@ static void test_cgroup(void)
         CHECK(cgroup_foreach(bad3, cg_cb, &c) == -EINVAL);
 }
 
-static void test_stat(void)
+TEST(stat)
 {
         uint64_t st;
         const char *normal = "4799 (sleep) S 4778 4799 4799 0 -1 4194560 113 0 0 0 0 0 0 0 20 0 1 0 123456 1548288 1 ...";
@@ -168,14 +168,4 @@ static void test_stat(void)
         CHECK(proc_stat_starttime(evil, &st) == 0 && st == 777);
         CHECK(proc_stat_starttime("1 (x) S 1 2", &st) == -EINVAL);
         CHECK(proc_stat_starttime("no paren", &st) == -EINVAL);
-}
-
-void test_procfs(void)
-{
-        test_mountinfo_line();
-        test_mountinfo_fixture();
-        test_groups();
-        test_idmap();
-        test_cgroup();
-        test_stat();
 }

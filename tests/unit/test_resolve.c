@@ -6,7 +6,7 @@
 #include "harness.h"
 #include "resolve/resolve.h"
 
-void test_resolve(void)
+TEST(resolve)
 {
         const char *rt;
         char long_id[300];

@@ -61,7 +61,7 @@ static void expect(const char *id, const char *runtime_filter, const char *runti
         free(c.ns);
 }
 
-void test_runtimes(void)
+TEST(runtimes)
 {
         char path[512];
         struct candidates all = {};

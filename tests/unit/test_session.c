@@ -2,7 +2,7 @@
 #include "cart/session.h"
 #include "harness.h"
 
-void test_session(void)
+TEST(session)
 {
         static struct session s;
 

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The cart's layout: where it is mounted in a container and what it holds there.
+ * One header for crashcart, the cart builder and cart-sh.so, which must agree on
+ * every one of these names. A cart is built for this place: its programs' loader
+ * and libraries are found by these absolute paths. */
+#pragma once
+
+/* Where the cart is mounted in a container (the reference system's place). */
+#define CART_DEV_NAME "crashcart"               /* under the container's /dev */
+#define CART_PATH "/dev/" CART_DEV_NAME
+
+#define CART_BIN CART_PATH "/bin"
+#define CART_SBIN CART_PATH "/sbin"
+#define CART_LIB CART_PATH "/lib"
+#define CART_SHELL CART_BIN "/bash"
+#define CART_SH CART_BIN "/sh"
+
+/* The interactive shell's settings: bash --rcfile CART_RCFILE -i. */
+#define CART_RCFILE_NAME ".crashcartrc"
+#define CART_RCFILE CART_PATH "/" CART_RCFILE_NAME
+
+/* The loader's preload list, named in place of /etc/ld.so.preload: same length. */
+#define CART_PRELOAD_LIST_NAME ".lp"
+
+/* cart-sh.so: the cart's /bin/sh for system(), popen() and exec of "/bin/sh". */
+#define CART_SH_PRELOAD_NAME "cart-sh.so"
+
+/* The command's PATH starts with these. */
+#define CART_PATH_PREFIX CART_SBIN ":" CART_BIN
