@@ -23,23 +23,6 @@
 
 #define MOUNTINFO_MAX (16 << 20)
 
-int target_root_ids(const struct target *t, uint32_t *ret_uid, uint32_t *ret_gid)
-{
-        _cleanup_free_ char *umap = NULL, *gmap = NULL;
-        int r;
-
-        r = read_full_fileat(t->procfd, "uid_map", 1 << 16, &umap, NULL);
-        if (r < 0)
-                return r;
-        r = read_full_fileat(t->procfd, "gid_map", 1 << 16, &gmap, NULL);
-        if (r < 0)
-                return r;
-        r = idmap_to_outside(umap, 0, ret_uid);
-        if (r < 0)
-                return r;
-        return idmap_to_outside(gmap, 0, ret_gid);
-}
-
 int cart_probe(const struct target *t, dev_t *ret_dev)
 {
         _cleanup_free_ char *mi = NULL;
@@ -118,7 +101,7 @@ static int group_escapes(uint64_t group, pid_t *ret_pid)
         return 0;
 }
 
-static int fail(struct place_reply *reply, int stage, int err)
+static int fail(struct place_reply *reply, enum place_stage stage, int err)
 {
         reply->stage = stage;
         reply->error = err < 0 ? err : -EIO;
@@ -282,18 +265,18 @@ static int devinfo_open(const struct target *t, struct devinfo *d, struct place_
         *d = (struct devinfo){ .fd = -EBADF, .mount_root_fd = -EBADF };
         d->fd = open("/dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (d->fd < 0)
-                return fail(reply, STAGE_DEV, NEG_ERRNO());
+                return fail(reply, PLACE_STAGE_DEV, NEG_ERRNO());
         r = fd_mount_id(d->fd, "", AT_EMPTY_PATH, false, &d->mnt_id, NULL);
         if (r < 0)
-                return fail(reply, STAGE_MOUNTINFO, r);
+                return fail(reply, PLACE_STAGE_MOUNTINFO, r);
         /* The target's mountinfo shows this mount namespace seen from its root, the
          * root this helper has taken too. */
         r = read_full_fileat(t->procfd, "mountinfo", MOUNTINFO_MAX, &d->mountinfo, NULL);
         if (r < 0)
-                return fail(reply, STAGE_MOUNTINFO, r);
+                return fail(reply, PLACE_STAGE_MOUNTINFO, r);
         r = mountinfo_find_id(d->mountinfo, d->mnt_id, &d->entry);
         if (r < 0)
-                return fail(reply, STAGE_MOUNTINFO, r);
+                return fail(reply, PLACE_STAGE_MOUNTINFO, r);
 
         if (strcmp(d->entry.mount_point, "/dev") == 0) {
                 d->mount_root_fd = d->fd;
@@ -307,12 +290,12 @@ static int devinfo_open(const struct target *t, struct devinfo *d, struct place_
                 if (d->mount_root_fd < 0 && errno == ENOSYS)
                         d->mount_root_fd = open(d->entry.mount_point, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (d->mount_root_fd < 0)
-                        return fail(reply, STAGE_DEV, NEG_ERRNO());
+                        return fail(reply, PLACE_STAGE_DEV, NEG_ERRNO());
                 r = fd_mount_id(d->mount_root_fd, "", AT_EMPTY_PATH, false, &id, NULL);
                 if (r < 0)
-                        return fail(reply, STAGE_MOUNTINFO, r);
+                        return fail(reply, PLACE_STAGE_MOUNTINFO, r);
                 if (id != d->mnt_id)
-                        return fail(reply, STAGE_DEV, -EXDEV);
+                        return fail(reply, PLACE_STAGE_DEV, -EXDEV);
         }
         return 0;
 }
@@ -344,7 +327,7 @@ static int dir_op_rw(struct devinfo *d, const char *name, bool make, mode_t mode
         if (!rw->sb_made_rw && !rw->mnt_made_rw) {
                 r = dev_make_writable(&d->entry, d->mount_root_fd, req->legacy, rw);
                 if (r < 0)
-                        return fail(reply, STAGE_DEV_RW, r);
+                        return fail(reply, PLACE_STAGE_DEV_RW, r);
         }
         return as_container_root(d->fd, name, make, mode, req);
 }
@@ -365,22 +348,22 @@ static int cart_dir_open(struct devinfo *d, struct cart_dir *c, struct place_rep
         if (fstatat(d->fd, CART_DEV_NAME, &lst, AT_SYMLINK_NOFOLLOW) < 0) {
                 if (errno == ENOENT)
                         return 0;
-                return fail(reply, STAGE_DEV, NEG_ERRNO());
+                return fail(reply, PLACE_STAGE_DEV, NEG_ERRNO());
         }
         /* A container process may have planted a link to make crashcart mount
          * somewhere else: never follow it. */
         if (S_ISLNK(lst.st_mode))
-                return fail(reply, STAGE_SYMLINK, -ELOOP);
+                return fail(reply, PLACE_STAGE_SYMLINK, -ELOOP);
         if (!S_ISDIR(lst.st_mode))
-                return fail(reply, STAGE_NOTDIR, -ENOTDIR);
+                return fail(reply, PLACE_STAGE_NOTDIR, -ENOTDIR);
         c->fd = openat(d->fd, CART_DEV_NAME, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (c->fd < 0)
-                return fail(reply, errno == ELOOP || errno == ENOTDIR ? STAGE_SYMLINK : STAGE_DEV, NEG_ERRNO());
+                return fail(reply, errno == ELOOP || errno == ENOTDIR ? PLACE_STAGE_SYMLINK : PLACE_STAGE_DEV, NEG_ERRNO());
         if (fstat(c->fd, &c->st) < 0)
-                return fail(reply, STAGE_DEV, NEG_ERRNO());
+                return fail(reply, PLACE_STAGE_DEV, NEG_ERRNO());
         r = fd_mount_id(c->fd, "", AT_EMPTY_PATH, false, &id, NULL);
         if (r < 0)
-                return fail(reply, STAGE_MOUNTINFO, r);
+                return fail(reply, PLACE_STAGE_MOUNTINFO, r);
         c->is_mount = id != d->mnt_id;
         return 0;
 }
@@ -389,7 +372,7 @@ static int place_new_api(const struct place_request *req, struct cart_dir *c, st
 {
         /* Both ends are descriptors: no path in the container is looked up again. */
         if (sys_move_mount(req->mntfd, "", c->fd, "", CC_MOVE_MOUNT_F_EMPTY_PATH | CC_MOVE_MOUNT_T_EMPTY_PATH) < 0)
-                return fail(reply, STAGE_MOVE, NEG_ERRNO());
+                return fail(reply, PLACE_STAGE_MOVE, NEG_ERRNO());
         return 0;
 }
 
@@ -400,17 +383,17 @@ static int legacy_dir_clear(struct devinfo *d, const struct place_request *req, 
         int r;
 
         if (fstatat(d->fd, LEGACY_DIR, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return errno == ENOENT ? 0 : fail(reply, STAGE_LEGACY_DIR, NEG_ERRNO());
+                return errno == ENOENT ? 0 : fail(reply, PLACE_STAGE_LEGACY_DIR, NEG_ERRNO());
         if (!S_ISDIR(st.st_mode))
-                return fail(reply, STAGE_LEGACY_DIR, -EEXIST);
+                return fail(reply, PLACE_STAGE_LEGACY_DIR, -EEXIST);
         /* A directory: left by a fallback run that was killed. Its tmpfs, if still
          * there, is detached (it is private) before the directory goes. */
         if (fchdir(d->fd) < 0)
-                return fail(reply, STAGE_LEGACY_DIR, NEG_ERRNO());
+                return fail(reply, PLACE_STAGE_LEGACY_DIR, NEG_ERRNO());
         umount2(LEGACY_DIR, MNT_DETACH | UMOUNT_NOFOLLOW);
         r = dir_op_rw(d, LEGACY_DIR, false, 0, req, rw, reply);
         if (r < 0)
-                return reply->error ? r : fail(reply, STAGE_LEGACY_DIR, r);
+                return reply->error ? r : fail(reply, PLACE_STAGE_LEGACY_DIR, r);
         return 0;
 }
 
@@ -428,41 +411,41 @@ static int place_legacy(const struct place_request *req, struct devinfo *d, stru
                 return r;
         r = dir_op_rw(d, LEGACY_DIR, true, 0700, req, rw, reply);
         if (r < 0)
-                return reply->error ? r : fail(reply, STAGE_LEGACY_DIR, r);
+                return reply->error ? r : fail(reply, PLACE_STAGE_LEGACY_DIR, r);
 
         /* mount(2) takes paths: work relative to /dev, whose descriptor is checked. */
         if (fchdir(d->fd) < 0) {
-                r = fail(reply, STAGE_LEGACY_DIR, NEG_ERRNO());
+                r = fail(reply, PLACE_STAGE_LEGACY_DIR, NEG_ERRNO());
                 goto remove_dir;
         }
         if (mount("cc-loop", LEGACY_DIR, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0700,size=16k") < 0) {
-                r = fail(reply, STAGE_LEGACY_DIR, NEG_ERRNO());
+                r = fail(reply, PLACE_STAGE_LEGACY_DIR, NEG_ERRNO());
                 goto remove_dir;
         }
         tfd = openat(d->fd, LEGACY_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (tfd < 0 || fstatfs(tfd, &sfs) < 0 || sfs.f_type != TMPFS_MAGIC ||
             fd_mount_id(tfd, "", AT_EMPTY_PATH, false, &tid, NULL) < 0 || tid == d->mnt_id) {
-                r = fail(reply, STAGE_LEGACY_DIR, -EXDEV);
+                r = fail(reply, PLACE_STAGE_LEGACY_DIR, -EXDEV);
                 goto unmount_tmpfs;
         }
         /* Private: the device node must not show up in any other mount namespace. */
         if (mount("none", LEGACY_DIR, "none", MS_PRIVATE, NULL) < 0) {
-                r = fail(reply, STAGE_LEGACY_DIR, NEG_ERRNO());
+                r = fail(reply, PLACE_STAGE_LEGACY_DIR, NEG_ERRNO());
                 goto unmount_tmpfs;
         }
         if (mknodat(tfd, "loop", S_IFBLK | 0600, req->loop_rdev) < 0) {
-                r = fail(reply, STAGE_MKNOD, NEG_ERRNO());
+                r = fail(reply, PLACE_STAGE_MKNOD, NEG_ERRNO());
                 goto unmount_tmpfs;
         }
         if (mount("/dev/" LEGACY_DIR "/loop", CART_DEV_NAME, req->fstype, MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0) {
-                r = fail(reply, STAGE_MOUNT, NEG_ERRNO());
+                r = fail(reply, PLACE_STAGE_MOUNT, NEG_ERRNO());
                 goto unmount_tmpfs;
         }
         /* mount(2) followed the path: check the cart landed where it was meant to. */
         vfd = openat(d->fd, CART_DEV_NAME, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (vfd < 0 || fstat(vfd, &st) < 0 || st.st_dev != req->loop_rdev) {
                 umount2(CART_DEV_NAME, MNT_DETACH | UMOUNT_NOFOLLOW);
-                r = fail(reply, STAGE_VERIFY, -EXDEV);
+                r = fail(reply, PLACE_STAGE_VERIFY, -EXDEV);
                 goto unmount_tmpfs;
         }
         safe_close(c->fd);
@@ -471,7 +454,7 @@ static int place_legacy(const struct place_request *req, struct devinfo *d, stru
 
 unmount_tmpfs:
         if (umount2(LEGACY_DIR, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && r == 0)
-                r = fail(reply, STAGE_LEGACY_DIR, NEG_ERRNO());
+                r = fail(reply, PLACE_STAGE_LEGACY_DIR, NEG_ERRNO());
 remove_dir:
         as_container_root(d->fd, LEGACY_DIR, false, 0, req);
         return r;
@@ -497,14 +480,14 @@ static int do_place(const struct target *t, const void *arg, struct place_reply 
         if (req->legacy || req->query_only)
                 cart_st.st_dev = req->loop_rdev;
         else if (fstat(req->mntfd, &cart_st) < 0) {
-                r = fail(reply, STAGE_MOVE, NEG_ERRNO());
+                r = fail(reply, PLACE_STAGE_MOVE, NEG_ERRNO());
                 goto out;
         }
 
         if (c.fd >= 0 && c.is_mount) {
                 if (c.st.st_dev != cart_st.st_dev) {
                         reply->dev = c.st.st_dev;
-                        r = fail(reply, STAGE_OTHER_MOUNT, -EEXIST);
+                        r = fail(reply, PLACE_STAGE_OTHER_MOUNT, -EEXIST);
                         goto out;
                 }
                 reply->mounted = 1;
@@ -524,7 +507,7 @@ static int do_place(const struct target *t, const void *arg, struct place_reply 
                 r = group_escapes(mountinfo_peer_group(&d.entry), &other);
                 if (r != 0) {
                         reply->other_pid = other;
-                        r = fail(reply, STAGE_SHARED, r > 0 ? -EXDEV : r);
+                        r = fail(reply, PLACE_STAGE_SHARED, r > 0 ? -EXDEV : r);
                         goto out;
                 }
         }
@@ -533,7 +516,7 @@ static int do_place(const struct target *t, const void *arg, struct place_reply 
                 r = dir_op_rw(&d, CART_DEV_NAME, true, 0755, req, &rw, reply);
                 if (r < 0) {
                         if (!reply->error)
-                                fail(reply, STAGE_MKDIR, r);
+                                fail(reply, PLACE_STAGE_MKDIR, r);
                         goto out;
                 }
                 made_dir = true;
@@ -541,7 +524,7 @@ static int do_place(const struct target *t, const void *arg, struct place_reply 
                 if (r < 0)
                         goto out;
                 if (c.fd < 0 || c.is_mount) {
-                        r = fail(reply, STAGE_MKDIR, -EEXIST);
+                        r = fail(reply, PLACE_STAGE_MKDIR, -EEXIST);
                         goto out;
                 }
         }
@@ -563,7 +546,7 @@ out:
                 as_container_root(d.fd, CART_DEV_NAME, false, 0, req);
         q = dev_restore(&rw);
         if (q < 0 && r == 0)
-                r = fail(reply, STAGE_DEV_RESTORE, q);
+                r = fail(reply, PLACE_STAGE_DEV_RESTORE, q);
         if (c.fd >= 0)
                 safe_close(c.fd);
         devinfo_done(&d);
@@ -603,7 +586,7 @@ static int do_unmount(const struct target *t, const void *arg, struct place_repl
         }
 
         if (fchdir(d.fd) < 0) {
-                r = fail(reply, STAGE_UMOUNT, NEG_ERRNO());
+                r = fail(reply, PLACE_STAGE_UMOUNT, NEG_ERRNO());
                 goto out;
         }
         /* Stacked carts (mounted by hand twice) all go: bounded, in case of a fight. */
@@ -612,16 +595,16 @@ static int do_unmount(const struct target *t, const void *arg, struct place_repl
                 c.fd = safe_close(c.fd);
                 if (umount2(CART_DEV_NAME, UMOUNT_NOFOLLOW) < 0) {
                         if (errno != EBUSY) {
-                                r = fail(reply, STAGE_UMOUNT, NEG_ERRNO());
+                                r = fail(reply, PLACE_STAGE_UMOUNT, NEG_ERRNO());
                                 goto out;
                         }
                         if (!a->force) {
                                 reply->mounted = 1;
-                                r = fail(reply, STAGE_BUSY, -EBUSY);
+                                r = fail(reply, PLACE_STAGE_BUSY, -EBUSY);
                                 goto out;
                         }
                         if (umount2(CART_DEV_NAME, MNT_DETACH | UMOUNT_NOFOLLOW) < 0) {
-                                r = fail(reply, STAGE_UMOUNT, NEG_ERRNO());
+                                r = fail(reply, PLACE_STAGE_UMOUNT, NEG_ERRNO());
                                 goto out;
                         }
                 }
@@ -632,7 +615,7 @@ static int do_unmount(const struct target *t, const void *arg, struct place_repl
         }
         if (c.is_mount) {
                 reply->mounted = 1;
-                r = fail(reply, STAGE_UMOUNT, -EBUSY);
+                r = fail(reply, PLACE_STAGE_UMOUNT, -EBUSY);
                 goto out;
         }
 
@@ -641,12 +624,12 @@ static int do_unmount(const struct target *t, const void *arg, struct place_repl
                 /* A directory that holds files is not one crashcart made: leave it. */
                 r = 0;
         } else if (r < 0 && !reply->error)
-                fail(reply, STAGE_RMDIR, r);
+                fail(reply, PLACE_STAGE_RMDIR, r);
 
 out:
         q = dev_restore(&rw);
         if (q < 0 && r == 0)
-                r = fail(reply, STAGE_DEV_RESTORE, q);
+                r = fail(reply, PLACE_STAGE_DEV_RESTORE, q);
         if (c.fd >= 0)
                 safe_close(c.fd);
         devinfo_done(&d);
@@ -668,30 +651,30 @@ static int run_in_mntns(const struct target *t, int (*fn)(const struct target *,
         *reply = (struct place_reply){};
         nsfd = openat(t->procfd, "ns/mnt", O_RDONLY | O_CLOEXEC);
         if (nsfd < 0)
-                return fail(reply, STAGE_JOIN, errno == ENOENT ? -ESRCH : NEG_ERRNO());
+                return fail(reply, PLACE_STAGE_JOIN, errno == ENOENT ? -ESRCH : NEG_ERRNO());
         rootfd = openat(t->procfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
-                return fail(reply, STAGE_JOIN, errno == ENOENT ? -ESRCH : NEG_ERRNO());
+                return fail(reply, PLACE_STAGE_JOIN, errno == ENOENT ? -ESRCH : NEG_ERRNO());
         /* Both opened from /proc/PID of a process that is still the one pinned. */
         r = target_check_alive(t);
         if (r < 0)
-                return fail(reply, STAGE_JOIN, r);
+                return fail(reply, PLACE_STAGE_JOIN, r);
 
         if (pipe2(pipefd, O_CLOEXEC) < 0)
-                return fail(reply, STAGE_HELPER, NEG_ERRNO());
+                return fail(reply, PLACE_STAGE_HELPER, NEG_ERRNO());
         hostproc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (hostproc < 0) {
                 r = NEG_ERRNO();
                 safe_close(pipefd[0]);
                 safe_close(pipefd[1]);
-                return fail(reply, STAGE_HELPER, r);
+                return fail(reply, PLACE_STAGE_HELPER, r);
         }
         pid = fork();
         if (pid < 0) {
                 r = NEG_ERRNO();
                 safe_close(pipefd[0]);
                 safe_close(pipefd[1]);
-                return fail(reply, STAGE_HELPER, r);
+                return fail(reply, PLACE_STAGE_HELPER, r);
         }
         if (pid == 0) {
                 struct place_reply rep = {};
@@ -700,7 +683,7 @@ static int run_in_mntns(const struct target *t, int (*fn)(const struct target *,
                 helper_host_proc_fd = hostproc;
                 prctl(PR_SET_PDEATHSIG, SIGKILL);
                 if (setns(nsfd, CLONE_NEWNS) < 0 || fchdir(rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0)
-                        fail(&rep, STAGE_JOIN, NEG_ERRNO());
+                        fail(&rep, PLACE_STAGE_JOIN, NEG_ERRNO());
                 else
                         fn(t, arg, &rep);
                 (void)write_full(pipefd[1], &rep, sizeof(rep));
@@ -712,10 +695,10 @@ static int run_in_mntns(const struct target *t, int (*fn)(const struct target *,
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;
         if (r < 0)
-                return fail(reply, STAGE_HELPER, r);
+                return fail(reply, PLACE_STAGE_HELPER, r);
         if (n != sizeof(*reply)) {
                 *reply = (struct place_reply){};
-                return fail(reply, STAGE_HELPER, -EPIPE);
+                return fail(reply, PLACE_STAGE_HELPER, -EPIPE);
         }
         return reply->error;
 }
@@ -735,4 +718,52 @@ int cart_unmount(const struct target *t, uint64_t expect_mnt_id, bool force, boo
         };
 
         return run_in_mntns(t, do_unmount, &a, ret);
+}
+
+const char *place_stage_to_string(enum place_stage stage)
+{
+        switch (stage) {
+        case PLACE_STAGE_NONE:
+                return "cannot place the cart";
+        case PLACE_STAGE_HELPER:
+                return "cannot start the helper that enters the container";
+        case PLACE_STAGE_JOIN:
+                return "cannot enter the container's mount namespace";
+        case PLACE_STAGE_DEV:
+                return "cannot use the container's /dev";
+        case PLACE_STAGE_SYMLINK:
+                return CART_PATH " in the container is a symlink; refusing to follow it";
+        case PLACE_STAGE_NOTDIR:
+                return CART_PATH " in the container is not a directory";
+        case PLACE_STAGE_OTHER_MOUNT:
+                return "another filesystem is mounted at " CART_PATH " in the container; 'crashcart -u' unmounts it";
+        case PLACE_STAGE_SHARED:
+                return "the container's /dev is a shared mount with peers outside the container: a cart mounted there "
+                       "would propagate out of it; refusing";
+        case PLACE_STAGE_MOUNTINFO:
+                return "cannot read the container's mount table";
+        case PLACE_STAGE_MKDIR:
+                return "cannot create " CART_PATH " in the container";
+        case PLACE_STAGE_DEV_RW:
+                return "cannot make the container's read-only /dev writable";
+        case PLACE_STAGE_DEV_RESTORE:
+                return "cannot make the container's /dev read-only again";
+        case PLACE_STAGE_MOVE:
+                return "cannot attach the cart at " CART_PATH " in the container";
+        case PLACE_STAGE_LEGACY_DIR:
+                return "cannot set up /dev/" LEGACY_DIR " in the container";
+        case PLACE_STAGE_MKNOD:
+                return "cannot make the loop device node in the container";
+        case PLACE_STAGE_MOUNT:
+                return "cannot mount the cart at " CART_PATH " in the container";
+        case PLACE_STAGE_VERIFY:
+                return "the cart did not land at " CART_PATH " in the container";
+        case PLACE_STAGE_BUSY:
+                return "the cart is in use by a process in the container; -f detaches it lazily";
+        case PLACE_STAGE_UMOUNT:
+                return "cannot unmount " CART_PATH " in the container";
+        case PLACE_STAGE_RMDIR:
+                return "cannot remove " CART_PATH " in the container";
+        }
+        return "cannot place the cart";
 }

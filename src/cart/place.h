@@ -15,36 +15,39 @@
 
 /* Which step failed, so the command layer can say it in words. */
 enum place_stage {
-        STAGE_NONE,
-        STAGE_HELPER,       /* fork, pipe */
-        STAGE_JOIN,         /* setns, chroot */
-        STAGE_DEV,          /* the container's /dev: missing or a symlink */
-        STAGE_SYMLINK,      /* /dev/crashcart is a symlink */
-        STAGE_NOTDIR,       /* /dev/crashcart is not a directory */
-        STAGE_OTHER_MOUNT,  /* another filesystem is mounted at /dev/crashcart */
-        STAGE_SHARED,       /* /dev is a shared-propagation mount */
-        STAGE_MOUNTINFO,
-        STAGE_MKDIR,
-        STAGE_DEV_RW,       /* making a read-only /dev writable */
-        STAGE_DEV_RESTORE,
-        STAGE_MOVE,         /* move_mount */
-        STAGE_LEGACY_DIR,   /* /dev/cc-loop */
-        STAGE_MKNOD,
-        STAGE_MOUNT,        /* mount(2) of the fallback */
-        STAGE_VERIFY,
-        STAGE_BUSY,         /* the cart is in use */
-        STAGE_UMOUNT,
-        STAGE_RMDIR,
+        PLACE_STAGE_NONE,
+        PLACE_STAGE_HELPER,       /* fork, pipe */
+        PLACE_STAGE_JOIN,         /* setns, chroot */
+        PLACE_STAGE_DEV,          /* the container's /dev: missing or a symlink */
+        PLACE_STAGE_SYMLINK,      /* /dev/crashcart is a symlink */
+        PLACE_STAGE_NOTDIR,       /* /dev/crashcart is not a directory */
+        PLACE_STAGE_OTHER_MOUNT,  /* another filesystem is mounted at /dev/crashcart */
+        PLACE_STAGE_SHARED,       /* /dev is a shared-propagation mount */
+        PLACE_STAGE_MOUNTINFO,
+        PLACE_STAGE_MKDIR,
+        PLACE_STAGE_DEV_RW,       /* making a read-only /dev writable */
+        PLACE_STAGE_DEV_RESTORE,
+        PLACE_STAGE_MOVE,         /* move_mount */
+        PLACE_STAGE_LEGACY_DIR,   /* /dev/cc-loop */
+        PLACE_STAGE_MKNOD,
+        PLACE_STAGE_MOUNT,        /* mount(2) of the fallback */
+        PLACE_STAGE_VERIFY,
+        PLACE_STAGE_BUSY,         /* the cart is in use */
+        PLACE_STAGE_UMOUNT,
+        PLACE_STAGE_RMDIR,
 };
+
+/* The stage in words, for the error message. */
+const char *place_stage_to_string(enum place_stage stage);
 
 struct place_reply {
         int error;              /* 0 or -errno */
-        int stage;              /* enum place_stage of the error */
+        enum place_stage stage; /* of the error */
         int mounted;            /* after the call: 1 a cart is at /dev/crashcart */
         int changed;            /* this call mounted (or unmounted) */
         uint64_t mnt_id;        /* of the cart's mount, unique where the kernel has it */
         uint64_t dev;           /* st_dev of the mounted cart */
-        pid_t other_pid;        /* STAGE_SHARED: a process of the namespace it would reach */
+        pid_t other_pid;        /* PLACE_STAGE_SHARED: a process of the namespace it would reach */
 };
 
 struct place_request {
@@ -63,9 +66,6 @@ int cart_place(const struct target *t, const struct place_request *req, struct p
  * failing with -EBUSY. legacy: mount(2)-based remounts of a read-only /dev. */
 int cart_unmount(const struct target *t, uint64_t expect_mnt_id, bool force, bool legacy, uint32_t root_uid,
                  uint32_t root_gid, struct place_reply *ret);
-
-/* The container's root as host ids, from its uid_map/gid_map (0:0 without userns). */
-int target_root_ids(const struct target *t, uint32_t *ret_uid, uint32_t *ret_gid);
 
 /* What the target's mountinfo shows at /dev/crashcart: 1 mounted (dev set), 0 not.
  * Read from the host without entering anything. */

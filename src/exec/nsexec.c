@@ -38,7 +38,7 @@ enum { MSG_PID = 1, MSG_ERROR };
 struct exec_msg {
         int type;
         int error;
-        int stage;
+        enum exec_stage stage;
         int cgroup_error;
         pid_t pid;
 };
@@ -234,7 +234,7 @@ out:
 
 /* ---- the command ---- */
 
-static void send_msg(int fd, int type, int error, int stage, int cgroup_error, pid_t pid)
+static void send_msg(int fd, int type, int error, enum exec_stage stage, int cgroup_error, pid_t pid)
 {
         struct exec_msg m = { .type = type, .error = error, .stage = stage, .cgroup_error = cgroup_error, .pid = pid };
 
@@ -669,4 +669,31 @@ int wait_forwarding(pid_t pid, const sigset_t *fwd, int *ret_status)
                 if (sig != SIGCHLD)
                         kill(pid, sig);
         }
+}
+
+const char *exec_stage_to_string(enum exec_stage stage)
+{
+        switch (stage) {
+        case EXEC_STAGE_NONE:
+        case EXEC_STAGE_FORK:
+        case EXEC_STAGE_FDS:
+                return "cannot start the command";
+        case EXEC_STAGE_NAMESPACES:
+                return "cannot enter the container's namespaces";
+        case EXEC_STAGE_ROOT:
+                return "cannot enter the container's root";
+        case EXEC_STAGE_USER:
+                return "cannot find the user in the container";
+        case EXEC_STAGE_WORKDIR:
+                return "cannot change to the working directory in the container";
+        case EXEC_STAGE_TTY:
+                return "cannot set up the command's terminal";
+        case EXEC_STAGE_CREDENTIALS:
+                return "cannot become root in the container";
+        case EXEC_STAGE_CONFINE:
+                return "cannot confine the command as the container is";
+        case EXEC_STAGE_EXEC:
+                return "cannot execute the command in the container";
+        }
+        return "cannot start the command";
 }

@@ -23,6 +23,10 @@ enum exec_stage {
         EXEC_STAGE_EXEC,
 };
 
+/* The stage in words ("cannot enter the container's root"), for the message of a
+ * failure at it. */
+const char *exec_stage_to_string(enum exec_stage stage);
+
 struct confinement;
 
 struct exec_request {
@@ -41,7 +45,7 @@ struct exec_request {
 
 struct exec_error {
         int error;      /* -errno */
-        int stage;      /* enum exec_stage */
+        enum exec_stage stage;
         int cgroup_error; /* joining the target's cgroups failed: a warning only */
 };
 

@@ -11,6 +11,7 @@
 #include "basic/procfs.h"
 #include "basic/syscalls.h"
 #include "exec/target.h"
+#include "resolve/resolve.h"
 
 static int read_starttime(int procfd, uint64_t *ret)
 {
@@ -118,4 +119,33 @@ int target_ns_differs(const struct target *t, const char *ns)
         if (stat(path, &b) < 0)
                 return NEG_ERRNO();
         return a.st_dev != b.st_dev || a.st_ino != b.st_ino;
+}
+
+int target_root_ids(const struct target *t, uint32_t *ret_uid, uint32_t *ret_gid)
+{
+        _cleanup_free_ char *umap = NULL, *gmap = NULL;
+        int r;
+
+        r = read_full_fileat(t->procfd, "uid_map", 1 << 16, &umap, NULL);
+        if (r < 0)
+                return r;
+        r = read_full_fileat(t->procfd, "gid_map", 1 << 16, &gmap, NULL);
+        if (r < 0)
+                return r;
+        r = idmap_to_outside(umap, 0, ret_uid);
+        if (r < 0)
+                return r;
+        return idmap_to_outside(gmap, 0, ret_gid);
+}
+
+const char *target_label(const struct target *t)
+{
+        static char buf[64];
+
+        if (t->name)
+                return t->name;
+        if (t->id && runtime_has_ids(t->runtime))
+                return t->id;
+        snprintf(buf, sizeof(buf), "PID %d", (int)t->pid);
+        return buf;
 }

@@ -30,3 +30,9 @@ void target_done(struct target *t);
 int target_ns_differs(const struct target *t, const char *ns);
 /* Identifies the target's namespace of a kind as a pair (device, inode). */
 int target_ns_id(const struct target *t, const char *ns, uint64_t *ret_dev, uint64_t *ret_ino);
+
+/* The container's root as host ids, from its uid_map/gid_map (0:0 without userns). */
+int target_root_ids(const struct target *t, uint32_t *ret_uid, uint32_t *ret_gid);
+
+/* How messages name the target: its name, its id, or "PID N". */
+const char *target_label(const struct target *t);

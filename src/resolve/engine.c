@@ -1,46 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/json.h"
 #include "basic/macro.h"
 #include "resolve/engine.h"
 #include "resolve/http.h"
 #include "resolve/resolve.h"
-
-static void json_putp(json_object **o)
-{
-        if (*o)
-                json_object_put(*o);
-}
-#define _cleanup_json_ _cleanup_(json_putp)
-
-static json_object *parse_json(const char *body, size_t len)
-{
-        json_tokener *tok = json_tokener_new();
-        json_object *o;
-
-        if (!tok)
-                return NULL;
-        o = json_tokener_parse_ex(tok, body, (int)(len > 0x7fffffff ? 0x7fffffff : len));
-        if (o && json_tokener_get_error(tok) != json_tokener_success) {
-                json_object_put(o);
-                o = NULL;
-        }
-        json_tokener_free(tok);
-        return o;
-}
-
-static const char *get_string(json_object *o, const char *key)
-{
-        json_object *v;
-
-        if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-                return NULL;
-        return json_object_get_string(v);
-}
 
 const char *docker_socket_path(void)
 {
@@ -53,7 +21,7 @@ const char *docker_socket_path(void)
 
 int docker_parse_inspect(const char *body, size_t len, const char *runtime, struct candidates *out)
 {
-        _cleanup_json_ json_object *root = parse_json(body, len);
+        _cleanup_json_ json_object *root = json_parse(body, len);
         json_object *state, *pidv, *runv;
         const char *id, *name;
         int64_t pid = 0;
@@ -61,8 +29,8 @@ int docker_parse_inspect(const char *body, size_t len, const char *runtime, stru
 
         if (!root || !json_object_is_type(root, json_type_object))
                 return -EBADMSG;
-        id = get_string(root, "Id");
-        name = get_string(root, "Name");
+        id = json_get_string(root, "Id");
+        name = json_get_string(root, "Name");
         if (!id)
                 return -EBADMSG;
         if (name && name[0] == '/')
@@ -82,7 +50,7 @@ int docker_parse_inspect(const char *body, size_t len, const char *runtime, stru
 
 int docker_parse_list(const char *body, size_t len, const char *runtime, const char *prefix, struct candidates *out)
 {
-        _cleanup_json_ json_object *root = parse_json(body, len);
+        _cleanup_json_ json_object *root = json_parse(body, len);
         size_t n;
 
         if (!root || !json_object_is_type(root, json_type_array))
@@ -90,7 +58,7 @@ int docker_parse_list(const char *body, size_t len, const char *runtime, const c
         n = json_object_array_length(root);
         for (size_t i = 0; i < n; i++) {
                 json_object *c = json_object_array_get_idx(root, i), *names, *first;
-                const char *id = get_string(c, "Id"), *state = get_string(c, "State"), *name = NULL;
+                const char *id = json_get_string(c, "Id"), *state = json_get_string(c, "State"), *name = NULL;
                 int r;
 
                 json_object *pidv;
@@ -121,8 +89,8 @@ int docker_parse_list(const char *body, size_t len, const char *runtime, const c
 
 char *docker_parse_message(const char *body, size_t len)
 {
-        _cleanup_json_ json_object *root = parse_json(body, len);
-        const char *m = get_string(root, "message");
+        _cleanup_json_ json_object *root = json_parse(body, len);
+        const char *m = json_get_string(root, "message");
 
         return m ? strdup(m) : NULL;
 }

@@ -10,49 +10,6 @@
 #include "basic/macro.h"
 #include "resolve/resolve.h"
 
-static int pid_lookup(const struct resolve_ctx *ctx, const char *id, struct candidates *out)
-{
-        pid_t pid;
-
-        if (parse_pid(id, &pid) < 0 || !pid_alive(ctx, pid))
-                return 0;
-        return candidates_add(out, "pid", id, NULL, NULL, pid, true);
-}
-
-/* The order is the order of asking, and of preference when one container is seen
- * through several runtimes: engines first, then the low-level runtimes beneath
- * them, and the cgroup scan last of all. */
-static const struct resolver resolvers[] = {
-        { "pid", pid_lookup, NULL },
-        { "docker", docker_lookup, docker_list },
-        { "podman", podman_lookup, podman_list },
-        { "cri-o", crio_lookup, crio_list },
-        { "containerd", containerd_lookup, containerd_list },
-        { "lxc", lxc_lookup, lxc_list },
-        { "nspawn", nspawn_lookup, nspawn_list },
-        { "runc", runc_lookup, runc_list },
-        { "crun", crun_lookup, crun_list },
-        { "rkt", rkt_lookup, rkt_list },
-        { "cgroup", cgroup_scan_lookup, cgroup_scan_list },
-};
-
-static const char *const runtime_names[] = {
-        "pid", "docker", "podman", "cri-o", "containerd", "lxc", "nspawn", "runc", "crun", "rkt", "cgroup", NULL,
-};
-
-const char *const *resolve_runtime_names(void)
-{
-        return runtime_names;
-}
-
-bool resolve_runtime_known(const char *name)
-{
-        for (size_t i = 0; runtime_names[i]; i++)
-                if (strcmp(runtime_names[i], name) == 0)
-                        return true;
-        return false;
-}
-
 int candidates_add(struct candidates *c, const char *runtime, const char *id, const char *name, const char *ns,
                    pid_t pid, bool running)
 {
@@ -254,24 +211,22 @@ int resolve_id(const struct resolve_ctx *ctx, const char *id, const char *runtim
                 return *ret_asked ? 0 : -ENOMEM;
         }
 
-        for (size_t i = 0; i < ELEMENTSOF(resolvers); i++) {
-                bool is_scan = strcmp(resolvers[i].name, "cgroup") == 0;
-
-                if (runtime && strcmp(runtime, resolvers[i].name) != 0)
+        for (const struct runtime *rt = runtime_table(); rt->name; rt++) {
+                if (runtime && strcmp(runtime, rt->name) != 0)
                         continue;
                 /* A PID is a PID: the runtimes are not asked about a number that names
                  * a live process (--runtime asks one about it). */
-                if (!runtime && ret->n > 0 && strcmp(ret->v[0].runtime, "pid") == 0)
+                if (!runtime && ret->n > 0 && runtime_get(ret->v[0].runtime)->kind == RUNTIME_PROCESS)
                         break;
                 /* The cgroup scan is the last resort, for what no runtime knows. */
-                if (is_scan && !runtime && found_before_scan)
+                if (rt->kind == RUNTIME_SCAN && !runtime && found_before_scan)
                         break;
 
-                r = resolvers[i].lookup(ctx, id, ret);
+                r = rt->lookup(ctx, id, ret);
                 if (r == -ENOMEM)
                         return r;
                 found_before_scan = ret->n > 0;
-                r = append_asked(&asked, &asked_len, resolvers[i].name, r);
+                r = append_asked(&asked, &asked_len, rt->name, r);
                 if (r < 0)
                         return r;
         }
@@ -289,12 +244,12 @@ int resolve_id(const struct resolve_ctx *ctx, const char *id, const char *runtim
 
 int resolve_list(const struct resolve_ctx *ctx, const char *runtime, struct candidates *ret)
 {
-        for (size_t i = 0; i < ELEMENTSOF(resolvers); i++) {
+        for (const struct runtime *rt = runtime_table(); rt->name; rt++) {
                 int r;
 
-                if (!resolvers[i].list || (runtime && strcmp(runtime, resolvers[i].name) != 0))
+                if (!rt->list || (runtime && strcmp(runtime, rt->name) != 0))
                         continue;
-                r = resolvers[i].list(ctx, ret);
+                r = rt->list(ctx, ret);
                 if (r == -ENOMEM)
                         return r;
         }

@@ -27,15 +27,49 @@ struct resolve_ctx {
         bool use_api;   /* ask runtimes' API sockets (off for fixture trees) */
 };
 
-struct resolver {
+enum runtime_kind {
+        RUNTIME_PROCESS,        /* "pid": a process, named by its PID; no container id */
+        RUNTIME_CONTAINER,      /* a runtime whose containers have ids (and maybe names) */
+        RUNTIME_SCAN,           /* "cgroup": an id found in the cgroups, no runtime to ask;
+                                 * asked last, and only when no runtime knew the id */
+};
+
+/* What a runtime's own exec needs (-e). */
+struct runtime_exec_args {
+        const char *id;
+        const char *ns;         /* the candidate's ns: containerd namespace, runc root, LXC path */
+        bool tty;
+        const char *exec_id;    /* names the exec, for ctr */
+};
+#define RUNTIME_EXEC_MAX 16
+
+/* One entry of the runtime table (runtimes.c). */
+struct runtime {
         const char *name;
+        enum runtime_kind kind;
         /* Adds every container of this runtime that id names (exact id, unique id
          * prefix, name). A runtime that is not on this host adds nothing and
          * returns 0 or -errno; neither stops the others from being asked. */
         int (*lookup)(const struct resolve_ctx *ctx, const char *id, struct candidates *out);
-        /* Adds every container of this runtime (running or not). */
+        /* Adds every container of this runtime (running or not); NULL: none to list. */
         int (*list)(const struct resolve_ctx *ctx, struct candidates *out);
+        /* The runtime's own exec command line up to the command; NULL: it has none. */
+        size_t (*exec_prefix)(const struct runtime_exec_args *a, const char **v);
 };
+
+/* The table, ended by an entry whose name is NULL, in the order of asking. */
+const struct runtime *runtime_table(void);
+/* The entry of a runtime name ("docker", "pid", ...), or NULL. */
+const struct runtime *runtime_get(const char *name);
+/* Whether a candidate of this runtime is a container that the runtime knows (not
+ * a bare PID nor a cgroup-scan hit): one that the runtime's exec can name. */
+bool runtime_names_container(const char *name);
+/* Whether a candidate of this runtime has an id (all but a bare PID). */
+bool runtime_has_ids(const char *name);
+/* argv for running cmd through the runtime's own exec (NULL-terminated; free the
+ * array only: the strings are the arguments' or static). -EOPNOTSUPP: it has none. */
+int runtime_exec_argv(const struct runtime *rt, const struct runtime_exec_args *a, char *const *cmd,
+                      char ***ret_argv);
 
 int candidates_add(struct candidates *c, const char *runtime, const char *id, const char *name, const char *ns,
                    pid_t pid, bool running);
@@ -45,10 +79,6 @@ void candidates_done(struct candidates *c);
  * containerd's and runc's. The runtime asked first (the one nearest the user) is
  * kept. */
 void candidates_dedup(struct candidates *c);
-
-/* The names of the known runtimes, for --runtime and messages. */
-const char *const *resolve_runtime_names(void);
-bool resolve_runtime_known(const char *name);
 
 /* Asks every resolver (or only runtime, when not NULL) about id. *ret_asked lists
  * the runtimes asked, for the error message. A PID (digits naming a live process)

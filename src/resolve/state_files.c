@@ -5,63 +5,17 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "basic/fileio.h"
+#include "basic/json.h"
 #include "basic/macro.h"
 #include "basic/procfs.h"
 #include "resolve/resolve.h"
 
 #define STATE_MAX (8u << 20)
-
-static void json_putp(json_object **o)
-{
-        if (*o)
-                json_object_put(*o);
-}
-#define _cleanup_json_ _cleanup_(json_putp)
-
-static json_object *read_json_at(int dirfd, const char *path)
-{
-        _cleanup_free_ char *text = NULL;
-        json_tokener *tok;
-        json_object *o;
-        size_t len;
-
-        if (read_full_fileat(dirfd, path, STATE_MAX, &text, &len) < 0)
-                return NULL;
-        tok = json_tokener_new();
-        if (!tok)
-                return NULL;
-        o = json_tokener_parse_ex(tok, text, (int)len);
-        if (o && json_tokener_get_error(tok) != json_tokener_success) {
-                json_object_put(o);
-                o = NULL;
-        }
-        json_tokener_free(tok);
-        return o;
-}
-
-static const char *json_str(json_object *o, const char *key)
-{
-        json_object *v;
-
-        if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-                return NULL;
-        return json_object_get_string(v);
-}
-
-static int64_t json_int(json_object *o, const char *key)
-{
-        json_object *v;
-
-        if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
-                return -1;
-        return json_object_get_int64(v);
-}
 
 /* ---- containers/storage: Podman and CRI-O ---- */
 
@@ -78,18 +32,18 @@ static const char *storage_manager(int root_fd, const char *id, json_object *ent
         char path[512];
 
         snprintf(path, sizeof(path), STORAGE_LIB "/%s/userdata/config.json", id);
-        cfg = read_json_at(root_fd, path);
+        cfg = json_read_at(root_fd, path, STATE_MAX);
         if (cfg && json_object_object_get_ex(cfg, "annotations", &ann)) {
-                m = json_str(ann, "io.container.manager");
+                m = json_get_string(ann, "io.container.manager");
                 if (m && strcmp(m, "libpod") == 0)
                         return "podman";
-                if (json_str(ann, "io.kubernetes.cri-o.ContainerID") || json_str(ann, "io.kubernetes.pod.name"))
+                if (json_get_string(ann, "io.kubernetes.cri-o.ContainerID") || json_get_string(ann, "io.kubernetes.pod.name"))
                         return "cri-o";
         }
-        metadata = json_str(entry, "metadata");
+        metadata = json_get_string(entry, "metadata");
         if (metadata) {
-                meta = json_tokener_parse(metadata);
-                if (json_str(meta, "pod-id"))
+                meta = json_parse(metadata, strlen(metadata));
+                if (json_get_string(meta, "pod-id"))
                         return "cri-o";
         }
         return "podman";
@@ -97,7 +51,7 @@ static const char *storage_manager(int root_fd, const char *id, json_object *ent
 
 int storage_lookup(const struct resolve_ctx *ctx, const char *runtime, const char *id, struct candidates *out)
 {
-        _cleanup_json_ json_object *all = read_json_at(ctx->root_fd, STORAGE_LIB "/containers.json");
+        _cleanup_json_ json_object *all = json_read_at(ctx->root_fd, STORAGE_LIB "/containers.json", STATE_MAX);
         size_t n, first = out->n;
 
         if (!all)
@@ -107,7 +61,7 @@ int storage_lookup(const struct resolve_ctx *ctx, const char *runtime, const cha
         n = json_object_array_length(all);
         for (size_t i = 0; i < n; i++) {
                 json_object *e = json_object_array_get_idx(all, i), *names;
-                const char *cid = json_str(e, "id"), *name = NULL;
+                const char *cid = json_get_string(e, "id"), *name = NULL;
                 bool match = !id;
                 char path[512];
                 pid_t pid;
@@ -280,14 +234,14 @@ static int oci_state_cb(const struct resolve_ctx *ctx, int dirfd, const char *na
         if (!walk_matches(w, name))
                 return 0;
         snprintf(path, sizeof(path), "%s/%s", name, is_runc ? "state.json" : "status");
-        st = read_json_at(dirfd, path);
+        st = json_read_at(dirfd, path, STATE_MAX);
         if (!st)
                 return 0;
-        pid = json_int(st, is_runc ? "init_process_pid" : "pid");
+        pid = json_get_int(st, is_runc ? "init_process_pid" : "pid");
         if (pid <= 0 || pid > 0x7fffffff || !pid_alive(ctx, (pid_t)pid))
                 pid = 0;
         /* A recycled PID is not the container's init: both record its start time. */
-        if (pid > 0 && !start_time_matches(ctx, (pid_t)pid, json_int(st, is_runc ? "init_process_start" : "process-start-time")))
+        if (pid > 0 && !start_time_matches(ctx, (pid_t)pid, json_get_int(st, is_runc ? "init_process_start" : "process-start-time")))
                 pid = 0;
         return candidates_add(w->out, w->runtime, name, NULL, w->ns, (pid_t)pid, pid > 0);
 }

@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "basic/fileio.h"
+#include "basic/log.h"
+#include "basic/macro.h"
+#include "basic/syscalls.h"
+#include "cart/cart.h"
+#include "cart/image.h"
+#include "cart/loopdev.h"
+#include "cart/mount.h"
+#include "cart/place.h"
+#include "cart/session.h"
+
+static int log_place_error(const struct place_reply *rep)
+{
+        /* The stages whose text says it all need no errno. */
+        if (rep->stage == PLACE_STAGE_SHARED && rep->error == -EXDEV)
+                log_error("%s (it would reach the mount namespace of PID %d)", place_stage_to_string(rep->stage),
+                          (int)rep->other_pid);
+        else if (rep->stage == PLACE_STAGE_SYMLINK || rep->stage == PLACE_STAGE_NOTDIR ||
+                 rep->stage == PLACE_STAGE_OTHER_MOUNT || rep->stage == PLACE_STAGE_BUSY ||
+                 rep->stage == PLACE_STAGE_VERIFY)
+                log_error("%s", place_stage_to_string(rep->stage));
+        else if (rep->error == -ESRCH)
+                log_error("the container exited");
+        else
+                log_error_errno(rep->error, "%s", place_stage_to_string(rep->stage));
+        return rep->error < 0 ? rep->error : -EIO;
+}
+
+static int open_image(const char *path, struct image *img)
+{
+        struct image_probe probe = {};
+        int r;
+
+        if (!path) {
+                log_error("no cart image: tried $CRASHCART_IMAGE (unset), %s and ./crashcart.img; name one with -i",
+                          CRASHCART_DEFAULT_IMAGE);
+                return -ENOENT;
+        }
+        r = image_open(path, img, &probe);
+        switch (r) {
+        case 0:
+                log_debug("cart '%s' is %s", path, image_kind_name(img->kind));
+                return 0;
+        case -ENODATA:
+                log_error("cart image '%s' is empty", path);
+                break;
+        case -EMEDIUMTYPE:
+                log_error("cart image '%s' is not an ext2/3/4, squashfs or erofs filesystem, nor a directory", path);
+                break;
+        case -ENOSPC:
+                log_error("cart image '%s' is truncated: its %s filesystem needs %llu bytes", path,
+                          image_kind_name(probe.kind), (unsigned long long)probe.needed);
+                break;
+        default:
+                log_error_errno(r, "cannot open cart image '%s'", path);
+        }
+        return r;
+}
+
+/* The one way to the cart's source: the image, and for a file its loop device
+ * (found, or attached read-only and autoclear). */
+static int open_source(const struct cart_request *req, int rundir_fd, struct image *img, struct loopdev *loop)
+{
+        int r;
+
+        r = open_image(req->image, img);
+        if (r < 0)
+                return r;
+        if (img->kind == IMAGE_DIRECTORY)
+                return 0;
+        r = loopdev_find_or_attach(rundir_fd, img->fd, img->path, loop);
+        if (r == -ENODEV)
+                return log_error_errno(r, "cannot attach '%s' to a loop device: the kernel has no loop devices "
+                                          "(modprobe loop?)",
+                                       img->path);
+        if (r < 0)
+                return log_error_errno(r, "cannot attach '%s' to a loop device", img->path);
+        fault_point("attached");
+        return 0;
+}
+
+/* Whether the cart mounted (device dev) in the container is this image. */
+static bool image_is_mounted_cart(const struct image *img, dev_t dev)
+{
+        struct loopdev l = { .fd = -EBADF };
+        bool same;
+
+        if (img->kind == IMAGE_DIRECTORY)
+                return img->dev == dev;
+        if (loopdev_find(img->fd, &l) < 0)
+                return false;
+        same = l.rdev == dev;
+        safe_close(l.fd);
+        return same;
+}
+
+/* The cart a run finds mounted: the image asked for, if one was named, and its
+ * mount id for the session. */
+static int adopt_mounted(const struct cart_request *req, const struct target *t, dev_t mounted_dev,
+                         uint64_t *ret_mnt_id)
+{
+        struct place_request preq = { .mntfd = -EBADF, .query_only = true, .loop_rdev = mounted_dev };
+        struct place_reply rep;
+        int r;
+
+        if (req->image_explicit) {
+                _cleanup_(image_done) struct image img = IMAGE_INIT;
+
+                r = open_image(req->image, &img);
+                if (r < 0)
+                        return r;
+                if (!image_is_mounted_cart(&img, mounted_dev)) {
+                        log_error("another cart is mounted at " CART_PATH " in %s; 'crashcart -u' unmounts it",
+                                  target_label(t));
+                        return -EEXIST;
+                }
+                log_debug("cart '%s' is already mounted in %s", req->image, target_label(t));
+        } else
+                log_debug("a cart is already mounted in %s", target_label(t));
+
+        r = cart_place(t, &preq, &rep);
+        if (r < 0)
+                return log_place_error(&rep);
+        if (!rep.mounted) {
+                log_error("the cart in %s was unmounted meanwhile; try again", target_label(t));
+                return -EAGAIN;
+        }
+        *ret_mnt_id = rep.mnt_id;
+        return 0;
+}
+
+/* The detached mount of the cart, idmapped to the container's user namespace
+ * when it has one. -ENOSYS: the kernel has no new mount API (*legacy is set). */
+static int make_mount(const struct target *t, const struct image *img, const struct loopdev *loop, bool *legacy,
+                      int *ret_mntfd)
+{
+        _cleanup_close_ int usernsfd = -EBADF;
+        bool idmapped = false;
+        int r;
+
+        r = target_ns_differs(t, "user");
+        if (r > 0) {
+                usernsfd = openat(t->procfd, "ns/user", O_RDONLY | O_CLOEXEC);
+                r = usernsfd < 0 ? NEG_ERRNO() : 0;
+        }
+        if (r < 0)
+                return log_error_errno(r, "cannot read the user namespace of %s", target_label(t));
+        if (*legacy)
+                return 0;
+        r = cart_mount_create(img, loop->path, usernsfd, ret_mntfd, &idmapped);
+        if (r == -ENOSYS) {
+                log_debug("no new mount API in this kernel: mounting the way of Linux < 5.2");
+                *legacy = true;
+                if (img->kind == IMAGE_DIRECTORY)
+                        return log_error_errno(r, "a directory cart needs the new mount API (Linux 5.2)");
+                return 0;
+        }
+        if (r < 0)
+                return log_error_errno(r, "cannot mount cart '%s' (%s)", img->path, image_kind_name(img->kind));
+        if (usernsfd >= 0)
+                log_debug(idmapped ? "cart idmapped to the container's user namespace"
+                                   : "cart not idmapped: its files show as the overflow uid");
+        return 0;
+}
+
+/* Mounts the cart at /dev/crashcart in the target. *ret_placed: this call mounted
+ * it (a concurrent run may have been first). */
+static int mount_new(const struct cart_request *req, const struct target *t, int rundir_fd, bool *ret_placed,
+                     uint64_t *ret_mnt_id)
+{
+        _cleanup_(image_done) struct image img = IMAGE_INIT;
+        _cleanup_close_ int mntfd = -EBADF;
+        struct loopdev loop = { .fd = -EBADF };
+        struct place_request preq = { .mntfd = -EBADF };
+        struct place_reply rep;
+        bool legacy = req->legacy;
+        int r;
+
+        r = open_source(req, rundir_fd, &img, &loop);
+        if (r < 0)
+                return r;
+        if (img.kind == IMAGE_DIRECTORY && legacy) {
+                log_error("a directory cart needs the new mount API (Linux 5.2); --legacy-mount takes image files "
+                          "only");
+                return -EINVAL;
+        }
+        r = target_root_ids(t, &preq.root_uid, &preq.root_gid);
+        if (r < 0)
+                r = log_error_errno(r, "cannot read the user namespace of %s", target_label(t));
+        else
+                r = make_mount(t, &img, &loop, &legacy, &mntfd);
+        if (r == 0) {
+                preq.mntfd = mntfd;
+                preq.legacy = legacy;
+                preq.loop_rdev = loop.rdev;
+                preq.fstype = image_fstype(img.kind);
+                r = cart_place(t, &preq, &rep);
+                if (r < 0)
+                        r = log_place_error(&rep);
+        }
+        /* Once mounted, the mount holds the loop device; ours can go (autoclear). */
+        safe_close(loop.fd);
+        if (r < 0)
+                return r;
+        *ret_placed = rep.changed;
+        *ret_mnt_id = rep.mnt_id;
+        log_debug(rep.changed ? "cart mounted at " CART_PATH " in %s" : "cart was already mounted in %s",
+                  target_label(t));
+        return 0;
+}
+
+/* Makes sure the cart is at /dev/crashcart in the container. */
+static int ensure(const struct cart_request *req, const struct target *t, int rundir_fd, bool *ret_placed,
+                  uint64_t *ret_mnt_id)
+{
+        dev_t mounted_dev = 0;
+        int r;
+
+        *ret_placed = false;
+        r = cart_probe(t, &mounted_dev);
+        if (r == -ESRCH) {
+                log_error("%s has exited", target_label(t));
+                return r;
+        }
+        if (r < 0)
+                return log_error_errno(r, "cannot read the mount table of %s", target_label(t));
+        if (r > 0)
+                return adopt_mounted(req, t, mounted_dev, ret_mnt_id);
+        return mount_new(req, t, rundir_fd, ret_placed, ret_mnt_id);
+}
+
+/* Unmounts the target's cart. expect_mnt_id != 0: only that mount. quiet_busy: a
+ * busy cart is -EBUSY, not an error message. */
+static int unmount_cart(const struct cart_request *req, const struct target *t, uint64_t expect_mnt_id,
+                        bool quiet_busy)
+{
+        struct place_reply rep;
+        uint32_t uid = 0, gid = 0;
+        int r;
+
+        r = target_root_ids(t, &uid, &gid);
+        if (r == -ESRCH || r == -ENOENT)
+                return 0; /* gone with the container */
+        if (r < 0)
+                return log_error_errno(r, "cannot read the user namespace of %s", target_label(t));
+        r = cart_unmount(t, expect_mnt_id, req->force, req->legacy, uid, gid, &rep);
+        if (r == -EBUSY && quiet_busy)
+                return -EBUSY;
+        if (r < 0) {
+                if (rep.error == -ESRCH)
+                        return 0;
+                return log_place_error(&rep);
+        }
+        log_debug(rep.changed ? "cart unmounted from %s" : "no cart was mounted in %s", target_label(t));
+        return 0;
+}
+
+static int open_session(const struct target *t, int rundir_fd, char *name, size_t size, struct session *s)
+{
+        int r;
+
+        r = session_name_of(t, name, size);
+        if (r < 0)
+                return log_error_errno(r, "cannot set up " RUNDIR);
+        r = session_open(rundir_fd, name, s);
+        if (r < 0)
+                return log_error_errno(r, "cannot lock " RUNDIR "/%s", name);
+        return 0;
+}
+
+int cart_acquire(const struct cart_request *req, const struct target *t, int rundir_fd, bool pin,
+                 struct cart_hold *ret)
+{
+        struct session s;
+        uint64_t mnt_id = 0;
+        bool placed;
+        int r;
+
+        *ret = (struct cart_hold){};
+        r = open_session(t, rundir_fd, ret->session, sizeof(ret->session), &s);
+        if (r < 0)
+                return r;
+        r = ensure(req, t, rundir_fd, &placed, &mnt_id);
+        if (r < 0) {
+                session_close(rundir_fd, &s);
+                return r;
+        }
+
+        /* A record about another mount than the one there now is stale. */
+        if (s.transient && s.mnt_id != mnt_id)
+                s.transient = false;
+        if (pin)
+                s.transient = false; /* no run unmounts it */
+        else if (placed) {
+                s.transient = true;
+                s.mnt_id = mnt_id;
+        }
+        if (!pin && s.transient) {
+                r = session_add_self(&s);
+                if (r < 0)
+                        log_warning_errno(r, "cannot record this run in " RUNDIR);
+                else
+                        ret->recorded = true;
+        }
+        r = session_close(rundir_fd, &s);
+        if (r < 0)
+                log_warning_errno(r, "cannot write " RUNDIR "/%s", ret->session);
+        return 0;
+}
+
+void cart_leave(const struct cart_request *req, const struct target *t, int rundir_fd, struct cart_hold *h)
+{
+        struct session s;
+        int r;
+
+        r = session_open(rundir_fd, h->session, &s);
+        if (r < 0) {
+                log_warning_errno(r, "cannot lock " RUNDIR "/%s; the cart stays mounted", h->session);
+                return;
+        }
+        session_remove_self(&s);
+        h->recorded = false;
+        if (s.transient && s.n_users == 0) {
+                r = unmount_cart(req, t, s.mnt_id, true);
+                if (r == -EBUSY)
+                        log_warning("the cart stays mounted in %s: a process there still uses it "
+                                    "('crashcart -u' unmounts it)",
+                                    target_label(t));
+                else
+                        s.transient = false;
+        }
+        session_close(rundir_fd, &s);
+}
+
+int cart_remove(const struct cart_request *req, const struct target *t, int rundir_fd)
+{
+        char name[80];
+        struct session s;
+        int r;
+
+        r = open_session(t, rundir_fd, name, sizeof(name), &s);
+        if (r < 0)
+                return r;
+        r = unmount_cart(req, t, 0, false);
+        if (r < 0) {
+                session_abandon(&s);
+                return r;
+        }
+        s.transient = false;
+        s.n_users = 0;
+        session_close(rundir_fd, &s);
+        return 0;
+}
+
+static int host_dir_release(const char *dir, bool force)
+{
+        if (umount2(dir, UMOUNT_NOFOLLOW | (force ? MNT_DETACH : 0)) < 0) {
+                int r = NEG_ERRNO();
+
+                if (r == -EBUSY) {
+                        log_error("the cart at '%s' is in use (by a container?); -f detaches it lazily", dir);
+                        return r;
+                }
+                return log_error_errno(r, "cannot unmount '%s'", dir);
+        }
+        log_debug("cart released from '%s'", dir);
+        return 0;
+}
+
+/* Mounts the cart's source on dirfd, with the new mount API or mount(2). */
+static int host_dir_mount(const struct cart_request *req, const struct image *img, const struct loopdev *loop,
+                          int dirfd)
+{
+        _cleanup_close_ int mntfd = -EBADF;
+        bool idmapped;
+        int r;
+
+        r = req->legacy ? -ENOSYS : cart_mount_create(img, loop->path, -EBADF, &mntfd, &idmapped);
+        if (r == 0) {
+                if (sys_move_mount(mntfd, "", dirfd, "", CC_MOVE_MOUNT_F_EMPTY_PATH | CC_MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                        return NEG_ERRNO();
+                return 0;
+        }
+        if (r == -ENOSYS && img->kind != IMAGE_DIRECTORY) {
+                char target[64];
+
+                snprintf(target, sizeof(target), "/proc/self/fd/%d", dirfd);
+                if (mount(loop->path, target, image_fstype(img->kind), MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+                        return NEG_ERRNO();
+                return 0;
+        }
+        return r;
+}
+
+int cart_host_dir(const struct cart_request *req, const char *dir, bool unmount, int rundir_fd)
+{
+        _cleanup_(image_done) struct image img = IMAGE_INIT;
+        _cleanup_close_ int dirfd = -EBADF, parentfd = -EBADF;
+        struct loopdev loop = { .fd = -EBADF };
+        uint64_t id, parent_id;
+        struct stat st;
+        bool is_mount;
+        int r;
+
+        dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dirfd < 0)
+                return log_error_errno(NEG_ERRNO(), "cannot use '%s' (the directory must exist)", dir);
+        parentfd = openat(dirfd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (parentfd < 0 || fd_mount_id(dirfd, "", AT_EMPTY_PATH, false, &id, NULL) < 0 ||
+            fd_mount_id(parentfd, "", AT_EMPTY_PATH, false, &parent_id, NULL) < 0 || fstat(dirfd, &st) < 0)
+                return log_error_errno(NEG_ERRNO(), "cannot inspect '%s'", dir);
+        is_mount = id != parent_id;
+
+        if (unmount) {
+                if (!is_mount) {
+                        log_debug("nothing is mounted at '%s'", dir);
+                        return 0;
+                }
+                dirfd = safe_close(dirfd); /* it would keep the mount busy */
+                return host_dir_release(dir, req->force);
+        }
+
+        r = open_source(req, rundir_fd, &img, &loop);
+        if (r < 0)
+                return r;
+        if (is_mount) {
+                bool same = img.kind == IMAGE_DIRECTORY ? st.st_dev == img.dev : st.st_dev == loop.rdev;
+
+                safe_close(loop.fd);
+                if (!same) {
+                        log_error("something else is mounted at '%s'", dir);
+                        return -EEXIST;
+                }
+                log_debug("the cart is already mounted at '%s'", dir);
+                return 0;
+        }
+        r = host_dir_mount(req, &img, &loop, dirfd);
+        safe_close(loop.fd);
+        if (r < 0)
+                return log_error_errno(r, "cannot mount cart '%s' at '%s'", img.path, dir);
+        log_debug("cart mounted read-only at '%s'", dir);
+        return 0;
+}

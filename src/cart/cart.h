@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The cart's life cycle, as crashcart's operations use it: make sure a cart is
+ * mounted in a container (and record who uses it), release it when the last run
+ * ends, unmount it, or mount it at a host directory. One path opens the image and
+ * its loop device for all of them. These functions log what went wrong, with
+ * context, and return -errno; the command layer picks the exit status. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "exec/target.h"
+
+struct cart_request {
+        const char *image;      /* the image file or directory; NULL: none was found */
+        bool image_explicit;    /* named by -i or $CRASHCART_IMAGE, not the default */
+        bool legacy;            /* --legacy-mount */
+        bool force;             /* a busy cart is detached lazily */
+};
+
+/* A run's hold on the cart of one container's mount namespace. */
+struct cart_hold {
+        char session[80];       /* the session file's name in the runtime directory */
+        bool recorded;          /* this run is a user in the session */
+};
+
+/* Makes sure the cart is at /dev/crashcart in the target. pin (-m): it stays
+ * mounted until 'crashcart -u'; otherwise this run is recorded as a user, and the
+ * last user out unmounts a cart that a run mounted. */
+int cart_acquire(const struct cart_request *req, const struct target *t, int rundir_fd, bool pin,
+                 struct cart_hold *ret);
+/* This run is done with the cart: the last run out unmounts it. */
+void cart_leave(const struct cart_request *req, const struct target *t, int rundir_fd, struct cart_hold *h);
+/* -u: unmounts the cart from the target, whoever mounted it. */
+int cart_remove(const struct cart_request *req, const struct target *t, int rundir_fd);
+
+/* --host DIR: mounts the cart read-only at a host directory (for containers still
+ * to be started with DIR bound at /dev/crashcart), or with unmount, releases it. */
+int cart_host_dir(const struct cart_request *req, const char *dir, bool unmount, int rundir_fd);

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "basic/macro.h"
+#include "crashcart/options.h"
+#include "resolve/resolve.h"
+
+_printf_(2, 3) static int usage(struct options *o, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(o->error, sizeof(o->error), fmt, ap);
+        va_end(ap);
+        return -EINVAL;
+}
+
+enum {
+        OPT_LEGACY_MOUNT = 0x100,
+        OPT_USER,
+        OPT_ENV,
+        OPT_ENV_FROM_TARGET,
+        OPT_CONFINED,
+        OPT_HOST,
+};
+
+static const struct option longopts[] = {
+        { "image", required_argument, NULL, 'i' },
+        { "mount", no_argument, NULL, 'm' },
+        { "unmount", no_argument, NULL, 'u' },
+        { "exec", no_argument, NULL, 'e' },
+        { "force", no_argument, NULL, 'f' },
+        { "legacy-mount", no_argument, NULL, OPT_LEGACY_MOUNT },
+        { "runtime", required_argument, NULL, 'r' },
+        { "list", no_argument, NULL, 'l' },
+        { "pid", no_argument, NULL, 'p' },
+        { "tty", no_argument, NULL, 't' },
+        { "no-tty", no_argument, NULL, 'T' },
+        { "setuid", required_argument, NULL, 'S' },
+        { "setgid", required_argument, NULL, 'G' },
+        { "user", required_argument, NULL, OPT_USER },
+        { "workdir", required_argument, NULL, 'w' },
+        { "env", required_argument, NULL, OPT_ENV },
+        { "env-from-target", no_argument, NULL, OPT_ENV_FROM_TARGET },
+        { "confined", no_argument, NULL, OPT_CONFINED },
+        { "host", required_argument, NULL, OPT_HOST },
+        { "verbose", no_argument, NULL, 'v' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        {},
+};
+
+static int add_env(struct options *o, const char *kv)
+{
+        char **v;
+
+        if (!strchr(kv, '=') || kv[0] == '=')
+                return usage(o, "--env takes KEY=VALUE, not '%s'", kv);
+        v = realloc(o->envs, (o->n_envs + 1) * sizeof(char *));
+        if (!v)
+                return -ENOMEM;
+        o->envs = v;
+        o->envs[o->n_envs++] = (char *)kv;
+        return 0;
+}
+
+/* What the options say to do, and whether they go together. */
+static int check_action(struct options *o, bool mount, bool unmount, bool list, bool print_pid, const char *setuid,
+                        const char *setgid, int nargs, char **args)
+{
+        if (list) {
+                if (nargs > 0)
+                        return usage(o, "--list takes no ID");
+                o->action = ACTION_LIST;
+                return 0;
+        }
+        if (o->host_dir) {
+                if (!mount && !unmount)
+                        return usage(o, "--host goes with -m or -u");
+                if (mount && unmount)
+                        return usage(o, "-m and -u exclude each other");
+                if (nargs > 0)
+                        return usage(o, "--host takes no ID");
+                o->action = mount ? ACTION_HOST_MOUNT : ACTION_HOST_UNMOUNT;
+                return 0;
+        }
+        if (print_pid && (mount || unmount))
+                return usage(o, "--pid takes an ID only");
+        if (o->user && (setuid || setgid))
+                return usage(o, "--user excludes -S and -G");
+        if (nargs == 0)
+                return usage(o, "no container ID or PID given");
+        o->id = args[0];
+        args++, nargs--;
+        if (nargs > 0 && strcmp(args[0], "--") == 0)
+                args++, nargs--;
+        o->command = nargs > 0 ? args : NULL;
+
+        if (print_pid && o->command)
+                return usage(o, "--pid takes an ID only");
+        if (mount && unmount)
+                return usage(o, "-m and -u exclude each other");
+        if ((mount || unmount) && o->command)
+                return usage(o, "-m and -u take no command");
+        if (o->use_exec && (mount || unmount))
+                return usage(o, "-e runs a command: it excludes -m and -u");
+        if (setuid || setgid) {
+                snprintf(o->user_buf, sizeof(o->user_buf), "%s%s%s", setuid ? setuid : "0", setgid ? ":" : "",
+                         setgid ? setgid : "");
+                o->user = o->user_buf;
+        }
+        o->action = print_pid ? ACTION_PRINT_PID : mount ? ACTION_MOUNT : unmount ? ACTION_UNMOUNT : ACTION_RUN;
+        return 0;
+}
+
+int options_parse(int argc, char **argv, struct options *o)
+{
+        bool mount = false, unmount = false, list = false, print_pid = false;
+        const char *setuid = NULL, *setgid = NULL;
+        int c, r;
+
+        *o = (struct options){ .tty = -1 };
+        optind = 0; /* a full reset of getopt's state */
+        opterr = 0;
+        /* '+': options end at ID, so the command's own options stay its own. */
+        while ((c = getopt_long(argc, argv, "+:i:muefr:lptTS:G:w:vhV", longopts, NULL)) != -1) {
+                switch (c) {
+                case 'i':
+                        o->image = optarg;
+                        break;
+                case 'm':
+                        mount = true;
+                        break;
+                case 'u':
+                        unmount = true;
+                        break;
+                case 'e':
+                        o->use_exec = true;
+                        break;
+                case 'f':
+                        o->force = true;
+                        break;
+                case OPT_LEGACY_MOUNT:
+                        o->legacy = true;
+                        break;
+                case 'r':
+                        if (!runtime_get(optarg))
+                                return usage(o, "unknown runtime '%s'", optarg);
+                        o->runtime = optarg;
+                        break;
+                case 'l':
+                        list = true;
+                        break;
+                case 'p':
+                        print_pid = true;
+                        break;
+                case 't':
+                        o->tty = 1;
+                        break;
+                case 'T':
+                        o->tty = 0;
+                        break;
+                case 'S':
+                        setuid = optarg;
+                        break;
+                case 'G':
+                        setgid = optarg;
+                        break;
+                case OPT_USER:
+                        o->user = optarg;
+                        break;
+                case 'w':
+                        o->workdir = optarg;
+                        break;
+                case OPT_ENV:
+                        r = add_env(o, optarg);
+                        if (r < 0)
+                                return r;
+                        break;
+                case OPT_ENV_FROM_TARGET:
+                        o->env_from_target = true;
+                        break;
+                case OPT_CONFINED:
+                        o->confined = true;
+                        break;
+                case OPT_HOST:
+                        o->host_dir = optarg;
+                        break;
+                case 'v':
+                        o->verbose++;
+                        break;
+                case 'h':
+                        o->action = ACTION_HELP;
+                        return 0;
+                case 'V':
+                        o->action = ACTION_VERSION;
+                        return 0;
+                case ':':
+                        return usage(o, "option '%s' needs an argument", argv[optind - 1]);
+                default:
+                        return usage(o, "unknown option '%s'", argv[optind - 1]);
+                }
+        }
+        return check_action(o, mount, unmount, list, print_pid, setuid, setgid, argc - optind, argv + optind);
+}
+
+void options_done(struct options *o)
+{
+        free(o->envs);
+        o->envs = NULL;
+        o->n_envs = 0;
+}

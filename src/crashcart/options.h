@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* crashcart's command line, parsed into what to do. Parsing prints nothing and
+ * never exits: a usage error comes back as -EINVAL with its one-line message. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum action {
+        ACTION_RUN,             /* mount the cart if needed, run the command, release */
+        ACTION_MOUNT,           /* -m */
+        ACTION_UNMOUNT,         /* -u */
+        ACTION_PRINT_PID,       /* -p */
+        ACTION_LIST,            /* -l */
+        ACTION_HOST_MOUNT,      /* -m --host DIR */
+        ACTION_HOST_UNMOUNT,    /* -u --host DIR */
+        ACTION_HELP,
+        ACTION_VERSION,
+};
+
+struct options {
+        enum action action;
+        const char *image;      /* -i; NULL: the default is looked for */
+        bool use_exec;          /* -e */
+        bool force;
+        bool legacy;
+        const char *runtime;    /* a name of the runtime table */
+        const char *id;
+        char **command;         /* NULL: the cart's interactive shell */
+        int tty;                /* 1 -t, 0 -T, -1 decide from stdin */
+        const char *user;       /* --user, or -S/-G made into one spec */
+        const char *workdir;
+        char **envs;            /* --env KEY=VALUE, in order */
+        size_t n_envs;
+        bool env_from_target;
+        bool confined;
+        const char *host_dir;   /* --host DIR */
+        int verbose;            /* how many -v */
+        char user_buf[300];     /* -S UID -G GID as "UID:GID" */
+        char error[256];        /* the usage error, when parsing fails */
+};
+
+/* Parses argv (getopt's state is reset first, so it can be called again).
+ * Returns 0, or -EINVAL with o->error set, or -ENOMEM. */
+int options_parse(int argc, char **argv, struct options *o);
+void options_done(struct options *o);

@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "basic/fileio.h"
+#include "basic/log.h"
+#include "basic/macro.h"
+#include "basic/spawn.h"
+#include "exec/cmdenv.h"
+#include "exec/confinement.h"
+#include "exec/nsexec.h"
+#include "exec/pty.h"
+#include "exec/run.h"
+
+/* The exit status and the message of a failure to start the command. */
+static int log_exec_error(const struct exec_error *e, const char *cmd)
+{
+        if (e->stage == EXEC_STAGE_EXEC) {
+                if (e->error == -ENOENT || e->error == -ENOTDIR) {
+                        log_error("'%s': no such file or directory in the container", cmd);
+                        return EXIT_NOT_FOUND;
+                }
+                log_error_errno(e->error, "cannot execute '%s' in the container", cmd);
+                return EXIT_CANNOT_EXEC;
+        }
+        if (e->stage == EXEC_STAGE_USER)
+                log_error(e->error == -ESRCH ? "no such user in the container's /etc/passwd"
+                          : e->error == -ENOENT ? "no such group in the container's /etc/group"
+                                                : "not a user: give NAME, UID, NAME:GROUP or UID:GID");
+        else if (e->error == -ESRCH)
+                log_error("the container exited");
+        else
+                log_error_errno(e->error, "%s", exec_stage_to_string(e->stage));
+        return EXIT_CRASHCART;
+}
+
+/* For -e on a PID (or a cgroup-scan hit): the runtime container that holds it, the
+ * one whose init shares its mount namespace. */
+static int container_of_pid(const struct resolve_ctx *ctx, const struct target *t, struct candidates *all,
+                            const struct candidate **ret)
+{
+        uint64_t dev, ino;
+        int r;
+
+        r = target_ns_id(t, "mnt", &dev, &ino);
+        if (r < 0)
+                return r;
+        r = resolve_list(ctx, NULL, all);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < all->n; i++) {
+                struct stat st;
+                char path[64];
+
+                if (!all->v[i].running)
+                        continue;
+                snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)all->v[i].pid);
+                if (stat(path, &st) == 0 && st.st_dev == dev && st.st_ino == ino) {
+                        *ret = &all->v[i];
+                        return 0;
+                }
+        }
+        return -ENOENT;
+}
+
+static int spawn_runtime_exec(const struct resolve_ctx *ctx, const struct target *t, char *const *argv,
+                              const sigset_t *oldmask, pid_t *ret_pid)
+{
+        _cleanup_free_ char **rargv = NULL;
+        struct candidates all = {};
+        const char *runtime = t->runtime;
+        char exec_id[64];
+        struct runtime_exec_args a = { .id = t->id, .ns = t->ns, .tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO),
+                                       .exec_id = exec_id };
+        int r;
+
+        if (!runtime_names_container(runtime)) {
+                const struct candidate *c;
+
+                r = container_of_pid(ctx, t, &all, &c);
+                if (r < 0) {
+                        log_error("-e needs a container runtime's exec, and no runtime knows %s", target_label(t));
+                        r = -1;
+                        goto out;
+                }
+                runtime = c->runtime;
+                a.id = c->id;
+                a.ns = c->ns;
+        }
+        snprintf(exec_id, sizeof(exec_id), "crashcart-%d", (int)getpid());
+        r = runtime_exec_argv(runtime_get(runtime), &a, argv, &rargv);
+        if (r == -EOPNOTSUPP) {
+                log_error("-e: %s has no exec of its own; run without -e", runtime);
+                r = -1;
+                goto out;
+        }
+        if (r < 0) {
+                log_error_errno(r, "-e");
+                r = -1;
+                goto out;
+        }
+        log_debug("running %s %s in %s", rargv[0], rargv[1], a.id);
+        r = host_spawn(rargv, oldmask, ret_pid);
+        if (r < 0) {
+                log_error_errno(r, "cannot run %s", rargv[0]);
+                r = -1;
+        }
+out:
+        candidates_done(&all);
+        return r;
+}
+
+/* The host side of the command's standard streams. */
+struct stdio_plan {
+        bool pty;
+        int host_master, host_slave;    /* the fallback pty */
+        int sock[2];                    /* the container's pty master comes over it */
+        int child[3];                   /* what the command gets as 0, 1, 2 */
+        struct relay relays[3];
+        size_t n_relays;
+};
+
+static void stdio_plan_done(struct stdio_plan *p)
+{
+        safe_close(p->host_master);
+        safe_close(p->host_slave);
+        safe_close(p->sock[0]);
+        safe_close(p->sock[1]);
+        for (int i = 0; i < 3; i++)
+                if (p->child[i] > 2)
+                        safe_close(p->child[i]);
+        for (size_t i = 0; i < p->n_relays; i++) {
+                if (p->relays[i].from > 2)
+                        safe_close(p->relays[i].from);
+                if (p->relays[i].to > 2)
+                        safe_close(p->relays[i].to);
+        }
+}
+
+/* Interactive: a pty (the container's, or a host one as the fallback). Otherwise
+ * bytes pass straight through, but a terminal never reaches the container: a
+ * terminal on 0, 1 or 2 is relayed through a pipe, so that nothing in the
+ * container can push input into it with TIOCSTI. */
+static int stdio_prepare(bool pty, struct stdio_plan *p)
+{
+        *p = (struct stdio_plan){ .pty = pty, .host_master = -EBADF, .host_slave = -EBADF,
+                                  .sock = { -EBADF, -EBADF }, .child = { 0, 1, 2 } };
+        if (pty) {
+                p->host_master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+                if (p->host_master < 0 || grantpt(p->host_master) < 0 || unlockpt(p->host_master) < 0)
+                        return NEG_ERRNO();
+                p->host_slave = ioctl(p->host_master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+                if (p->host_slave < 0)
+                        return NEG_ERRNO();
+                if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p->sock) < 0)
+                        return NEG_ERRNO();
+                return 0;
+        }
+        for (int i = 0; i < 3; i++) {
+                int pfd[2];
+
+                if (!isatty(i))
+                        continue;
+                if (pipe2(pfd, O_CLOEXEC) < 0)
+                        return NEG_ERRNO();
+                if (i == 0) {
+                        p->child[0] = pfd[0];
+                        p->relays[p->n_relays++] = (struct relay){ .from = 0, .to = pfd[1], .is_input = true, .open = true };
+                } else {
+                        p->child[i] = pfd[1];
+                        p->relays[p->n_relays++] = (struct relay){ .from = pfd[0], .to = i, .open = true };
+                }
+        }
+        return 0;
+}
+
+/* The command's environment, and with --confined the target's confinement. */
+static int prepare_command(const struct run_request *req, const struct target *t, bool pty, struct cmdenv *env,
+                           struct confinement *conf)
+{
+        _cleanup_free_ char *environ_text = NULL;
+        size_t environ_len = 0;
+        const char *term = getenv("TERM");
+        int r;
+
+        if (req->env_from_target) {
+                r = read_full_fileat(t->procfd, "environ", 1 << 20, &environ_text, &environ_len);
+                if (r < 0)
+                        return log_error_errno(r, "cannot read the environment of %s", target_label(t));
+        }
+        r = cmdenv_build(environ_text, environ_len, pty || term ? (term ?: "xterm") : NULL, req->envs, req->n_envs,
+                         env);
+        if (r < 0)
+                return log_error_errno(r, "cannot build the command's environment");
+        if (req->confined) {
+                r = confinement_read(t, conf);
+                if (r < 0)
+                        return log_error_errno(r, "cannot read the confinement of %s", target_label(t));
+                log_debug("confined: CapBnd %016llx, no_new_privs %d, seccomp mode %d with %zu filters",
+                          (unsigned long long)conf->cap_bnd, conf->no_new_privs, conf->seccomp_mode,
+                          conf->n_filters);
+        }
+        return 0;
+}
+
+/* Relays the command's terminal or streams until it exits: *ret_ws is its wait
+ * status. */
+static int wait_command(const struct run_request *req, struct stdio_plan *plan, pid_t pid, int *ret_ws)
+{
+        int master = -EBADF, r;
+
+        if (!plan->pty) {
+                if (plan->n_relays > 0)
+                        r = relay_run(plan->relays, plan->n_relays, -1, -1, pid, req->forwarded, ret_ws);
+                else
+                        r = wait_forwarding(pid, req->forwarded, ret_ws);
+                if (r < 0)
+                        return log_error_errno(r, "cannot wait for the command");
+                return 0;
+        }
+        r = recv_pty_master(plan->sock[0], &master);
+        if (r < 0) {
+                log_error_errno(r, "cannot receive the command's terminal");
+                kill(pid, SIGKILL);
+                wait_forwarding(pid, req->forwarded, ret_ws);
+                return r;
+        }
+        if (master < 0) {
+                log_debug("the container has no devpts: using a pty of the host's");
+                master = TAKE_FD(plan->host_master);
+        } else
+                log_debug("pseudo-terminal from the container's devpts");
+        if (isatty(STDIN_FILENO) && tty_raw_begin(STDIN_FILENO) < 0)
+                log_warning("cannot put the terminal in raw mode");
+        plan->relays[0] = (struct relay){ .from = STDIN_FILENO, .to = master, .is_input = true, .eof_to_pty = true,
+                                          .open = true };
+        plan->relays[1] = (struct relay){ .from = master, .to = STDOUT_FILENO, .open = true };
+        r = relay_run(plan->relays, 2, isatty(STDIN_FILENO) ? STDIN_FILENO : -1, master, pid, req->forwarded, ret_ws);
+        tty_restore();
+        safe_close(master);
+        plan->n_relays = 0;
+        if (r < 0)
+                return log_error_errno(r, "cannot wait for the command");
+        return 0;
+}
+
+static int run_in_namespaces(const struct run_request *req, const struct target *t)
+{
+        struct confinement conf = {};
+        struct stdio_plan plan = { .host_master = -EBADF, .host_slave = -EBADF, .sock = { -EBADF, -EBADF },
+                                   .child = { 0, 1, 2 } };
+        struct cmdenv env = {};
+        struct exec_error err;
+        bool pty = req->tty == 1 || (req->tty == -1 && isatty(STDIN_FILENO));
+        int status = EXIT_CRASHCART, ws, r;
+        pid_t pid;
+
+        if (prepare_command(req, t, pty, &env, &conf) < 0)
+                goto out;
+        r = stdio_prepare(pty, &plan);
+        if (r < 0) {
+                log_error_errno(r, "cannot set up the command's terminal");
+                goto out;
+        }
+
+        struct exec_request ereq = {
+                .argv = req->argv,
+                .envp = env.v,
+                .sigmask = req->sigmask,
+                .user = req->user,
+                .home_from_user = !env.home_given,
+                .workdir = req->workdir,
+                .pty = pty,
+                .host_pty_slave = plan.host_slave,
+                .pty_sock = plan.sock[1],
+                .stdio = { plan.child[0], plan.child[1], plan.child[2] },
+                .confine = req->confined ? &conf : NULL,
+        };
+        r = ns_spawn(t, &ereq, &pid, &err);
+        if (err.cgroup_error)
+                log_warning("cannot join the container's cgroups: %s; the command runs outside its limits",
+                            strerror(-err.cgroup_error));
+        if (r < 0) {
+                status = log_exec_error(&err, req->argv[0]);
+                goto out;
+        }
+        log_debug("command started as PID %d", (int)pid);
+
+        /* The command's ends are its own now. */
+        for (int i = 0; i < 3; i++)
+                if (plan.child[i] > 2)
+                        plan.child[i] = safe_close(plan.child[i]);
+        plan.host_slave = safe_close(plan.host_slave);
+
+        if (wait_command(req, &plan, pid, &ws) == 0)
+                status = exit_status_of(ws);
+out:
+        stdio_plan_done(&plan);
+        confinement_done(&conf);
+        cmdenv_done(&env);
+        return status;
+}
+
+int run_command(const struct run_request *req, const struct resolve_ctx *ctx, const struct target *t)
+{
+        int status, r;
+        pid_t pid;
+
+        if (!req->use_runtime_exec)
+                return run_in_namespaces(req, t);
+
+        if (spawn_runtime_exec(ctx, t, req->argv, req->sigmask, &pid) < 0)
+                return EXIT_CRASHCART;
+        r = wait_forwarding(pid, req->forwarded, &status);
+        if (r < 0) {
+                log_error_errno(r, "cannot wait for the command");
+                return EXIT_CRASHCART;
+        }
+        return exit_status_of(status);
+}
