@@ -82,6 +82,16 @@ $(B)/crashcart: $(B)/obj/src/crashcart/main.o $(B)/obj/libcrashcart.a
 $(B)/crashcart-build: $(B)/obj/src/cart-build/main.o $(B)/obj/libcrashcart.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@
 
+# The shell text the builder writes into a cart (data/crashcartrc*, data/wrappers/),
+# embedded as C strings: the builder stays one file whose carts match its version,
+# and build/crashcart-build runs uninstalled. See src/cart-build/wrappers.c.
+EMBEDDED_DATA := $(sort $(wildcard data/crashcartrc*) $(wildcard data/wrappers/*.sh))
+
+$(B)/embedded-data.h: scripts/embed-text $(EMBEDDED_DATA) | $(B)
+	scripts/embed-text $(EMBEDDED_DATA) >$@.tmp && mv $@.tmp $@
+
+$(foreach flavour,obj asan fuzz,$(B)/$(flavour)/src/cart-build/wrappers.o): $(B)/embedded-data.h
+
 # Preloaded into the cart's programs by the cart's loader: their /bin/sh, whatever
 # the container holds. Standalone: it must not pull crashcart's library in.
 $(B)/cart-sh.so: src/cart-sh/cart-sh.c | $(B)/config.h

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,15 +13,10 @@
 #include "basic/macro.h"
 #include "basic/syscalls.h"
 
-int read_full_fileat(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len)
+int read_full_fd(int fd, size_t max, char **ret, size_t *ret_len)
 {
-        _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *buf = NULL;
         size_t len = 0, cap = 0;
-
-        fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return NEG_ERRNO();
 
         for (;;) {
                 ssize_t n;
@@ -62,6 +58,16 @@ int read_full_fileat(int dirfd, const char *path, size_t max, char **ret, size_t
         if (ret_len)
                 *ret_len = len;
         return 0;
+}
+
+int read_full_fileat(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len)
+{
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return NEG_ERRNO();
+        return read_full_fd(fd, max, ret, ret_len);
 }
 
 int write_full(int fd, const void *buf, size_t len)
@@ -204,4 +210,74 @@ int opendir_at(int dirfd, const char *path, DIR **ret)
         }
         *ret = d;
         return 0;
+}
+
+char *path_join(const char *a, const char *b)
+{
+        char *s;
+
+        if (asprintf(&s, "%s/%s", a, b) < 0)
+                return NULL;
+        return s;
+}
+
+int mkdir_p(const char *path, mode_t mode)
+{
+        _cleanup_free_ char *buf = strdup(path);
+
+        if (!buf)
+                return -ENOMEM;
+        /* The parents' errors show in the last mkdir, which is the one that counts. */
+        for (char *p = buf + 1; *p; p++)
+                if (*p == '/') {
+                        *p = 0;
+                        (void)mkdir(buf, mode);
+                        *p = '/';
+                }
+        if (mkdir(buf, mode) < 0 && errno != EEXIST)
+                return NEG_ERRNO();
+        return 0;
+}
+
+int write_whole(const char *path, const void *buf, size_t len, mode_t mode)
+{
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+
+        if (fd < 0)
+                return NEG_ERRNO();
+        return write_full(fd, buf, len);
+}
+
+int copy_fd_to_file(int in, const char *to, mode_t mode)
+{
+        _cleanup_close_ int out = -EBADF;
+        char buf[65536];
+        ssize_t n;
+
+        (void)unlink(to);
+        out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+        if (out < 0)
+                return NEG_ERRNO();
+        for (;;) {
+                int r;
+
+                n = read(in, buf, sizeof(buf));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                r = write_full(out, buf, (size_t)n);
+                if (r < 0)
+                        return r;
+        }
+        return n < 0 ? NEG_ERRNO() : 0;
+}
+
+int copy_file(const char *from, const char *to, mode_t mode)
+{
+        _cleanup_close_ int in = open(from, O_RDONLY | O_CLOEXEC);
+
+        if (in < 0)
+                return NEG_ERRNO();
+        return copy_fd_to_file(in, to, mode);
 }

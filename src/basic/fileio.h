@@ -7,6 +7,11 @@
 #include <dirent.h>
 #include <sys/types.h>
 
+/* Reads fd until EOF into a malloc'd, NUL-terminated buffer: -EFBIG when it holds
+ * more than max bytes, -ENOMEM; never a silently shortened result. The one
+ * read-until-EOF loop: files, pipes, /proc. */
+int read_full_fd(int fd, size_t max, char **ret, size_t *ret_len);
+
 /* Reads a whole file (at most max bytes) relative to dirfd into a NUL-terminated
  * buffer. Files of /proc report size 0, so this reads until EOF. */
 int read_full_fileat(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len);
@@ -32,3 +37,17 @@ int opendir_at(int dirfd, const char *path, DIR **ret);
 /* Parses a decimal number that must fill the whole string. */
 int parse_u64(const char *s, uint64_t *ret);
 int parse_pid(const char *s, pid_t *ret);
+
+/* "a/b", malloc'd; NULL when out of memory. */
+char *path_join(const char *a, const char *b);
+
+/* mkdir -p: path and its missing parents; an existing one is not an error. */
+int mkdir_p(const char *path, mode_t mode);
+
+/* buf as the whole of path, made with mode when it is new. */
+int write_whole(const char *path, const void *buf, size_t len, mode_t mode);
+
+/* What in reads, into a new file `to`: one there is unlinked first, and the new
+ * one made with O_EXCL, so a link at `to` is replaced, never written through. */
+int copy_fd_to_file(int in, const char *to, mode_t mode);
+int copy_file(const char *from, const char *to, mode_t mode);

@@ -1,0 +1,2 @@
+# shellcheck shell=bash
+export MAGIC=${MAGIC:-/dev/crashcart/share/misc/magic}

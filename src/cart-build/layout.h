@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The cart builder's rules for names and paths: where a Debian path goes in the
+ * cart, what is left out, how a package's link and an alternative are pointed
+ * into the cart, and the bytes patched into the loader and the libraries. Pure:
+ * no I/O, nothing printed; 0 or -errno. And the one table of the architectures
+ * a cart is built for. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* One architecture: every name the builder spells differently per architecture. */
+struct cart_arch {
+        const char *debian;             /* dpkg's name: amd64 */
+        const char *triplet;            /* the multiarch directories' name: x86_64-linux-gnu */
+        const char *loader;             /* the dynamic loader's file name: ld-linux-x86-64.so.2 */
+        const char *lib_dirs[6];        /* where packages keep libraries, relative to /, in
+                                         * the order they are looked in; NULL-terminated */
+};
+
+/* The table: every architecture a cart can be built for. */
+extern const struct cart_arch cart_arches[];
+extern const size_t cart_arches_n;
+
+/* The architecture dpkg calls `debian`, or NULL. */
+const struct cart_arch *cart_arch_by_debian(const char *debian);
+
+/* Where an absolute Debian path is in the cart, relative to the cart's root
+ * ("/usr/bin/ls" → "bin/ls", "/usr/lib/x86_64-linux-gnu/libc.so.6" → "lib/..."):
+ * 0 and *ret (malloc'd), -ENOENT when it is nowhere in the cart, -ENOMEM. */
+int cart_rel(const struct cart_arch *a, const char *path, char **ret);
+
+/* An absolute path without ".", ".." and repeated slashes, in place (the result is
+ * never longer); ".." of the root is the root, as for the kernel. -EINVAL when p
+ * is not absolute. */
+int normalize_path(char *p);
+
+/* Whether a directory of a package, relative to its root, is left out of the
+ * cart: documentation, translations, what only a booted system uses, and manual
+ * pages in other languages than English. */
+bool skipped(const struct cart_arch *a, const char *rel);
+
+/* Where a package's link leads, as the target of the cart's link: link_rel is the
+ * link's path in the package (relative to its root), target what it holds, which
+ * is taken from the link's own directory when relative. The result is an
+ * absolute path into the cart (CART_PATH/...): -ENOENT when it leads nowhere in
+ * the cart, never into the container. */
+int link_target_in_cart(const struct cart_arch *a, const char *link_rel, const char *target, char **ret);
+
+/* The target of an alternative's link, both relative to the cart's root: the
+ * name alone when both are in one directory (bin/nc → nc.openbsd), else the
+ * cart's absolute path. -EINVAL when link_rel has no directory. */
+int alternative_target(const char *link_rel, const char *path_rel, char **ret);
+
+/* A path as long as `from` that names rel in the cart, padded with slashes after
+ * CART_PATH: "/dev/crashcart////lib/gconv". -ENAMETOOLONG when it does not fit. */
+int padded_path(const char *from, const char *rel, char **ret);
+
+/* Replaces every `from` in buf by `to`, both n bytes long; returns how many. */
+size_t replace_all(char *buf, size_t len, const char *from, const char *to, size_t n);
+
+/* A rewrite of bytes in a file that moves nothing: from and to are len bytes long
+ * (either may hold NULs). */
+struct byte_patch {
+        char from[96], to[96];
+        size_t len;
+        bool required;          /* a file without `from` is an error */
+};
+
+/* The loader's paths to the container's files, pointed to names that do not
+ * exist: its /etc/ld.so.cache, /etc/ld.so.preload (the cart's preload list
+ * instead), and its system library directories. The longer paths first, as
+ * "/usr/lib/" is part of another. */
+#define LOADER_PATCHES 6
+int loader_patches(const struct cart_arch *a, struct byte_patch ret[static LOADER_PATCHES]);
+
+/* Paths compiled into libc, ncurses, bash, libcrypto and man-db that would read the
+ * container's files, pointed into the cart (with padded_path). */
+#define PATH_PATCHES 7
+int path_patches(const struct cart_arch *a, struct byte_patch ret[static PATH_PATCHES]);
+
+/* Applies patches to buf; returns how many replacements were made, and in
+ * *ret_missing (when not NULL) the first required patch that found nothing, or
+ * NULL. */
+size_t apply_patches(char *buf, size_t len, const struct byte_patch *patches, size_t n,
+                     const struct byte_patch **ret_missing);
+
+/* A script whose interpreter is /bin/NAME or /usr/bin/NAME, given the cart's
+ * (CART_BIN/NAME): 0 with the name and the new text (both malloc'd), -ENOENT when
+ * text (len bytes, NUL-terminated) is not such a script. */
+int shebang_in_cart(const char *text, size_t len, char **ret_name, char **ret_text);
+
+/* Whether a file of the packages is `pkg`'s .deb (NAME_VERSION_ARCH.deb). */
+bool is_deb_of(const char *file, const char *pkg);
+
+/* Whether a library is an NSS module (libnss_NAME.so.2), which libc loads with
+ * dlopen. */
+bool is_nss_module(const char *name);
