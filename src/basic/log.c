@@ -83,3 +83,14 @@ void fault_point(const char *name)
         if (f && strcmp(f, name) == 0)
                 kill(getpid(), SIGSTOP);
 }
+
+bool fault_disabled(const char *check)
+{
+        const char *f = getenv("CRASHCART_FAULT_DISABLE");
+        size_t n = strlen(check);
+
+        for (const char *p = f; p && *p; p = strchr(p, ','), p = p ? p + 1 : NULL)
+                if (strncmp(p, check, n) == 0 && (p[n] == ',' || p[n] == 0))
+                        return true;
+        return false;
+}

@@ -24,3 +24,8 @@ void log_debug(const char *fmt, ...) _printf_(1, 2);
  * crashcart stops itself (SIGSTOP) right there, so that a test can kill it, or
  * change the world under it, at that exact step, and then let it go on. */
 void fault_point(const char *name);
+
+/* For the security tests' positive controls: true when $CRASHCART_FAULT_DISABLE
+ * (a comma-separated list) names this check, which is then skipped, so that a
+ * test can show the attack it stops working without it. */
+bool fault_disabled(const char *check);

@@ -9,13 +9,16 @@
 #include "basic/macro.h"
 #include "basic/spawn.h"
 
-int host_spawn(char *const *argv, const sigset_t *sigmask, pid_t *ret_pid)
+int host_spawn(char *const *argv, const sigset_t *sigmask, const int *stdio, pid_t *ret_pid)
 {
         pid_t pid = fork();
 
         if (pid < 0)
                 return NEG_ERRNO();
         if (pid == 0) {
+                for (int i = 0; stdio && i < 3; i++)
+                        if (stdio[i] != i && dup2(stdio[i], i) < 0)
+                                _exit(126);
                 if (sigmask)
                         sigprocmask(SIG_SETMASK, sigmask, NULL);
                 execvp(argv[0], argv);

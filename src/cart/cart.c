@@ -36,13 +36,35 @@ static int log_place_error(const struct place_reply *rep)
         return rep->error < 0 ? rep->error : -EIO;
 }
 
-static int open_image(const char *path, struct image *img)
+/* Whoever can write the cart can run code as root in every container it goes
+ * into: a cart is root's, and nobody else's to change. */
+static int check_image_owner(const char *path, const struct image *img, bool force)
+{
+        struct stat st;
+
+        if (fstat(img->fd, &st) < 0)
+                return log_error_errno(NEG_ERRNO(), "cannot inspect cart image '%s'", path);
+        if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+                if (force) {
+                        log_warning("cart image '%s' is %s, used anyway (-f)", path,
+                                    st.st_uid != 0 ? "not owned by root" : "writable by group or others");
+                        return 0;
+                }
+                log_error("cart image '%s' is %s: whoever can change it can run code as root in the containers it "
+                          "goes into (chown root and chmod go-w it, or -f to use it anyway)",
+                          path, st.st_uid != 0 ? "not owned by root" : "writable by group or others");
+                return -EPERM;
+        }
+        return 0;
+}
+
+static int open_image(const char *path, bool force, struct image *img)
 {
         struct image_probe probe = {};
         int r;
 
         if (!path) {
-                log_error("no cart image: tried $CRASHCART_IMAGE (unset), %s and ./crashcart.img; name one with -i",
+                log_error("no cart image: tried $CRASHCART_IMAGE (unset) and %s; name one with -i",
                           CRASHCART_DEFAULT_IMAGE);
                 return -ENOENT;
         }
@@ -50,7 +72,7 @@ static int open_image(const char *path, struct image *img)
         switch (r) {
         case 0:
                 log_debug("cart '%s' is %s", path, image_kind_name(img->kind));
-                return 0;
+                return check_image_owner(path, img, force);
         case -ENODATA:
                 log_error("cart image '%s' is empty", path);
                 break;
@@ -73,7 +95,7 @@ static int open_source(const struct cart_request *req, int rundir_fd, struct ima
 {
         int r;
 
-        r = open_image(req->image, img);
+        r = open_image(req->image, req->force, img);
         if (r < 0)
                 return r;
         if (img->kind == IMAGE_DIRECTORY)
@@ -116,7 +138,7 @@ static int adopt_mounted(const struct cart_request *req, const struct target *t,
         if (req->image_explicit) {
                 _cleanup_(image_done) struct image img = IMAGE_INIT;
 
-                r = open_image(req->image, &img);
+                r = open_image(req->image, req->force, &img);
                 if (r < 0)
                         return r;
                 if (!image_is_mounted_cart(&img, mounted_dev)) {

@@ -55,7 +55,8 @@ static void help(void)
                "Options:\n"
                "  -i, --image PATH   the cart: an ext2/3/4, squashfs or erofs image file, or a\n"
                "                     directory (default: $CRASHCART_IMAGE, then\n"
-               "                     %s, then ./crashcart.img)\n"
+               "                     %s); it must be root's and not\n"
+               "                     writable by group or others (-f uses it anyway)\n"
                "  -m, --mount        mount the cart and leave it mounted; run nothing\n"
                "  -u, --unmount      unmount the cart; run nothing\n"
                "  -e, --exec         run the command through the container's runtime (docker\n"
@@ -74,11 +75,14 @@ static void help(void)
                "      --env-from-target  start from the environment of the container's init\n"
                "                         (without LD_PRELOAD and the like)\n"
                "      --confined     the container's own capabilities, no_new_privs and\n"
-               "                     seccomp filters instead of full privileges\n"
+               "                     seccomp filters\n"
+               "      --privileged   every capability; by default the command has what a\n"
+               "                     debugger needs, not module loading, raw I/O, mknod,\n"
+               "                     reboot, eBPF and the like\n"
                "      --host DIR     with -m/-u: mount the cart at a host directory (for\n"
                "                     docker run -v DIR:/dev/crashcart:ro), or release it\n"
-               "  -f, --force        accept a PID in crashcart's own mount namespace; detach a\n"
-               "                     busy cart lazily on unmount\n"
+               "  -f, --force        accept a PID in crashcart's own mount namespace, a cart\n"
+               "                     image not root's; detach a busy cart lazily on unmount\n"
                "      --legacy-mount mount with mount(2) through a device node in the\n"
                "                     container (the way for kernels before 5.2)\n"
                "  -v, --verbose      say what is done\n"
@@ -218,10 +222,10 @@ static const char *find_default_image(void)
 
         if (e && *e)
                 return e;
+        /* Never one in the current directory: whoever can write there would choose
+         * what runs as root in the container. */
         if (access(CRASHCART_DEFAULT_IMAGE, F_OK) == 0)
                 return CRASHCART_DEFAULT_IMAGE;
-        if (access("crashcart.img", F_OK) == 0)
-                return "crashcart.img";
         return NULL;
 }
 
@@ -238,6 +242,7 @@ static int op_run(const struct options *o, const struct cart_request *creq, cons
                 .n_envs = o->n_envs,
                 .env_from_target = o->env_from_target,
                 .confined = o->confined,
+                .privileged = o->privileged,
                 .use_runtime_exec = o->use_exec,
                 .forwarded = fwd,
                 .sigmask = oldmask,

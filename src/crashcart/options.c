@@ -27,6 +27,7 @@ enum {
         OPT_ENV_FROM_TARGET,
         OPT_CONFINED,
         OPT_HOST,
+        OPT_PRIVILEGED,
 };
 
 static const struct option longopts[] = {
@@ -48,6 +49,7 @@ static const struct option longopts[] = {
         { "env", required_argument, NULL, OPT_ENV },
         { "env-from-target", no_argument, NULL, OPT_ENV_FROM_TARGET },
         { "confined", no_argument, NULL, OPT_CONFINED },
+        { "privileged", no_argument, NULL, OPT_PRIVILEGED },
         { "host", required_argument, NULL, OPT_HOST },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
@@ -91,6 +93,8 @@ static int check_action(struct options *o, bool mount, bool unmount, bool list, 
         }
         if (print_pid && (mount || unmount))
                 return usage(o, "--pid takes an ID only");
+        if (o->confined && o->privileged)
+                return usage(o, "--confined and --privileged exclude each other");
         if (o->user && (setuid || setgid))
                 return usage(o, "--user excludes -S and -G");
         if (nargs == 0)
@@ -187,6 +191,9 @@ int options_parse(int argc, char **argv, struct options *o)
                         break;
                 case OPT_CONFINED:
                         o->confined = true;
+                        break;
+                case OPT_PRIVILEGED:
+                        o->privileged = true;
                         break;
                 case OPT_HOST:
                         o->host_dir = optarg;

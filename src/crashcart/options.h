@@ -34,6 +34,7 @@ struct options {
         size_t n_envs;
         bool env_from_target;
         bool confined;
+        bool privileged;
         const char *host_dir;   /* --host DIR */
         int verbose;            /* how many -v */
         char user_buf[300];     /* -S UID -G GID as "UID:GID" */

@@ -181,3 +181,41 @@ int confinement_apply_seccomp(const struct confinement *c)
         }
         return 0;
 }
+
+uint64_t confinement_default_dropped(void)
+{
+        static const unsigned caps[] = {
+                CAP_LINUX_IMMUTABLE, CAP_SYS_MODULE, CAP_SYS_RAWIO,  CAP_SYS_PACCT,   CAP_SYS_BOOT,
+                CAP_SYS_TIME,        CAP_MKNOD,      CAP_AUDIT_CONTROL, CAP_MAC_OVERRIDE, CAP_MAC_ADMIN,
+                CAP_WAKE_ALARM,      CAP_BLOCK_SUSPEND, CAP_BPF,
+        };
+        uint64_t mask = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(caps); i++)
+                mask |= 1ULL << caps[i];
+        return mask;
+}
+
+int confinement_drop_caps(uint64_t mask)
+{
+        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+        struct __user_cap_data_struct d[2];
+
+        for (unsigned long cap = 0; cap <= 63; cap++)
+                if ((mask & (1ULL << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+                        return NEG_ERRNO();
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+                return NEG_ERRNO();
+        if (syscall(SYS_capget, &h, d) < 0)
+                return NEG_ERRNO();
+        for (int i = 0; i < 2; i++) {
+                uint32_t keep = ~(uint32_t)(mask >> (32 * i));
+
+                d[i].effective &= keep;
+                d[i].permitted &= keep;
+                d[i].inheritable &= keep;
+        }
+        if (syscall(SYS_capset, &h, d) < 0)
+                return NEG_ERRNO();
+        return 0;
+}

@@ -33,3 +33,18 @@ void confinement_done(struct confinement *c);
 int confinement_apply_bounding(const struct confinement *c);
 int confinement_apply_caps(const struct confinement *c);
 int confinement_apply_seccomp(const struct confinement *c);
+
+/* What the command does not keep by default (without --privileged): what no
+ * debugger needs and what turns root in a container into root of the host or of
+ * its hardware: loading kernel modules (CAP_SYS_MODULE), raw I/O and /dev/mem
+ * (CAP_SYS_RAWIO), reboot and kexec (CAP_SYS_BOOT), device nodes (CAP_MKNOD: a
+ * node of the host's disk), eBPF programs that read kernel memory (CAP_BPF), the
+ * clock and alarms (CAP_SYS_TIME, CAP_WAKE_ALARM, CAP_BLOCK_SUSPEND), immutable
+ * files, process accounting, the audit configuration and the LSM policy
+ * (CAP_LINUX_IMMUTABLE, CAP_SYS_PACCT, CAP_AUDIT_CONTROL, CAP_MAC_ADMIN,
+ * CAP_MAC_OVERRIDE). ptrace, raw sockets, network administration, perf, mount
+ * and the rest stay. */
+uint64_t confinement_default_dropped(void);
+/* Drops the capabilities of mask from the bounding, permitted, effective,
+ * inheritable and ambient sets, for good. */
+int confinement_drop_caps(uint64_t mask);

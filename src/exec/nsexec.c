@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "basic/fileio.h"
@@ -39,7 +40,6 @@ struct exec_msg {
         int type;
         int error;
         enum exec_stage stage;
-        int cgroup_error;
         pid_t pid;
 };
 
@@ -234,9 +234,9 @@ out:
 
 /* ---- the command ---- */
 
-static void send_msg(int fd, int type, int error, enum exec_stage stage, int cgroup_error, pid_t pid)
+static void send_msg(int fd, int type, int error, enum exec_stage stage, pid_t pid)
 {
-        struct exec_msg m = { .type = type, .error = error, .stage = stage, .cgroup_error = cgroup_error, .pid = pid };
+        struct exec_msg m = { .type = type, .error = error, .stage = stage, .pid = pid };
 
         (void)write_full(fd, &m, sizeof(m));
 }
@@ -267,15 +267,68 @@ static const char *env_get(char *const *envp, const char *key)
 }
 
 /* execvp's search, but through the command's PATH, not crashcart's. */
+/* Opens a path of the container's beneath its root, which is ours now: symlinks
+ * are followed as the container means them, never out of it, and no magic link
+ * (/proc/self/fd/N, /proc/self/cwd) is followed at all. Kernels before 5.6 have
+ * no openat2: by then every host descriptor is closed (close_host_fds), so a
+ * magic link can only reach the command's own standard streams and pipes. */
+static int open_in_container(const char *path, int flags)
+{
+        struct cc_open_how how = { .flags = (uint64_t)flags | O_CLOEXEC, .resolve = CC_RESOLVE_NO_MAGICLINKS };
+        _cleanup_close_ int rootfd = -EBADF;
+        int dirfd = AT_FDCWD, fd;
+
+        /* A relative path is the command's own, from its working directory; the
+         * process root (the container's, chroot) bounds ".." either way. */
+        if (path[0] == '/') {
+                rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (rootfd < 0)
+                        return NEG_ERRNO();
+                dirfd = rootfd;
+                how.resolve |= CC_RESOLVE_IN_ROOT;
+        }
+        fd = sys_openat2(dirfd, path, &how);
+        if (fd < 0 && errno == ENOSYS)
+                fd = openat(dirfd, path, flags | O_CLOEXEC);
+        return fd < 0 ? NEG_ERRNO() : fd;
+}
+
+/* Executes the file that path names beneath the container's root, from the
+ * descriptor that resolution gave: what was checked is what runs, so no symlink
+ * swapped in meanwhile can make it /proc/self/exe (a host binary run in the
+ * container, CVE-2019-5736's way in). A script cannot run from a close-on-exec
+ * descriptor (its interpreter is handed /dev/fd/N): it runs by the path just
+ * checked, whose interpreter the kernel finds by the script's #! line. */
+static int exec_resolved(const char *path, char *const *argv, char *const *envp)
+{
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        if (fault_disabled("exec-in-root")) {
+                execve(path, argv, envp);
+                return NEG_ERRNO();
+        }
+        fd = open_in_container(path, O_PATH);
+        if (fd < 0)
+                return fd;
+        if (fstat(fd, &st) < 0)
+                return NEG_ERRNO();
+        if (!S_ISREG(st.st_mode))
+                return -EACCES;
+        syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+        if (errno != ENOENT && errno != ENOSYS) /* ENOSYS: before 3.19, or under valgrind */
+                return NEG_ERRNO();
+        execve(path, argv, envp);
+        return NEG_ERRNO();
+}
+
 static int exec_search(char *const *argv, char *const *envp)
 {
         const char *path;
         int err = -ENOENT;
 
-        if (strchr(argv[0], '/')) {
-                execve(argv[0], argv, envp);
-                return NEG_ERRNO();
-        }
+        if (strchr(argv[0], '/'))
+                return exec_resolved(argv[0], argv, envp);
         path = env_get(envp, "PATH");
         if (!path)
                 path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -285,13 +338,16 @@ static int exec_search(char *const *argv, char *const *envp)
                 char full[PATH_MAX];
 
                 if (dlen + 1 + strlen(argv[0]) + 1 <= sizeof(full)) {
+                        int r;
+
                         snprintf(full, sizeof(full), "%.*s/%s", (int)dlen, dlen ? p : ".", argv[0]);
-                        execve(full, argv, envp);
-                        if (errno != ENOENT && errno != ENOTDIR) {
-                                err = NEG_ERRNO();
-                                if (errno != EACCES)
-                                        return err;
-                        }
+                        r = exec_resolved(full, argv, envp);
+                        /* As execvp: not there, go on; not executable (or a link
+                         * through /proc), remember it and go on. */
+                        if (r == -EACCES || r == -ELOOP)
+                                err = r;
+                        else if (r != -ENOENT && r != -ENOTDIR)
+                                return r;
                 }
                 if (!colon)
                         break;
@@ -354,14 +410,48 @@ int recv_pty_master(int sock, int *ret_fd)
  * devpts at its /dev/pts, so `tty` shows a path that exists in the container. The
  * slave is opened through the master (TIOCGPTPEER), never by a path that a
  * container process could swap. */
+/* A file of the container's, read as data: a regular file only (a FIFO, a device
+ * or /proc's endless files would block or never end), at most max bytes. */
+static int read_container_file(const char *path, size_t max, char **ret)
+{
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *buf = NULL;
+        struct stat st;
+        size_t len, n;
+        int r;
+
+        if (fault_disabled("container-files-in-root")) {
+                fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+                if (fd < 0)
+                        fd = NEG_ERRNO();
+        } else
+                fd = open_in_container(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+        if (fd < 0)
+                return fd;
+        if (fstat(fd, &st) < 0)
+                return NEG_ERRNO();
+        if (!S_ISREG(st.st_mode) && !fault_disabled("container-files-in-root"))
+                return -EINVAL;
+        len = (size_t)st.st_size < max ? (size_t)st.st_size : max;
+        buf = malloc(len + 1);
+        if (!buf)
+                return -ENOMEM;
+        r = read_full(fd, buf, len, &n);
+        if (r < 0)
+                return r;
+        buf[n] = 0;
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
 static int open_container_pty(int *ret_master, int *ret_slave)
 {
         _cleanup_close_ int master = -EBADF;
         int unlock = 0, slave;
 
-        master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        master = open_in_container("/dev/ptmx", O_RDWR | O_NOCTTY);
         if (master < 0)
-                return NEG_ERRNO();
+                return master;
         if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
                 return NEG_ERRNO();
         slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -426,13 +516,54 @@ static int resolve_user(const char *spec, struct user_spec *u)
         *u = (struct user_spec){ .home = "/root" };
         if (!spec)
                 return 0;
-        /* The container's files, read as files (relative to its root, which is ours
-         * now): never NSS, which would load the container's libraries. */
-        if (read_full_fileat(AT_FDCWD, "/etc/passwd", 4 << 20, &passwd, NULL) < 0)
+        /* The container's files, read as files: never NSS, which would load the
+         * container's libraries. A missing or unreadable file is none at all. */
+        if (read_container_file("/etc/passwd", 4 << 20, &passwd) < 0)
                 passwd = NULL;
-        if (read_full_fileat(AT_FDCWD, "/etc/group", 4 << 20, &group, NULL) < 0)
+        if (read_container_file("/etc/group", 4 << 20, &group) < 0)
                 group = NULL;
         return userdb_resolve(spec, passwd, group, u);
+}
+
+/* The working directory, beneath the container's root: a symlink to
+ * /proc/self/fd/N or /proc/self/cwd must not lead out of it. */
+static int enter_workdir(const char *workdir)
+{
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = open_in_container(workdir, O_PATH | O_DIRECTORY);
+        if (fd < 0)
+                return fd;
+        return fchdir(fd) < 0 ? NEG_ERRNO() : 0;
+}
+
+/* Closes every descriptor but keep[]: from here on the process resolves paths
+ * that the container controls, and a host descriptor (crashcart's /proc/PID
+ * directory, the runtime directory, cgroup directories) would be a way out of
+ * its root through /proc/self/fd/N. */
+static int close_host_fds(const int *keep, size_t n_keep)
+{
+        struct rlimit rl;
+        unsigned from = 3;
+
+        for (;;) {
+                unsigned next = UINT_MAX;
+
+                for (size_t i = 0; i < n_keep; i++)
+                        if (keep[i] >= (int)from && (unsigned)keep[i] < next)
+                                next = (unsigned)keep[i];
+                if (next > from && sys_close_range(from, next - 1, 0) < 0) {
+                        if (errno != ENOSYS && errno != EINVAL)
+                                return NEG_ERRNO();
+                        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+                                return NEG_ERRNO();
+                        for (rlim_t fd = from; fd < next && fd < rl.rlim_cur && fd < (1 << 20); fd++)
+                                close((int)fd);
+                }
+                if (next == UINT_MAX)
+                        return 0;
+                from = next + 1;
+        }
 }
 
 static int set_credentials(const struct exec_request *req, const struct user_spec *u, bool joined_user)
@@ -482,33 +613,54 @@ _noreturn_ static void command_child(const struct exec_request *req, int rootfd,
         /* The container's root as / and as the working directory: nothing of the
          * host's tree stays reachable through cwd or root. */
         if (fchdir(rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0) {
-                send_msg(msgfd, MSG_ERROR, NEG_ERRNO(), EXEC_STAGE_ROOT, 0, 0);
+                send_msg(msgfd, MSG_ERROR, NEG_ERRNO(), EXEC_STAGE_ROOT, 0);
                 _exit(125);
+        }
+        {
+                const int keep[] = { msgfd, req->stdio[0], req->stdio[1], req->stdio[2], req->host_pty_slave,
+                                     req->pty_sock };
+
+                r = fault_disabled("close-host-fds") ? 0 : close_host_fds(keep, ELEMENTSOF(keep));
+                if (r < 0) {
+                        send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_FDS, 0);
+                        _exit(125);
+                }
         }
         r = resolve_user(req->user, &u);
         if (r < 0) {
-                send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_USER, 0, 0);
+                send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_USER, 0);
                 _exit(125);
         }
-        if (req->workdir && chdir(req->workdir) < 0) {
-                send_msg(msgfd, MSG_ERROR, NEG_ERRNO(), EXEC_STAGE_WORKDIR, 0, 0);
-                _exit(125);
+        if (req->workdir) {
+                r = fault_disabled("workdir-in-root") ? (chdir(req->workdir) < 0 ? NEG_ERRNO() : 0)
+                                                      : enter_workdir(req->workdir);
+                if (r < 0) {
+                        send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_WORKDIR, 0);
+                        _exit(125);
+                }
         }
         r = setup_terminal(req);
         if (r < 0) {
-                send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_TTY, 0, 0);
+                send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_TTY, 0);
                 _exit(125);
+        }
+        if (!req->confine && !req->privileged) {
+                r = confinement_drop_caps(confinement_default_dropped());
+                if (r < 0) {
+                        send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_CREDENTIALS, 0);
+                        _exit(125);
+                }
         }
         r = set_credentials(req, &u, joined_user);
         if (r < 0) {
-                send_msg(msgfd, MSG_ERROR, r, req->confine ? EXEC_STAGE_CONFINE : EXEC_STAGE_CREDENTIALS, 0, 0);
+                send_msg(msgfd, MSG_ERROR, r, req->confine ? EXEC_STAGE_CONFINE : EXEC_STAGE_CREDENTIALS, 0);
                 _exit(125);
         }
         if (req->home_from_user)
                 envp = env_with_home(envp, u.home);
         r = cloexec_all_fds();
         if (r < 0) {
-                send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_FDS, 0, 0);
+                send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_FDS, 0);
                 _exit(125);
         }
         /* Inside the container, everything joined, not yet exec'd: the moment a
@@ -520,7 +672,7 @@ _noreturn_ static void command_child(const struct exec_request *req, int rootfd,
         sigprocmask(SIG_SETMASK, req->sigmask, NULL);
 
         r = exec_search(req->argv, envp);
-        send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_EXEC, 0, 0);
+        send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_EXEC, 0);
         _exit(r == -ENOENT || r == -ENOTDIR ? 127 : 126);
 }
 
@@ -528,15 +680,21 @@ _noreturn_ static void joiner_child(const struct target *t, const struct exec_re
 {
         _cleanup_close_ int cgv2 = -EBADF;
         bool joined_user = false;
-        int cgroup_error, r;
         pid_t pid = -ENOSYS;
+        int r;
 
-        /* Joined first, from the host, where the cgroup hierarchies are mounted. */
-        cgroup_error = join_cgroups(t, &cgv2);
-
+        /* Joined first, from the host, where the cgroup hierarchies are mounted. A
+         * command outside the container's cgroups would escape its limits and its
+         * accounting, and be frozen or killed with the host's: an error, never a
+         * fallback. */
+        r = join_cgroups(t, &cgv2);
+        if (r < 0) {
+                send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_CGROUP, 0);
+                _exit(125);
+        }
         r = join_namespaces(t, &joined_user);
         if (r < 0) {
-                send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_NAMESPACES, cgroup_error, 0);
+                send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_NAMESPACES, 0);
                 _exit(125);
         }
 
@@ -552,26 +710,23 @@ _noreturn_ static void joiner_child(const struct target *t, const struct exec_re
                 else if (pid == 0 && cgv2 >= 0) {
                         /* The slow way, for kernels before 5.7. */
                         r = write_fileat(cgv2, "cgroup.procs", "0");
-                        if (r < 0)
-                                send_msg(msgfd, MSG_ERROR, 0, 0, r, 0);
+                        if (r < 0) {
+                                send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_CGROUP, 0);
+                                _exit(125);
+                        }
                 }
-        }
-        if (pid < 0 && cgv2 >= 0 && pid != -ENOMEM && pid != -EAGAIN) {
-                /* The cgroup refused the clone (EBUSY: not a leaf, ...): run
-                 * outside it rather than not at all, and say so. */
-                if (!cgroup_error)
-                        cgroup_error = pid;
-                pid = fork();
-                if (pid < 0)
-                        pid = NEG_ERRNO();
+        } else if (pid < 0 && cgv2 >= 0 && pid != -ENOMEM && pid != -EAGAIN) {
+                /* The cgroup refused the command (EBUSY: not a leaf, ...). */
+                send_msg(msgfd, MSG_ERROR, pid, EXEC_STAGE_CGROUP, 0);
+                _exit(125);
         }
         if (pid < 0) {
-                send_msg(msgfd, MSG_ERROR, pid, EXEC_STAGE_FORK, cgroup_error, 0);
+                send_msg(msgfd, MSG_ERROR, pid, EXEC_STAGE_FORK, 0);
                 _exit(125);
         }
         if (pid == 0)
                 command_child(req, rootfd, msgfd, joined_user);
-        send_msg(msgfd, MSG_PID, 0, 0, cgroup_error, pid);
+        send_msg(msgfd, MSG_PID, 0, 0, pid);
         _exit(0);
 }
 
@@ -613,10 +768,6 @@ int ns_spawn(const struct target *t, const struct exec_request *req, pid_t *ret_
                 r = read_full(pipefd[0], &m, sizeof(m), &n);
                 if (r < 0 || n != sizeof(m))
                         break;
-                if (m.cgroup_error)
-                        ret_err->cgroup_error = m.cgroup_error;
-                if (m.type == MSG_ERROR && m.error == 0)
-                        continue; /* a cgroup warning only */
                 if (m.type == MSG_PID)
                         cmd = m.pid;
                 else if (m.type == MSG_ERROR && !ret_err->error) {
@@ -678,6 +829,8 @@ const char *exec_stage_to_string(enum exec_stage stage)
         case EXEC_STAGE_FORK:
         case EXEC_STAGE_FDS:
                 return "cannot start the command";
+        case EXEC_STAGE_CGROUP:
+                return "cannot join the container's cgroups";
         case EXEC_STAGE_NAMESPACES:
                 return "cannot enter the container's namespaces";
         case EXEC_STAGE_ROOT:

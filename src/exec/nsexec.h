@@ -12,6 +12,7 @@
 enum exec_stage {
         EXEC_STAGE_NONE,
         EXEC_STAGE_FORK,
+        EXEC_STAGE_CGROUP,
         EXEC_STAGE_NAMESPACES,
         EXEC_STAGE_ROOT,
         EXEC_STAGE_USER,        /* --user names no user (-ESRCH) or group (-ENOENT) */
@@ -40,13 +41,13 @@ struct exec_request {
         int host_pty_slave;     /* the fallback when the container has none, or -1 */
         int pty_sock;           /* where the master goes (SCM_RIGHTS), or -1 */
         int stdio[3];           /* descriptors for 0, 1, 2 (when no pty) */
-        const struct confinement *confine; /* NULL: full capabilities */
+        const struct confinement *confine; /* NULL: crashcart's own, less the default drops */
+        bool privileged;        /* without confine: every capability (--privileged) */
 };
 
 struct exec_error {
         int error;      /* -errno */
         enum exec_stage stage;
-        int cgroup_error; /* joining the target's cgroups failed: a warning only */
 };
 
 /* The signals crashcart forwards to the command. */

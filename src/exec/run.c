@@ -27,10 +27,19 @@ static int log_exec_error(const struct exec_error *e, const char *cmd)
                         log_error("'%s': no such file or directory in the container", cmd);
                         return EXIT_NOT_FOUND;
                 }
+                if (e->error == -ELOOP) {
+                        log_error("'%s' in the container is a symlink loop or a link through /proc "
+                                  "(/proc/self/exe, /proc/self/fd); refusing to run it",
+                                  cmd);
+                        return EXIT_CANNOT_EXEC;
+                }
                 log_error_errno(e->error, "cannot execute '%s' in the container", cmd);
                 return EXIT_CANNOT_EXEC;
         }
-        if (e->stage == EXEC_STAGE_USER)
+        if (e->stage == EXEC_STAGE_WORKDIR && e->error == -ELOOP)
+                log_error("the working directory in the container is a symlink loop or a link through /proc "
+                          "(/proc/self/fd, /proc/self/cwd); refusing to follow it");
+        else if (e->stage == EXEC_STAGE_USER)
                 log_error(e->error == -ESRCH ? "no such user in the container's /etc/passwd"
                           : e->error == -ENOENT ? "no such group in the container's /etc/group"
                                                 : "not a user: give NAME, UID, NAME:GROUP or UID:GID");
@@ -70,15 +79,14 @@ static int container_of_pid(const struct resolve_ctx *ctx, const struct target *
         return -ENOENT;
 }
 
-static int spawn_runtime_exec(const struct resolve_ctx *ctx, const struct target *t, char *const *argv,
-                              const sigset_t *oldmask, pid_t *ret_pid)
+static int spawn_runtime_exec(const struct resolve_ctx *ctx, const struct target *t, char *const *argv, bool tty,
+                              const sigset_t *oldmask, const int *stdio, pid_t *ret_pid)
 {
         _cleanup_free_ char **rargv = NULL;
         struct candidates all = {};
         const char *runtime = t->runtime;
         char exec_id[64];
-        struct runtime_exec_args a = { .id = t->id, .ns = t->ns, .tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO),
-                                       .exec_id = exec_id };
+        struct runtime_exec_args a = { .id = t->id, .ns = t->ns, .tty = tty, .exec_id = exec_id };
         int r;
 
         if (!runtime_names_container(runtime)) {
@@ -107,7 +115,7 @@ static int spawn_runtime_exec(const struct resolve_ctx *ctx, const struct target
                 goto out;
         }
         log_debug("running %s %s in %s", rargv[0], rargv[1], a.id);
-        r = host_spawn(rargv, oldmask, ret_pid);
+        r = host_spawn(rargv, oldmask, stdio, ret_pid);
         if (r < 0) {
                 log_error_errno(r, "cannot run %s", rargv[0]);
                 r = -1;
@@ -282,11 +290,9 @@ static int run_in_namespaces(const struct run_request *req, const struct target 
                 .pty_sock = plan.sock[1],
                 .stdio = { plan.child[0], plan.child[1], plan.child[2] },
                 .confine = req->confined ? &conf : NULL,
+                .privileged = req->privileged,
         };
         r = ns_spawn(t, &ereq, &pid, &err);
-        if (err.cgroup_error)
-                log_warning("cannot join the container's cgroups: %s; the command runs outside its limits",
-                            strerror(-err.cgroup_error));
         if (r < 0) {
                 status = log_exec_error(&err, req->argv[0]);
                 goto out;
@@ -308,20 +314,49 @@ out:
         return status;
 }
 
-int run_command(const struct run_request *req, const struct resolve_ctx *ctx, const struct target *t)
+/* -e: the runtime's own exec. With a terminal on 0 and 1 the runtime gives the
+ * command a pty of its own; otherwise a terminal on any of 0, 1, 2 is relayed
+ * through a pipe, as without -e, so that the host's terminal never reaches the
+ * container. */
+static int run_through_runtime(const struct run_request *req, const struct resolve_ctx *ctx, const struct target *t)
 {
-        int status, r;
+        struct stdio_plan plan;
+        bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+        int status = EXIT_CRASHCART, ws, r;
         pid_t pid;
 
-        if (!req->use_runtime_exec)
-                return run_in_namespaces(req, t);
-
-        if (spawn_runtime_exec(ctx, t, req->argv, req->sigmask, &pid) < 0)
-                return EXIT_CRASHCART;
-        r = wait_forwarding(pid, req->forwarded, &status);
+        if (tty) /* the runtime's own pty takes them */
+                plan = (struct stdio_plan){ .host_master = -EBADF, .host_slave = -EBADF,
+                                            .sock = { -EBADF, -EBADF }, .child = { 0, 1, 2 } };
+        else {
+                r = stdio_prepare(false, &plan);
+                if (r < 0) {
+                        log_error_errno(r, "cannot set up the command's standard streams");
+                        goto out;
+                }
+        }
+        if (spawn_runtime_exec(ctx, t, req->argv, tty, req->sigmask, plan.child, &pid) < 0)
+                goto out;
+        for (int i = 0; i < 3; i++)
+                if (plan.child[i] > 2)
+                        plan.child[i] = safe_close(plan.child[i]);
+        if (!tty && plan.n_relays > 0)
+                r = relay_run(plan.relays, plan.n_relays, -1, -1, pid, req->forwarded, &ws);
+        else
+                r = wait_forwarding(pid, req->forwarded, &ws);
         if (r < 0) {
                 log_error_errno(r, "cannot wait for the command");
-                return EXIT_CRASHCART;
+                goto out;
         }
-        return exit_status_of(status);
+        status = exit_status_of(ws);
+out:
+        stdio_plan_done(&plan);
+        return status;
+}
+
+int run_command(const struct run_request *req, const struct resolve_ctx *ctx, const struct target *t)
+{
+        if (req->use_runtime_exec)
+                return run_through_runtime(req, ctx, t);
+        return run_in_namespaces(req, t);
 }

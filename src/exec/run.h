@@ -27,6 +27,7 @@ struct run_request {
         size_t n_envs;
         bool env_from_target;
         bool confined;
+        bool privileged;        /* every capability, none dropped */
         bool use_runtime_exec;  /* -e */
         const sigset_t *forwarded;      /* blocked by the caller, with SIGCHLD */
         const sigset_t *sigmask;        /* the mask to restore in the command */

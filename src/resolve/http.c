@@ -114,7 +114,7 @@ int http_get_unix(const char *socket_path, const char *path, int *ret_status, ch
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         struct timeval tv = { .tv_sec = 15 };
         char req[2048];
-        size_t len = 0, cap = 0;
+        size_t len = 0;
         char *body;
         int status, n, r;
 
@@ -137,31 +137,12 @@ int http_get_unix(const char *socket_path, const char *path, int *ret_status, ch
         if (r < 0)
                 return r;
 
-        for (;;) {
-                ssize_t k;
-
-                if (cap - len < 4096) {
-                        char *p;
-
-                        cap = cap ? cap * 2 : 16384;
-                        if (cap > HTTP_REPLY_MAX + 1)
-                                return -EFBIG;
-                        p = realloc(buf, cap);
-                        if (!p)
-                                return -ENOMEM;
-                        buf = p;
-                }
-                k = read(fd, buf + len, cap - len - 1);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return errno == EAGAIN ? -ETIMEDOUT : NEG_ERRNO();
-                }
-                if (k == 0)
-                        break;
-                len += (size_t)k;
-        }
-        if (!buf)
+        r = read_full_fd(fd, HTTP_REPLY_MAX, &buf, &len);
+        if (r == -EAGAIN)
+                return -ETIMEDOUT; /* SO_RCVTIMEO */
+        if (r < 0)
+                return r;
+        if (len == 0)
                 return -EBADMSG;
         buf[len] = 0;
         r = http_parse_reply(buf, len, &status, &body, ret_len);

@@ -93,12 +93,16 @@ static size_t crun_exec(const struct runtime_exec_args *a, const char **v)
         return oci_exec("crun", a, v);
 }
 
-/* lxc-attach keeps the caller's environment unless told otherwise. */
+/* lxc-attach passes the caller's environment into the container unless told
+ * otherwise: crashcart's (the host's) must not go there. */
 static size_t lxc_exec(const struct runtime_exec_args *a, const char **v)
 {
         size_t n = 0;
 
         v[n++] = "lxc-attach";
+        v[n++] = "--clear-env";
+        v[n++] = "--keep-var";
+        v[n++] = "TERM";
         if (a->ns) {
                 v[n++] = "-P";
                 v[n++] = a->ns;

@@ -147,7 +147,8 @@ TEST(runtime_table)
         free(v);
         a.ns = "/run/lxc";
         CHECK(runtime_exec_argv(runtime_get("lxc"), &a, cmd, &v) == 0);
-        CHECK(v && strcmp(v[0], "lxc-attach") == 0 && strcmp(v[2], "/run/lxc") == 0 && strcmp(v[5], "--") == 0);
+        CHECK(v && strcmp(v[0], "lxc-attach") == 0 && strcmp(v[1], "--clear-env") == 0 &&
+              strcmp(v[5], "/run/lxc") == 0 && strcmp(v[8], "--") == 0);
         free(v);
         a.ns = "/run/runc";
         CHECK(runtime_exec_argv(runtime_get("crun"), &a, cmd, &v) == 0);

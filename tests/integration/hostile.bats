@@ -1,0 +1,171 @@
+#!/usr/bin/env bats
+# A hostile container against crashcart's own paths and descriptors (THREATS.md,
+# rules 2 and 7). Each attack has a positive control: the same attack with the
+# defence switched off through CRASHCART_FAULT_DISABLE, or the container's own
+# tools, shows that the plant is live, so that no test passes by accident.
+
+load ../lib/bats
+
+setup_file() {
+        cc_docker_up
+        cc_build_assets
+        cc_cleanup_containers
+        export CRASHCART_IMAGE=$CC_CACHE/cart.ext4
+}
+
+teardown_file() {
+        cc_cleanup_containers
+}
+
+teardown() {
+        rm -rf "/crashcart-hostmark-$$"
+        cc_wait_loops_gone
+        cc_assert_host_clean
+}
+
+# ls -a from the command's working directory, for every -w the container planted:
+# a symlink to each /proc/self/fd/N, to /proc/self/cwd and to /proc/self/root.
+list_from_planted_workdirs() {
+        local name=$1 a
+        for a in 0 1 2 3 4 5 6 7 8 9 10 11 12 cwd root; do
+                printf '== /app%s\n' "$a"
+                "$CRASHCART" -T -w "/app$a" "$name" /dev/crashcart/bin/ls -a 2>&1 </dev/null || true
+        done
+}
+
+@test "-w through a magic link never gives the command a working directory of the host's" {
+        local n pid listing; n=$(cc_name wd); pid=$(cc_docker_run "$n" crashcart-test/busybox sleep 1000000)
+        docker exec "$n" sh -c 'for i in 0 1 2 3 4 5 6 7 8 9 10 11 12; do ln -s /proc/self/fd/$i /app$i; done
+                                 ln -s /proc/self/cwd /appcwd; ln -s /proc/self/root /approot'
+        # Something only the host's / holds; /proc/PID and /run/crashcart are known
+        # by what is in them.
+        mkdir "/crashcart-hostmark-$$"
+
+        # The positive control: without the defences, the command lands in the
+        # host's /, the target's /proc/PID directory of the host, or /run/crashcart.
+        listing=$(CRASHCART_FAULT_DISABLE=close-host-fds,workdir-in-root list_from_planted_workdirs "$n")
+        echo "$listing" | grep -qx "crashcart-hostmark-$$"
+        echo "$listing" | grep -qx "mountinfo"
+
+        listing=$(list_from_planted_workdirs "$n")
+        echo "$listing"
+        cc_refute grep -qx "crashcart-hostmark-$$" <<<"$listing"
+        cc_refute grep -qx "mountinfo" <<<"$listing"
+        cc_refute grep -qx "loop.lock" <<<"$listing"
+        # Each is refused with one clear line, and nothing is left.
+        cc_expect 125 "$CRASHCART" -T -w /app3 "$n" /dev/crashcart/bin/true
+        cc_one_error_line
+        # shellcheck disable=SC2154 # stderr: set by bats' run --separate-stderr (cc_expect)
+        [[ "$stderr" == *"working directory"* ]]
+        cc_assert_container_clean "$pid"
+
+        # An ordinary working directory, through an ordinary symlink, still works.
+        docker exec "$n" sh -c 'mkdir -p /srv/data && ln -s /srv/data /data'
+        cc_expect 0 "$CRASHCART" -T -w /data "$n" /dev/crashcart/bin/pwd -P
+        [ "$output" = /srv/data ]
+}
+
+@test "the command's /proc/PID/cwd and open descriptors name nothing of the host's" {
+        local n; n=$(cc_name fds); cc_docker_run "$n" crashcart-test/busybox sleep 1000000 >/dev/null
+        # The command looks at itself just before it runs anything else.
+        cc_expect 0 "$CRASHCART" -T "$n" /dev/crashcart/bin/sh -c 'readlink /proc/$$/cwd; ls /proc/$$/fd'
+        [ "${lines[0]}" = / ]
+        # 0, 1, 2 and the one ls opens for its listing: nothing else is inherited.
+        [ "$(printf '%s\n' "${lines[@]:1}" | sort -n | tr '\n' ' ')" = "0 1 2 3 " ]
+}
+
+@test "--user with /etc/passwd and /etc/group as FIFOs neither hangs nor reads them" {
+        local n; n=$(cc_name fifo); cc_docker_run "$n" crashcart-test/busybox sleep 1000000 >/dev/null
+        docker exec "$n" sh -c 'rm -f /etc/passwd /etc/group && mkfifo /etc/passwd /etc/group'
+        # The positive control: a reader of the container's blocks on them.
+        run -124 timeout 3 docker exec "$n" cat /etc/passwd
+
+        # A name cannot be found in a file that is not one; a number needs none.
+        cc_expect 125 timeout 20 "$CRASHCART" -T --user app "$n" /dev/crashcart/bin/id -u
+        cc_one_error_line
+        [[ "$stderr" == *"no such user"* ]]
+        cc_expect 0 timeout 20 "$CRASHCART" -T --user 4242:4242 "$n" /dev/crashcart/bin/id -u
+        [ "$output" = 4242 ]
+}
+
+@test "--user with /etc/passwd as a magic link to crashcart's own input reads nothing of the host's" {
+        local n; n=$(cc_name pwlink); cc_docker_run "$n" crashcart-test/busybox sleep 1000000 >/dev/null
+        docker exec "$n" sh -c 'rm -f /etc/passwd && ln -s /proc/self/fd/0 /etc/passwd'
+        # What the operator pipes in is the host's: as /etc/passwd it would name a
+        # user the container does not have.
+        printf 'ghost:x:4343:4343::/:/bin/sh\n' >"$BATS_TEST_TMPDIR/in"
+        CRASHCART_FAULT_DISABLE=close-host-fds,workdir-in-root,container-files-in-root \
+                run -0 "$CRASHCART" -T --user ghost "$n" /dev/crashcart/bin/id -u <"$BATS_TEST_TMPDIR/in"
+        [ "$output" = 4343 ]
+
+        cc_expect 125 "$CRASHCART" -T --user ghost "$n" /dev/crashcart/bin/id -u <"$BATS_TEST_TMPDIR/in"
+        [[ "$stderr" == *"no such user"* ]]
+}
+
+@test "a command that the container links to /proc/self/exe never runs crashcart's binary in the container" {
+        local n; n=$(cc_name exe); cc_docker_run "$n" crashcart-test/busybox sleep 1000000 >/dev/null
+        docker exec "$n" sh -c 'ln -s /proc/self/exe /bin/evil'
+        # The positive control: executed by its path, the link is crashcart itself,
+        # running in the container (CVE-2019-5736's way in): it says its usage.
+        CRASHCART_FAULT_DISABLE=exec-in-root run "$CRASHCART" -T "$n" evil
+        [[ "$output" == *"Try 'crashcart --help'"* ]]
+
+        cc_expect 126 "$CRASHCART" -T "$n" evil
+        cc_one_error_line
+        [[ "$stderr" == *"link through /proc"* ]]
+        cc_expect 126 "$CRASHCART" -T "$n" /bin/evil
+        # A script of the container's, named by the operator, still runs.
+        docker exec "$n" sh -c 'printf "#!/bin/sh\necho script-ok\n" >/bin/scr && chmod +x /bin/scr'
+        cc_expect 0 "$CRASHCART" -T "$n" scr
+        [ "$output" = script-ok ]
+        cc_expect 0 "$CRASHCART" -T -w /bin "$n" ./scr
+        [ "$output" = script-ok ]
+}
+
+@test "by default the command has what a debugger needs and not mknod, module loading or raw I/O; --privileged has all" {
+        local n; n=$(cc_name caps); cc_docker_run "$n" crashcart-test/busybox sleep 1000000 >/dev/null
+        # The positive control: with every capability, the container's root makes a
+        # node of the host's first disk.
+        cc_expect 0 "$CRASHCART" -T --privileged "$n" /dev/crashcart/bin/sh -c \
+                'mknod /tmp/disk b 8 0 && rm /tmp/disk && grep CapBnd /proc/self/status'
+        [[ "$output" == *"$(awk '/CapBnd/ {print $2}' /proc/self/status)"* ]]
+
+        cc_expect 1 "$CRASHCART" -T "$n" /dev/crashcart/bin/mknod /tmp/disk b 8 0
+        [[ "$stderr" == *"Operation not permitted"* ]]
+        cc_expect 0 "$CRASHCART" -T "$n" /dev/crashcart/bin/sh -c 'grep CapBnd /proc/self/status'
+        local bnd=$((16#$(awk '{print $2}' <<<"$output")))
+        # CAP_SYS_MODULE 16, CAP_SYS_RAWIO 17, CAP_SYS_BOOT 22, CAP_MKNOD 27, CAP_BPF 39: gone.
+        for cap in 16 17 22 27 39; do
+                [ $(( (bnd >> cap) & 1 )) = 0 ]
+        done
+        # CAP_SYS_PTRACE 19, CAP_NET_ADMIN 12, CAP_NET_RAW 13, CAP_SYS_ADMIN 21, CAP_PERFMON 38: kept.
+        for cap in 19 12 13 21 38; do
+                [ $(( (bnd >> cap) & 1 )) = 1 ]
+        done
+        cc_expect 125 "$CRASHCART" --confined --privileged "$n" true
+        cc_one_error_line
+}
+
+@test "-e through lxc-attach: neither crashcart's environment nor the host's terminal reaches the container" {
+        local n=cctest-lxce-$$ p=$CC_CACHE/lxc-hostile pid out
+        mkdir -p "$p"
+        printf 'lxc.net.0.type = empty\nlxc.apparmor.profile = unconfined\n' >"$p/c.conf"
+        lxc-create -P "$p" -f "$p/c.conf" -n "$n" -t busybox >/dev/null 2>&1
+        lxc-start -P "$p" -n "$n" -d
+        for _ in $(seq 50); do pid=$(lxc-info -P "$p" -n "$n" -pH); [ -n "$pid" ] && break; sleep 0.1; done
+        [ -n "$pid" ]
+
+        # The positive control: lxc-attach by itself hands the container the
+        # caller's environment, and a terminal on its standard output.
+        out=$(CC_HOST_SECRET=leaked script -qec "lxc-attach -P $p -n $n -- sh -c 'env; readlink /proc/self/fd/1' </dev/null" /dev/null)
+        [[ "$out" == *CC_HOST_SECRET=leaked* ]]
+        [[ "$out" == */dev/pts/* ]]
+
+        out=$(CC_HOST_SECRET=leaked script -qec "$CRASHCART -e $n /dev/crashcart/bin/sh -c 'env; readlink /proc/self/fd/1' </dev/null" /dev/null)
+        echo "$out"
+        [[ "$out" != *CC_HOST_SECRET* ]]
+        [[ "$out" == *pipe:* ]]
+        [[ "$out" != */dev/pts/* ]]
+        lxc-stop -P "$p" -n "$n" -k
+        lxc-destroy -P "$p" -n "$n" >/dev/null
+}
