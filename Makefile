@@ -122,6 +122,32 @@ fuzz: $(FUZZERS)
 $(B)/fuzz_%: $(B)/fuzz/tests/fuzz/fuzz_%.o $(B)/fuzz/libcrashcart.a
 	$(CLANG) -fsanitize=fuzzer,address,undefined $^ $(JSON_LIBS) -o $@
 
+# ---- the integration tests' C helpers (tests/helpers), built by tests/run ----
+# Static, as the containers they run in have no libc of their own to lend: the
+# hostile programs of the test carts, the scratch image's pause, the DNS server,
+# pidat, the planted /bin/sh. pause also against musl (musl-gcc, Debian's musl-tools)
+# and glibc, each the only program of an image with that libc.
+HELPER_CFLAGS := -std=gnu11 $(WARNINGS) -O2
+MUSL_CC ?= musl-gcc
+HELPERS := $(patsubst tests/helpers/%.c,$(B)/helpers/%,$(wildcard tests/helpers/*.c)) \
+	$(B)/helpers/pause-musl $(B)/helpers/pause-glibc
+
+helpers: $(HELPERS)
+
+$(B)/helpers/%: tests/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) -static $(HELPER_CFLAGS) -MMD -MP $< -o $@
+
+$(B)/helpers/pause-musl: tests/helpers/pause.c
+	@mkdir -p $(@D)
+	$(MUSL_CC) $(HELPER_CFLAGS) -MMD -MP $< -o $@
+
+$(B)/helpers/pause-glibc: tests/helpers/pause.c
+	@mkdir -p $(@D)
+	$(CC) $(HELPER_CFLAGS) -MMD -MP $< -o $@
+
+.PHONY: helpers
+
 $(B):
 	mkdir -p $@
 

@@ -22,7 +22,7 @@ _crashcart()
             return
             ;;
         -r | --runtime)
-            COMPREPLY=($(compgen -W 'pid docker podman cri-o containerd lxc nspawn runc crun rkt cgroup' -- "$cur"))
+            mapfile -t COMPREPLY < <(compgen -W 'pid docker podman cri-o containerd lxc nspawn runc crun rkt cgroup' -- "$cur")
             return
             ;;
         -S | --setuid | -G | --setgid | --user | --env | -w | --workdir)
@@ -40,18 +40,18 @@ _crashcart()
             ((i++))
         elif [[ $word != -* ]]; then
             # The command runs in the container: its paths are not the host's.
-            COMPREPLY=($(compgen -W '/dev/crashcart/bin/' -- "$cur"))
+            mapfile -t COMPREPLY < <(compgen -W '/dev/crashcart/bin/' -- "$cur")
             compopt -o nospace 2>/dev/null
             return
         fi
     done
 
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W '--image --mount --unmount --exec --runtime --list --tty --no-tty
+        mapfile -t COMPREPLY < <(compgen -W '--image --mount --unmount --exec --runtime --list --tty --no-tty
             --setuid --setgid --user --workdir --env --env-from-target --confined --host --force
-            --legacy-mount --verbose --help --version' -- "$cur"))
+            --legacy-mount --verbose --help --version' -- "$cur")
         return
     fi
-    COMPREPLY=($(compgen -W "$(_crashcart_ids)" -- "$cur"))
+    mapfile -t COMPREPLY < <(compgen -W "$(_crashcart_ids)" -- "$cur")
 }
 complete -F _crashcart crashcart

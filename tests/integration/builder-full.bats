@@ -30,7 +30,9 @@ setup_file() {
 }
 
 teardown_file() {
-        kill $(cat "$W/servers" 2>/dev/null) 2>/dev/null || true
+        local servers=()
+        read -ra servers 2>/dev/null <"$W/servers" || true
+        kill "${servers[@]}" 2>/dev/null || true
         tmux kill-server 2>/dev/null || true
         cc_cleanup_containers
         docker rmi crashcart-test/musl crashcart-test/glibc >/dev/null 2>&1 || true
@@ -101,6 +103,7 @@ has() {
 @test "shell, files, processes and archives" {
         local c
         for c in "$SCR" "$MUSL" "$GLIBC"; do
+                # shellcheck disable=SC2016 # expanded by the shell in the container, not here
                 cart "$c" bash -c 'echo "$BASH_VERSION"'
                 [[ "$output" == 5.* ]]
                 cart "$c" ps aux
@@ -143,6 +146,7 @@ has() {
         local c
         for c in "$SCR" "$MUSL" "$GLIBC"; do
                 cart "$c" bash -c 'timeout -s INT 1 strace -f -p 1; true'
+                # shellcheck disable=SC2154 # stderr: set by bats' run --separate-stderr (cc_expect)
                 [[ "$stderr" == *"Process 1 attached"* ]]
                 cart "$c" gdb -p 1 -batch -ex bt
                 has "#0 "
@@ -172,10 +176,12 @@ has() {
                 cart "$c" ping -c 1 127.0.0.1
                 has "1 received"
                 # tcpdump as root with no user to give root up to.
+                # shellcheck disable=SC2016 # expanded by the shell in the container, not here
                 cart "$c" bash -c 'tcpdump -n -i lo -c 1 icmp & t=$!
                         for _ in $(seq 50); do ping -c 1 -W 1 127.0.0.1 >/dev/null; kill -0 $t 2>/dev/null || break; sleep 0.1; done
                         wait $t'
                 has "ICMP echo"
+                # shellcheck disable=SC2016 # expanded by the shell in the container, not here
                 cart "$c" bash -c 'nc -l 127.0.0.1 9000 >/dev/shm/nc.out & l=$!
                         for _ in $(seq 50); do echo over-nc | nc -N 127.0.0.1 9000 2>/dev/null && break; sleep 0.1; done
                         wait $l; cat /dev/shm/nc.out; rm -f /dev/shm/nc.out'
@@ -263,6 +269,7 @@ term_prompt() {
                 term_wait 'Load average'
                 term_send q
                 term_prompt
+                # shellcheck disable=SC2016 # typed into the cart's bash, expanded there
                 term_send 'clear; echo "done with $((6 * 7))"' Enter
                 term_wait '^done with 42$'
                 term_send 'exit' Enter

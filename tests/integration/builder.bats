@@ -15,7 +15,8 @@ setup_file() {
         mkdir -p "$W"
         chown 65534:65534 "$W"
         printf '# a few tools\nbash\ncoreutils\nprocps # ps\ngrep\nsed\nfindutils\nless\ntar\ngzip\n' >"$W/packages"
-        export SCR=$(cc_name scratch)
+        SCR=$(cc_name scratch)
+        export SCR
         SCR_PID=$(cc_docker_run "$SCR" crashcart-test/scratch)
         export SCR_PID
 }
@@ -37,6 +38,7 @@ as_nobody() {
         for fmt in erofs squashfs ext4; do
                 run -0 as_nobody "$BUILD" -p "$W/packages" -o "$W/cart.$fmt" -f "$fmt"
                 [ "$(stat -c %U "$W/cart.$fmt")" = nobody ]
+                # shellcheck disable=SC2016 # expanded by the shell in the container, not here
                 cc_expect 0 "$CRASHCART" -i "$W/cart.$fmt" "$SCR" /dev/crashcart/bin/bash -c \
                         'echo "$BASH_VERSION"; ls /; ps -e -o comm; echo abc | sed s/b/X/ | grep aXc; find /dev/crashcart/bin -name ls'
                 [[ "$output" == 5.* ]]
@@ -51,10 +53,10 @@ as_nobody() {
         # No work directory is left beside the images.
         cc_refute ls -d "$W"/*.build-*
         # A second build reuses what was fetched: nothing is downloaded.
-        local debs; debs=$(ls "$W/cache/crashcart-build/debs" | wc -l)
+        local debs; debs=$(find "$W/cache/crashcart-build/debs" -mindepth 1 -maxdepth 1 | wc -l)
         run -0 as_nobody "$BUILD" -v -p "$W/packages" -o "$W/again.erofs"
         [[ "$output" == *", 0 to fetch"* ]]
-        [ "$(ls "$W/cache/crashcart-build/debs" | wc -l)" = "$debs" ]
+        [ "$(find "$W/cache/crashcart-build/debs" -mindepth 1 -maxdepth 1 | wc -l)" = "$debs" ]
 }
 
 @test "the cart's programs run and load only what is under /dev/crashcart, in a musl and a glibc container too" {
@@ -69,6 +71,7 @@ as_nobody() {
                                 /dev/crashcart/bin/$prog --version
                         # Every library opened, and the loader's cache and preload
                         # files never read: LD_DEBUG lists what the loader tries.
+                        # shellcheck disable=SC2154 # stderr: set by bats' run --separate-stderr (cc_expect)
                         grep -q 'trying file=/dev/crashcart/lib/' <<<"$stderr"
                         cc_refute grep -E '(trying file|calling init|file)=/(lib|usr|etc)' <<<"$stderr"
                         cc_refute grep -q 'ld.so.cache' <<<"$stderr"
@@ -85,6 +88,7 @@ as_nobody() {
 }
 
 @test "the reference system's paths, the rcfile, and the default cart crashcart finds" {
+        # shellcheck disable=SC2016 # expanded by the shell in the container, not here
         cc_expect 0 "$CRASHCART" -i "$W/cart.erofs" "$SCR" /dev/crashcart/profile/bin/bash \
                 --rcfile /dev/crashcart/.crashcartrc -i -c 'echo "$PATH"'
         [[ "$(tail -1 <<<"$output")" == /dev/crashcart/sbin:/dev/crashcart/bin:* ]]

@@ -8,7 +8,8 @@ setup_file() {
         cc_docker_up
         cc_build_assets
         cc_cleanup_containers
-        export BB=$(cc_name bb) SCR=$(cc_name scratch) RO=$(cc_name ro)
+        BB=$(cc_name bb) SCR=$(cc_name scratch) RO=$(cc_name ro)
+        export BB SCR RO
         BB_PID=$(cc_docker_run "$BB" --hostname bbhost crashcart-test/busybox sleep 1000000)
         export BB_PID
         SCR_PID=$(cc_docker_run "$SCR" crashcart-test/scratch)
@@ -93,7 +94,7 @@ teardown() {
         cc_expect 0 "$CRASHCART" "$BB" /dev/crashcart/bin/true
         [ "$(grep -c ' /dev/crashcart ' "/proc/$BB_PID/mountinfo")" = 1 ]
         # With no image named, a run uses the cart that is there.
-        CRASHCART_IMAGE= cc_expect 0 "$CRASHCART" "$BB" /dev/crashcart/bin/echo reused
+        CRASHCART_IMAGE='' cc_expect 0 "$CRASHCART" "$BB" /dev/crashcart/bin/echo reused
         [ "$output" = reused ]
         cc_expect 0 "$CRASHCART" -u "$BB"
         cc_assert_container_clean "$BB_PID"
@@ -200,9 +201,9 @@ teardown() {
         local i prefix="" id matches
         for i in $(seq 60); do
                 if [ $((i % 2)) = 0 ]; then
-                        cc_docker_run "$(cc_name amb$i)" crashcart-test/busybox sleep 1000000 >/dev/null
+                        cc_docker_run "$(cc_name "amb$i")" crashcart-test/busybox sleep 1000000 >/dev/null
                 else
-                        docker create --name "$(cc_name amb$i)" --label crashcart-test=1 crashcart-test/busybox >/dev/null
+                        docker create --name "$(cc_name "amb$i")" --label crashcart-test=1 crashcart-test/busybox >/dev/null
                 fi
                 prefix=$(docker ps -aq --no-trunc | cut -c1 | grep '[a-f]' | sort | uniq -d | head -1)
                 [ -n "$prefix" ] && break
@@ -210,8 +211,8 @@ teardown() {
         [ -n "$prefix" ]
         matches=$(docker ps -aq --no-trunc | grep "^$prefix")
         [ "$(wc -l <<<"$matches")" -ge 2 ]
-        for rt in "-r docker" ""; do
-                cc_expect 125 "$CRASHCART" $rt "$prefix" /dev/crashcart/bin/true
+        for rt in docker ""; do
+                cc_expect 125 "$CRASHCART" ${rt:+-r "$rt"} "$prefix" /dev/crashcart/bin/true
                 [[ "$stderr" == "crashcart: "*ambiguous* ]]
                 # Every candidate is named...
                 for id in $matches; do
@@ -284,7 +285,7 @@ teardown() {
 @test "ten runs at once in ten containers share one loop device" {
         local names=() pids=() jobs=() out=$BATS_TEST_TMPDIR
         for i in $(seq 10); do
-                names+=("$(cc_name ten$i)")
+                names+=("$(cc_name "ten$i")")
                 pids+=("$(cc_docker_run "${names[-1]}" crashcart-test/scratch)")
         done
         for i in $(seq 0 9); do

@@ -85,6 +85,7 @@ finish() {      # finish: lets $cc go on, sets $st to its exit status
         # The command outlives a killed crashcart (as with docker exec) and keeps
         # the cart busy: not torn away.
         cc_expect 125 "$CRASHCART" -u "$n"
+        # shellcheck disable=SC2154 # stderr: set by bats' run --separate-stderr (cc_expect)
         [[ "$stderr" == *"in use"* ]]
         grep -q ' /dev/crashcart ' "/proc/$pid/mountinfo"
         docker exec "$n" /bin/killall sleep
@@ -133,7 +134,7 @@ finish() {      # finish: lets $cc go on, sets $st to its exit status
         cc_runc_rm cctest-recycle-$$
         for _ in $(seq 100); do [ -e "/proc/$old" ] || break; sleep 0.05; done
         # Another process, in a mount namespace of its own, gets the same PID.
-        "$(cc_static pidat)" "$old" unshare -m --propagation private sleep 1000 >"$BATS_TEST_TMPDIR/new" 3>&-
+        "$(cc_helper pidat)" "$old" unshare -m --propagation private sleep 1000 >"$BATS_TEST_TMPDIR/new" 3>&-
         new=$(cat "$BATS_TEST_TMPDIR/new")
         [ "$new" = "$old" ]
         finish
@@ -228,7 +229,7 @@ finish() {      # finish: lets $cc go on, sets $st to its exit status
         cp "$CC_CACHE/cart.ext4" "$d/moving.new" && mv "$d/moving.new" "$d/moving.img"
         cc_expect 125 "$CRASHCART" -i "$d/moving.img" "$n" /dev/crashcart/bin/true
         [[ "$stderr" == *"another cart is mounted"* ]]
-        CRASHCART_IMAGE= cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/echo old-cart
+        CRASHCART_IMAGE='' cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/echo old-cart
         [ "$output" = old-cart ]
         cc_expect 0 "$CRASHCART" -u "$n"
         cc_assert_container_clean "$pid"
@@ -262,7 +263,7 @@ finish() {      # finish: lets $cc go on, sets $st to its exit status
 @test "storms of mounts, unmounts and runs across ten containers end as the last operations asked" {
         local names=() pids=() jobs=() i
         for i in $(seq 10); do
-                names+=("$(cc_name storm$i)")
+                names+=("$(cc_name "storm$i")")
                 pids+=("$(cc_docker_run "${names[-1]}" crashcart-test/scratch)")
         done
         storm() {       # a random sequence on one container; prints the last -m/-u

@@ -9,7 +9,8 @@ setup_file() {
         cc_docker_up
         cc_build_assets
         cc_cleanup_containers
-        export BB=$(cc_name bb)
+        BB=$(cc_name bb)
+        export BB
         BB_PID=$(cc_docker_run "$BB" crashcart-test/busybox sleep 1000000)
         export BB_PID
         export CRASHCART_IMAGE=$CC_CACHE/cart.sqfs
@@ -59,8 +60,8 @@ teardown() {
 
 @test "the Debian package: built, lintian-clean, installed, used, purged" {
         run -0 "$CC_ROOT/scripts/build-deb"
-        local deb; deb=$(ls "$CC_ROOT"/build/crashcart_*_*.deb | grep -v dbgsym | tail -1)
-        run -0 dpkg -i "$deb"
+        local debs=("$CC_ROOT"/build/crashcart_*_*.deb) w=$CC_CACHE/package-builder
+        run -0 dpkg -i "${debs[-1]}"
         [ -x /usr/bin/crashcart ]
         dpkg -L crashcart | grep -qx /usr/share/man/man1/crashcart.1.gz
         run -0 man -l /usr/share/man/man1/crashcart.1.gz
@@ -68,15 +69,33 @@ teardown() {
         [ -d /var/lib/crashcart ]
         cc_expect 0 /usr/bin/crashcart "$BB" /dev/crashcart/bin/echo from-the-package
         [ "$output" = from-the-package ]
-        # The installed builder finds its cart-sh.so where the package put it.
-        printf 'bash\n' >"$BATS_TEST_TMPDIR/list"
-        run -0 /usr/bin/crashcart-build -p "$BATS_TEST_TMPDIR/list" -o "$BATS_TEST_TMPDIR/cart.erofs" \
-                -c "$CC_CACHE/package-cache" -k "$BATS_TEST_TMPDIR/tree"
-        [ -f "$BATS_TEST_TMPDIR/tree/lib/cart-sh.so" ]
-        cc_expect 0 /usr/bin/crashcart -i "$BATS_TEST_TMPDIR/cart.erofs" "$BB" /dev/crashcart/bin/bash -c 'echo "$BASH_VERSION"'
+        # The installed builder builds a cart, run by an ordinary user, from what
+        # the package installed alone: it was compiled for /usr, and whatever a
+        # 'make install' left under /usr/local (hidden here) cannot stand in for it.
+        cc_refute grep -qaE '/usr/local/(lib|share)/crashcart' /usr/bin/crashcart-build
+        rm -rf "$w/tree" "$w/cart.erofs"
+        mkdir -p "$w"
+        printf 'bash\n' >"$w/list"
+        chown -R 65534:65534 "$w"
+        # shellcheck disable=SC2016 # $1 is the inner script's
+        cc_expect 0 unshare -m bash -c '
+                for d in /usr/local/lib/crashcart /usr/local/share/crashcart; do
+                        [ ! -d "$d" ] || mount -t tmpfs -o ro tmpfs "$d" || exit 1
+                done
+                exec setpriv --reuid 65534 --regid 65534 --clear-groups env HOME="$1" XDG_CACHE_HOME="$1/cache" \
+                        /usr/bin/crashcart-build -p "$1/list" -o "$1/cart.erofs" -k "$1/tree"' _ "$w"
+        [ "$(stat -c %U "$w/cart.erofs")" = nobody ]
+        [ -f "$w/tree/lib/cart-sh.so" ]
+        # Installed by root, as an operator installs a cart, and used.
+        install -m 0644 "$w/cart.erofs" "$CC_CACHE/package-cart.erofs"
+        # shellcheck disable=SC2016 # expanded by the shell in the container, not here
+        cc_expect 0 /usr/bin/crashcart -i "$CC_CACHE/package-cart.erofs" "$BB" /dev/crashcart/bin/bash -c 'echo "$BASH_VERSION"'
         [[ "$output" == 5.* ]]
+        rm -rf "$w/tree" "$w/cart.erofs" "$CC_CACHE/package-cart.erofs"
         run -0 dpkg -P crashcart
         [ ! -e /usr/bin/crashcart ]
+        [ ! -e /usr/bin/crashcart-build ]
+        [ ! -e /usr/lib/crashcart/cart-sh.so ]
         [ ! -e /usr/share/man/man1/crashcart.1.gz ]
 }
 

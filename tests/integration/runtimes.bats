@@ -57,6 +57,7 @@ check_container() {
         # A stopped one says so.
         podman create --name "$n-stopped" --label crashcart-test=1 localhost/crashcart-test-busybox >/dev/null
         CONTAINER_HOST=unix:///nonexistent cc_expect 125 "$CRASHCART" "$n-stopped" /dev/crashcart/bin/true
+        # shellcheck disable=SC2154 # stderr: set by bats' run --separate-stderr (cc_expect)
         [[ "$stderr" == *"podman container '$n-stopped' is not running"* ]]
 }
 
@@ -114,14 +115,14 @@ start_crun() {
 }
 
 @test "crun by id, and an id that two runtimes share is ambiguous" {
-        local id=cctest-crun-$$ pid plain
+        local id=cctest-crun-$$ pid
         start_crun "$id"
         pid=$(jq .pid "/run/crun/$id/status")
         check_container "$id" "$pid"
         cc_expect 0 "$CRASHCART" -e "$id" /dev/crashcart/bin/echo via-crun-exec
         [ "$output" = via-crun-exec ]
         # The same id under runc: two containers, two runtimes.
-        plain=$(cc_runc_run "$id")
+        cc_runc_run "$id" >/dev/null
         cc_expect 125 "$CRASHCART" "$id" /dev/crashcart/bin/true
         [[ "$stderr" == *ambiguous* ]]
         [[ "$stderr" == *"runc $id"* ]]

@@ -9,7 +9,8 @@ setup_file() {
         cc_docker_up
         cc_build_assets
         cc_cleanup_containers
-        export BB=$(cc_name bb) SCR=$(cc_name scratch)
+        BB=$(cc_name bb) SCR=$(cc_name scratch)
+        export BB SCR
         BB_PID=$(cc_docker_run "$BB" --env APPVAR=from-app --env LD_PRELOAD=/tmp/planted.so --env BASH_ENV=/tmp/rc \
                 --workdir /tmp crashcart-test/busybox sleep 1000000)
         export BB_PID
@@ -150,6 +151,7 @@ term_wait() {
         [ "$output" = "uid=1000(app) gid=1000(app) groups=10(wheel)" ]
         cc_expect 0 "$CRASHCART" --user app:nogroup "$BB" /dev/crashcart/bin/id -g
         [ "$output" = 65534 ]
+        # shellcheck disable=SC2016 # expanded by the shell in the container, not here
         cc_expect 0 "$CRASHCART" -S nobody "$BB" /dev/crashcart/bin/sh -c 'id -u; echo $HOME'
         [ "$output" = "$(printf '65534\n/nonexistent')" ]
         cc_expect 0 "$CRASHCART" "$BB" /dev/crashcart/bin/id -u
@@ -159,6 +161,7 @@ term_wait() {
         [ "$output" = "uid=1234 gid=99 groups=99" ] || [ "$output" = "uid=1234 gid=99" ]
         cc_expect 125 "$CRASHCART" --user app "$SCR" /dev/crashcart/bin/id
         cc_one_error_line
+        # shellcheck disable=SC2154 # stderr: set by bats' run --separate-stderr (cc_expect)
         [[ "$stderr" == *"no such user"* ]]
         cc_expect 125 "$CRASHCART" --user app:nosuch "$BB" /dev/crashcart/bin/id
         [[ "$stderr" == *"no such group"* ]]
@@ -168,8 +171,10 @@ term_wait() {
 }
 
 @test "--env, --workdir and --env-from-target" {
+        # shellcheck disable=SC2016 # expanded by the shell in the container, not here
         cc_expect 0 "$CRASHCART" --env A=1 --env B=x=y -w /etc "$BB" /dev/crashcart/bin/sh -c 'echo $A $B $(pwd) $HOME; env | grep -c APPVAR; true'
         [ "$output" = "$(printf '1 x=y /etc /root\n0')" ]
+        # shellcheck disable=SC2016 # expanded by the shell in the container, not here
         cc_expect 0 "$CRASHCART" --env-from-target "$BB" /dev/crashcart/bin/sh -c 'echo $APPVAR; echo $PATH'
         [ "$(sed -n 1p <<<"$output")" = from-app ]
         [[ "$(sed -n 2p <<<"$output")" == /dev/crashcart/sbin:/dev/crashcart/bin:* ]]

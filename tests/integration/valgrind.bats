@@ -10,9 +10,10 @@ setup_file() {
         cc_docker_up
         cc_build_assets
         cc_cleanup_containers
-        export BB=$(cc_name bb) RO=$(cc_name ro)
-        export BB_PID=$(cc_docker_run "$BB" crashcart-test/busybox sleep 1000000)
-        export RO_PID=$(cc_docker_run "$RO" --read-only --tmpfs /dev:ro,dev,exec,suid,mode=755 crashcart-test/busybox sleep 1000000)
+        BB=$(cc_name bb) RO=$(cc_name ro)
+        BB_PID=$(cc_docker_run "$BB" crashcart-test/busybox sleep 1000000)
+        RO_PID=$(cc_docker_run "$RO" --read-only --tmpfs /dev:ro,dev,exec,suid,mode=755 crashcart-test/busybox sleep 1000000)
+        export BB RO BB_PID RO_PID
         export CRASHCART_IMAGE=$CC_CACHE/cart.ext4
 }
 

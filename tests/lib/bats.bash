@@ -1,5 +1,6 @@
 # Loaded by every integration test: load ../lib/bats
 bats_require_minimum_version 1.5.0
+# shellcheck source=tests/lib/common.bash
 source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 
 if [ "$(id -u)" != 0 ]; then
@@ -8,6 +9,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 # Shows what a failed `run` saw.
+# shellcheck disable=SC2154 # status and output: set by bats' run
 cc_show() {
         echo "status: $status"
         echo "output: $output"

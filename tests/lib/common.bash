@@ -42,13 +42,12 @@ cc_docker_down() {
 
 # ---- images and carts, made once into $CC_CACHE ----
 
-cc_static() {   # cc_static NAME: a static binary from tests/lib/NAME.c
-        local out=$CC_CACHE/bin/$1
-        if [ ! -x "$out" ] || [ "$CC_ROOT/tests/lib/$1.c" -nt "$out" ]; then
-                mkdir -p "$CC_CACHE/bin"
-                gcc -static -O2 -o "$out" "$CC_ROOT/tests/lib/$1.c"
-        fi
-        echo "$out"
+# cc_helper NAME: the path of build/helpers/NAME, a C helper of the tests from
+# tests/helpers, made by make ('make helpers', which tests/run runs) when it is
+# missing or older than its source.
+cc_helper() {
+        make -s -C "$CC_ROOT" "build/helpers/$1" >&2 || return 1
+        echo "$CC_ROOT/build/helpers/$1"
 }
 
 # A busybox rootfs: a shell and coreutils, /etc/passwd and /etc/group.
@@ -75,15 +74,17 @@ cc_make_cart_dir() {
         done
         printf '#!/dev/crashcart/bin/sh\necho "cart-bash $*"\n' >"$dir/bin/bash"
         chmod 755 "$dir/bin/bash"
-        cp "$(cc_static tiocsti)" "$dir/bin/tiocsti"
-        cp "$(cc_static probe)" "$dir/bin/probe"
+        cp "$(cc_helper tiocsti)" "$dir/bin/tiocsti"
+        cp "$(cc_helper probe)" "$dir/bin/probe"
+        # shellcheck disable=SC2016 # $PATH is the rc file's, expanded by the cart's shell
         printf 'export PATH=/dev/crashcart/sbin:/dev/crashcart/bin:$PATH\n' >"$dir/.crashcartrc"
 }
 
 cc_build_assets() {
         mkdir -p "$CC_CACHE"
         local stamp=$CC_CACHE/assets.stamp
-        if [ ! -f "$stamp" ] || [ -n "$(find "$CC_ROOT/tests/lib" -newer "$stamp" -print -quit)" ]; then
+        make -s -C "$CC_ROOT" helpers >&2 || return 1
+        if [ ! -f "$stamp" ] || [ -n "$(find "$CC_ROOT/tests/lib" "$CC_ROOT/build/helpers" -newer "$stamp" -print -quit)" ]; then
                 cc_make_cart_dir "$CC_CACHE/cart"
                 rm -f "$CC_CACHE"/cart.{ext4,sqfs,erofs}
                 mke2fs -q -t ext4 -d "$CC_CACHE/cart" -E root_owner=0:0 "$CC_CACHE/cart.ext4" 16M
@@ -97,7 +98,7 @@ cc_build_assets() {
                 cc_make_busybox_rootfs "$CC_CACHE/rootfs-busybox"
                 tar -C "$CC_CACHE/rootfs-busybox" -cf "$CC_CACHE/busybox.tar" .
                 rm -rf "$CC_CACHE/rootfs-scratch"; mkdir -p "$CC_CACHE/rootfs-scratch"/{dev,proc,sys}
-                cp "$(cc_static pause)" "$CC_CACHE/rootfs-scratch/pause"
+                cp "$(cc_helper pause)" "$CC_CACHE/rootfs-scratch/pause"
                 tar -C "$CC_CACHE/rootfs-scratch" -cf "$CC_CACHE/scratch.tar" .
                 docker rmi -f crashcart-test/busybox crashcart-test/scratch >/dev/null 2>&1 || true
                 touch "$stamp"
@@ -115,21 +116,22 @@ cc_build_assets() {
 # cc_libc_images DEBS: two images whose only program is pause, linked against a
 # libc of the image's own: crashcart-test/musl (Debian's musl, pause built with
 # musl-gcc; no shell) and crashcart-test/glibc (libc6 from the .debs in DEBS, an
-# /etc/passwd with root only read through NSS's compat module, and the test CA of cc_tls as the system's CA
-# certificates). The glibc one is hostile: its /bin/sh is tests/lib/planted.c,
-# and its /etc/gdb/gdbinit and /root/.bash_completion would leave
-# /planted-gdbinit and /planted-completion if the cart's tools read them.
+# /etc/passwd with root only read through NSS's compat module, and the test CA of
+# cc_tls as the system's CA certificates). The glibc one is hostile: its /bin/sh
+# is tests/helpers/planted.c, and its /etc/gdb/gdbinit and /root/.bash_completion
+# would leave /planted-gdbinit and /planted-completion if the cart's tools read them.
 cc_libc_images() {
-        local debs=$1 root=$CC_CACHE/rootfs-libc tls; tls=$(cc_tls)
+        local debs=$1 root=$CC_CACHE/rootfs-libc tls libc6; tls=$(cc_tls)
         rm -rf "$root"; mkdir -p "$root"/{musl,glibc}/{dev,proc,sys,etc}
         # musl: the loader is the libc.
         mkdir -p "$root/musl/lib/x86_64-linux-musl"
         cp /lib/x86_64-linux-musl/libc.so "$root/musl/lib/x86_64-linux-musl/"
         ln -s x86_64-linux-musl/libc.so "$root/musl/lib/ld-musl-x86_64.so.1"
-        musl-gcc -O2 -o "$root/musl/pause" "$CC_ROOT/tests/lib/pause.c"
+        cp "$(cc_helper pause-musl)" "$root/musl/pause"
         # glibc
-        dpkg-deb -x "$(ls "$debs"/libc6_*.deb | head -1)" "$root/glibc"
-        gcc -O2 -o "$root/glibc/pause" "$CC_ROOT/tests/lib/pause.c"
+        libc6=("$debs"/libc6_*.deb)
+        dpkg-deb -x "${libc6[0]}" "$root/glibc"
+        cp "$(cc_helper pause-glibc)" "$root/glibc/pause"
         echo 'root:x:0:0:root:/root:/pause' >"$root/glibc/etc/passwd"
         # Older Debian's way: the compat NSS module, which libc loads with dlopen.
         printf 'passwd: compat\ngroup: compat\n' >"$root/glibc/etc/nsswitch.conf"
@@ -137,7 +139,7 @@ cc_libc_images() {
         mkdir -p "$root/glibc/etc/ssl/certs"
         cp "$tls/ca.pem" "$root/glibc/etc/ssl/certs/ca-certificates.crt"
         mkdir -p "$root/glibc/bin" "$root/glibc/root" "$root/glibc/etc/gdb"
-        cp "$(cc_static planted)" "$root/glibc/bin/sh"
+        cp "$(cc_helper planted)" "$root/glibc/bin/sh"
         printf 'python open("/planted-gdbinit", "w").close()\n' >"$root/glibc/etc/gdb/gdbinit"
         printf ': >/planted-completion\n' >"$root/glibc/root/.bash_completion"
         local n
@@ -166,18 +168,18 @@ cc_tls() {
 
 # cc_net_servers PID: in the network namespace of PID, host processes that the
 # cart's tools talk to: a TLS web server on 127.0.0.1:8443 (cc_tls's
-# certificate) and a DNS resolver on 127.0.0.1:53 (tests/lib/dnsd.c). Prints
+# certificate) and a DNS resolver on 127.0.0.1:53 (tests/helpers/dnsd.c). Prints
 # their PIDs, for kill.
 cc_net_servers() {
-        local tls dnsd fifo=$CC_CACHE/dnsd.$1 line
-        tls=$(cc_tls); dnsd=$(cc_static dnsd)
+        local tls dnsd fifo=$CC_CACHE/dnsd.$1
+        tls=$(cc_tls); dnsd=$(cc_helper dnsd)
         nsenter -n -t "$1" openssl s_server -quiet -accept 127.0.0.1:8443 -www \
                 -cert "$tls/server.pem" -key "$tls/server.key" </dev/null >/dev/null 2>&1 &
         echo $!
         rm -f "$fifo"; mkfifo "$fifo"
         nsenter -n -t "$1" "$dnsd" >"$fifo" 2>/dev/null </dev/null &
         echo $!
-        read -r -t 10 line <"$fifo" || true
+        read -r -t 10 _ <"$fifo" || true   # its "ready"
         rm -f "$fifo"
         for _ in $(seq 50); do
                 nsenter -n -t "$1" ss -Hltn 'sport = :8443' | grep -q . && break
@@ -298,7 +300,7 @@ cc_leftovers() {
         cc_test_containers | sed 's/^/container: /'
         cc_test_loops | sed 's/^/loop device: /'
         cc_host_cart_mounts | sed 's/^/host mount: /'
-        ls -d /run/crashcart/mnt-* 2>/dev/null | sed 's/^/session file: /'
+        find /run/crashcart -maxdepth 1 -name 'mnt-*' 2>/dev/null | sed 's/^/session file: /'
         return 0
 }
 

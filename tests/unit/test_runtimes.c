@@ -61,65 +61,145 @@ static void expect(const char *id, const char *runtime_filter, const char *runti
         free(c.ns);
 }
 
-TEST(runtimes)
+/* Opens the fixture tree as the resolvers' root. */
+static bool host_open(void)
 {
         char path[512];
-        struct candidates all = {};
-        size_t running = 0;
-        const char *buf, *idp;
 
         snprintf(path, sizeof(path), "%s/host", harness_fixtures);
         ctx.root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
         CHECK(ctx.root_fd >= 0);
-        if (ctx.root_fd < 0)
-                return;
+        return ctx.root_fd >= 0;
+}
 
-        /* containerd under Kubernetes: state dir in namespace k8s.io, by prefix and
-         * with the containerd:// scheme. */
+static void host_close(void)
+{
+        close(ctx.root_fd);
+        ctx.root_fd = -EBADF;
+}
+
+/* containerd under Kubernetes: state dir in namespace k8s.io, by prefix and with
+ * the containerd:// scheme. containerd's own ids are names of any kind; an exact
+ * id beats a longer one. */
+TEST(runtimes_containerd)
+{
+        if (!host_open())
+                return;
         expect("aaaaaaaa", NULL, "containerd", A, 101, true);
         expect("containerd://" A, NULL, "containerd", A, 101, true);
-        /* containerd's own ids are names of any kind; an exact id beats a longer one. */
         expect("web-1", NULL, "containerd", "web-1", 960, true);
         CHECK(resolve("web-", NULL, NULL) == 2);
-        /* CRI-O: its container, never its conmon. */
+        host_close();
+}
+
+/* CRI-O: its container, never its conmon. */
+TEST(runtimes_crio)
+{
+        if (!host_open())
+                return;
         expect("cri-o://" B, NULL, "cri-o", B, 201, true);
         expect("k8s_nginx_web_default_1", NULL, "cri-o", B, 201, true);
+        host_close();
+}
+
+TEST(runtimes_cgroup_scan)
+{
+        if (!host_open())
+                return;
         /* kubepods with the cgroupfs driver: only the cgroup scan knows it. */
         expect("cccccccccccc", NULL, "cgroup", C, 300, true);
         /* The cgroup scan alone finds CRI-O's container by its scope, not conmon's. */
         expect("bbbbbbbbbbbb", "cgroup", "cgroup", B, 201, true);
         expect(A, "cgroup", "cgroup", A, 101, true);
-        /* Podman without its API: its storage, by name and by prefix. */
+        host_close();
+}
+
+/* Podman without its API: its storage, by name and by prefix; an ambiguous prefix
+ * across two Podman containers. */
+TEST(runtimes_podman_storage)
+{
+        if (!host_open())
+                return;
         expect("mypod", NULL, "podman", D, 800, true);
         expect(D, "podman", "podman", D, 800, true);
         expect("stopped", NULL, "podman", "ddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd9", 0, false);
-        /* An ambiguous prefix across two Podman containers. */
         CHECK(resolve("dddd", "podman", NULL) == 2);
-        /* runc with its recorded start time; a recycled PID (start differs) is not it. */
+        host_close();
+}
+
+/* runc with its recorded start time; a recycled PID (start differs) is not it. */
+TEST(runtimes_runc_crun_start_time)
+{
+        if (!host_open())
+                return;
         expect("ctr1", NULL, "runc", "ctr1", 700, true);
         expect("ctr3", NULL, "runc", "ctr3", 0, false);
         expect("ctr2", NULL, "crun", "ctr2", 900, true);
-        /* rkt by UUID prefix; a pod without pid is not running. */
+        host_close();
+}
+
+/* rkt by UUID prefix; a pod without pid is not running. */
+TEST(runtimes_rkt)
+{
+        if (!host_open())
+                return;
         expect("6f4b1c2d", NULL, "rkt", "6f4b1c2d-1111-2222-3333-444455556666", 600, true);
         expect("6f4b9999", NULL, "rkt", "6f4b9999-1111-2222-3333-444455556666", 0, false);
         CHECK(resolve("6f4b", NULL, NULL) == 2);
-        /* LXC: the payload cgroup's init, never the monitor; the lxcpath from it. */
+        host_close();
+}
+
+/* LXC: the payload cgroup's init, never the monitor; the lxcpath from it. */
+TEST(runtimes_lxc)
+{
+        if (!host_open())
+                return;
         expect("web", NULL, "lxc", "web", 401, true);
         expect("off", NULL, "lxc", "off", 0, false);
-        /* nspawn: registered (LEADER=), and unregistered by -D's last component or -M. */
+        host_close();
+}
+
+/* nspawn: registered (LEADER=), and unregistered by -D's last component or -M. */
+TEST(runtimes_nspawn)
+{
+        if (!host_open())
+                return;
         expect("vm1", NULL, "nspawn", "vm1", 950, true);
         expect("box1", NULL, "nspawn", "box1", 501, true);
         expect("box2", NULL, "nspawn", "box2", 511, true);
         CHECK(resolve("qemu1", NULL, NULL) == 0);
-        /* A live PID is a PID. */
+        host_close();
+}
+
+/* A live PID is a PID. */
+TEST(runtimes_live_pid)
+{
+        if (!host_open())
+                return;
         expect("700", NULL, "pid", "700", 700, true);
-        /* Nothing, and things that are never looked up. */
+        host_close();
+}
+
+/* Nothing, and things that are never looked up. */
+TEST(runtimes_no_match_and_invalid_ids)
+{
+        if (!host_open())
+                return;
         CHECK(resolve("nosuch", NULL, NULL) == 0);
         CHECK(resolve("../etc", NULL, NULL) == 0);
         CHECK(resolve("", NULL, NULL) == 0);
+        host_close();
+}
 
-        /* The listing sees each running container once: the runtimes' and the one
-         * only a cgroup names (kubepods, cgroupfs). */
+/* The listing sees each running container once: the runtimes' and the one only a
+ * cgroup names (kubepods, cgroupfs). */
+TEST(runtimes_list_each_container_once)
+{
+        struct candidates all = {};
+        size_t running = 0;
+
+        if (!host_open())
+                return;
         CHECK(resolve_list(&ctx, NULL, &all) == 0);
         for (size_t i = 0; i < all.n; i++) {
                 running += all.v[i].running;
@@ -129,8 +209,13 @@ TEST(runtimes)
         CHECK(running == 12);
         CHECK(all.n == 16);
         candidates_done(&all);
+        host_close();
+}
 
-        /* Cgroup path components. */
+TEST(cgroup_component_id)
+{
+        const char *buf, *idp;
+
         buf = "docker-" A ".scope";
         CHECK(cgroup_component_id(buf, strlen(buf), &idp) == 64 && strncmp(idp, A, 64) == 0);
         buf = "libpod-conmon-" A ".scope";
@@ -139,19 +224,18 @@ TEST(runtimes)
         CHECK(cgroup_component_id(buf, strlen(buf), &idp) == 0);
         buf = "abc";
         CHECK(cgroup_component_id(buf, strlen(buf), &idp) == 0);
+}
 
-        /* nspawn command lines. */
-        {
-                char name[64];
-                const char cl1[] = "systemd-nspawn\0-M\0m1\0-D\0/x/y\0";
-                const char cl2[] = "systemd-nspawn\0--directory=/srv/r//\0";
-                const char cl3[] = "systemd-nspawn\0-Mshort\0";
-                const char cl4[] = "systemd-nspawn\0-D\0/\0";
+TEST(nspawn_machine_name)
+{
+        char name[64];
+        const char cl1[] = "systemd-nspawn\0-M\0m1\0-D\0/x/y\0";
+        const char cl2[] = "systemd-nspawn\0--directory=/srv/r//\0";
+        const char cl3[] = "systemd-nspawn\0-Mshort\0";
+        const char cl4[] = "systemd-nspawn\0-D\0/\0";
 
-                CHECK_STR(nspawn_machine_name(cl1, sizeof(cl1) - 1, name, sizeof(name)), "m1");
-                CHECK_STR(nspawn_machine_name(cl2, sizeof(cl2) - 1, name, sizeof(name)), "r");
-                CHECK_STR(nspawn_machine_name(cl3, sizeof(cl3) - 1, name, sizeof(name)), "short");
-                CHECK(nspawn_machine_name(cl4, sizeof(cl4) - 1, name, sizeof(name)) == NULL);
-        }
-        close(ctx.root_fd);
+        CHECK_STR(nspawn_machine_name(cl1, sizeof(cl1) - 1, name, sizeof(name)), "m1");
+        CHECK_STR(nspawn_machine_name(cl2, sizeof(cl2) - 1, name, sizeof(name)), "r");
+        CHECK_STR(nspawn_machine_name(cl3, sizeof(cl3) - 1, name, sizeof(name)), "short");
+        CHECK(nspawn_machine_name(cl4, sizeof(cl4) - 1, name, sizeof(name)) == NULL);
 }

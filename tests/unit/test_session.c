@@ -2,16 +2,26 @@
 #include "cart/session.h"
 #include "harness.h"
 
-TEST(session)
+TEST(session_parse_transient_and_users)
 {
         static struct session s;
 
         CHECK(session_parse("transient 12345\nuser 10 99\nuser 11 100\n", &s) == 0);
         CHECK(s.transient && s.mnt_id == 12345);
         CHECK(s.n_users == 2 && s.users[1].pid == 11 && s.users[1].starttime == 100);
+}
+
+TEST(session_parse_skips_bad_lines)
+{
+        static struct session s;
 
         CHECK(session_parse("user 10 99\ngarbage\nuser -1 5\nuser 0 1\n", &s) == 0);
         CHECK(!s.transient && s.n_users == 1);
+}
+
+TEST(session_parse_empty)
+{
+        static struct session s;
 
         CHECK(session_parse("", &s) == 0);
         CHECK(!s.transient && s.n_users == 0);

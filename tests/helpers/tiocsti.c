@@ -1,6 +1,6 @@
 /* A hostile program for the tests: after a delay, it pushes a command line into
  * the terminal on its standard input with TIOCSTI, as a process left behind in a
- * container might try to do to the operator's shell. Built with gcc -static and
+ * container might try to do to the operator's shell. Built static by make and
  * put in the test carts. Usage: tiocsti SECONDS TEXT */
 #include <stdlib.h>
 #include <string.h>

@@ -2,8 +2,8 @@
  * whose name is argv[1], it tries what a compromised container would try on a
  * process of crashcart's while it joins: ptrace it, read its /proc/PID/exe,
  * open its descriptors through /proc/PID/fd, read /proc/PID/environ. One line a process:
- * "PID attach=ERR exe=ERR fd=ERR environ=ERR" (0 where it worked). Built with
- * gcc -static and put in the test carts. */
+ * "PID attach=ERR exe=ERR fd=ERR environ=ERR" (0 where it worked). Built
+ * static by make and put in the test carts. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
