@@ -126,29 +126,13 @@ static bool image_is_mounted_cart(const struct image *img, dev_t dev)
         return same;
 }
 
-/* The cart a run finds mounted: the image asked for, if one was named, and its
- * mount id for the session. */
-static int adopt_mounted(const struct cart_request *req, const struct target *t, dev_t mounted_dev,
-                         uint64_t *ret_mnt_id)
+/* The mount id and device of the cart at /dev/crashcart, for the session and
+ * for the command (whose files on that device cannot change). */
+static int query_mounted(const struct target *t, dev_t dev, uint64_t *ret_mnt_id, dev_t *ret_dev)
 {
-        struct place_request preq = { .mntfd = -EBADF, .query_only = true, .loop_rdev = mounted_dev };
+        struct place_request preq = { .mntfd = -EBADF, .query_only = true, .loop_rdev = dev };
         struct place_reply rep;
         int r;
-
-        if (req->image_explicit) {
-                _cleanup_(image_done) struct image img = IMAGE_INIT;
-
-                r = open_image(req->image, req->force, &img);
-                if (r < 0)
-                        return r;
-                if (!image_is_mounted_cart(&img, mounted_dev)) {
-                        log_error("another cart is mounted at " CART_PATH " in %s; 'crashcart -u' unmounts it",
-                                  target_label(t));
-                        return -EEXIST;
-                }
-                log_debug("cart '%s' is already mounted in %s", req->image, target_label(t));
-        } else
-                log_debug("a cart is already mounted in %s", target_label(t));
 
         r = cart_place(t, &preq, &rep);
         if (r < 0)
@@ -158,7 +142,74 @@ static int adopt_mounted(const struct cart_request *req, const struct target *t,
                 return -EAGAIN;
         }
         *ret_mnt_id = rep.mnt_id;
+        *ret_dev = (dev_t)rep.dev;
         return 0;
+}
+
+/* No image to compare with: the cart that is there, if it is one that crashcart
+ * attached (a read-only, autoclear loop device of a root-owned file, whole and
+ * read-only), which no container can make. */
+static int adopt_attached(const struct target *t, const struct cart_mount_info *info, uint64_t *ret_mnt_id,
+                          dev_t *ret_dev)
+{
+        char backing[4096] = "";
+        int r;
+
+        r = loopdev_backing_trusted(info->dev, backing, sizeof(backing));
+        if ((r < 0 || !info->is_whole || !info->is_readonly) && !fault_disabled("adopt-check")) {
+                log_error("what is mounted at " CART_PATH " in %s is not a cart crashcart attached; refusing to run "
+                          "anything from it (name the cart with -i, or 'crashcart -u' unmounts it)",
+                          target_label(t));
+                return -EEXIST;
+        }
+        log_debug("a cart is already mounted in %s, from '%s'", target_label(t), backing);
+        return query_mounted(t, info->dev, ret_mnt_id, ret_dev);
+}
+
+/* The cart a run finds mounted, adopted only when it is the image's own: the
+ * image's loop device, its whole filesystem, read-only (or, for a directory cart,
+ * that very directory). Anything else at /dev/crashcart may be the container's:
+ * a tmpfs with a bash of its own, a directory of the cart bound there, a
+ * writable remount. Nothing of it runs. Returns the mount id for the session. */
+static int adopt_mounted(const struct cart_request *req, const struct target *t,
+                         const struct cart_mount_info *info, uint64_t *ret_mnt_id, dev_t *ret_dev)
+{
+        _cleanup_(image_done) struct image img = IMAGE_INIT;
+        bool same;
+        int r;
+
+        if (!req->image)
+                return adopt_attached(t, info, ret_mnt_id, ret_dev);
+        r = open_image(req->image, req->force, &img);
+        if (r < 0)
+                return r;
+        if (img.kind == IMAGE_DIRECTORY) {
+                /* A directory cart is a read-only overlay of the directory, which
+                 * has no identity to compare a mount with. A container without a
+                 * user namespace of its own cannot mount anything in place of it
+                 * (that takes CAP_SYS_ADMIN of the host's); one with its own can,
+                 * so there the mount is not trusted. */
+                r = target_ns_differs(t, "user");
+                if (r < 0)
+                        return log_error_errno(r, "cannot read the user namespace of %s", target_label(t));
+                if (r > 0 && !fault_disabled("adopt-check")) {
+                        log_error("a cart is mounted in %s, which has a user namespace of its own: a directory cart "
+                                  "mounted there cannot be told from one the container made; unmount it with "
+                                  "'crashcart -u', or use an image file",
+                                  target_label(t));
+                        return -EEXIST;
+                }
+                same = info->is_readonly;
+        } else
+                same = image_is_mounted_cart(&img, info->dev) && info->is_readonly && info->is_whole;
+        if (!same && !fault_disabled("adopt-check")) {
+                log_error("what is mounted at " CART_PATH " in %s is not the cart '%s' (another filesystem, a part "
+                          "of it, or writable); refusing to run anything from it ('crashcart -u' unmounts it)",
+                          target_label(t), req->image);
+                return -EEXIST;
+        }
+        log_debug("cart '%s' is already mounted in %s", req->image, target_label(t));
+        return query_mounted(t, info->dev, ret_mnt_id, ret_dev);
 }
 
 /* The detached mount of the cart, idmapped to the container's user namespace
@@ -198,7 +249,7 @@ static int make_mount(const struct target *t, const struct image *img, const str
 /* Mounts the cart at /dev/crashcart in the target. *ret_placed: this call mounted
  * it (a concurrent run may have been first). */
 static int mount_new(const struct cart_request *req, const struct target *t, int rundir_fd, bool *ret_placed,
-                     uint64_t *ret_mnt_id)
+                     uint64_t *ret_mnt_id, dev_t *ret_dev)
 {
         _cleanup_(image_done) struct image img = IMAGE_INIT;
         _cleanup_close_ int mntfd = -EBADF;
@@ -236,6 +287,7 @@ static int mount_new(const struct cart_request *req, const struct target *t, int
                 return r;
         *ret_placed = rep.changed;
         *ret_mnt_id = rep.mnt_id;
+        *ret_dev = (dev_t)rep.dev;
         log_debug(rep.changed ? "cart mounted at " CART_PATH " in %s" : "cart was already mounted in %s",
                   target_label(t));
         return 0;
@@ -243,13 +295,13 @@ static int mount_new(const struct cart_request *req, const struct target *t, int
 
 /* Makes sure the cart is at /dev/crashcart in the container. */
 static int ensure(const struct cart_request *req, const struct target *t, int rundir_fd, bool *ret_placed,
-                  uint64_t *ret_mnt_id)
+                  uint64_t *ret_mnt_id, dev_t *ret_dev)
 {
-        dev_t mounted_dev = 0;
+        struct cart_mount_info info;
         int r;
 
         *ret_placed = false;
-        r = cart_probe(t, &mounted_dev);
+        r = cart_probe_mount(t, &info);
         if (r == -ESRCH) {
                 log_error("%s has exited", target_label(t));
                 return r;
@@ -257,8 +309,8 @@ static int ensure(const struct cart_request *req, const struct target *t, int ru
         if (r < 0)
                 return log_error_errno(r, "cannot read the mount table of %s", target_label(t));
         if (r > 0)
-                return adopt_mounted(req, t, mounted_dev, ret_mnt_id);
-        return mount_new(req, t, rundir_fd, ret_placed, ret_mnt_id);
+                return adopt_mounted(req, t, &info, ret_mnt_id, ret_dev);
+        return mount_new(req, t, rundir_fd, ret_placed, ret_mnt_id, ret_dev);
 }
 
 /* Unmounts the target's cart. expect_mnt_id != 0: only that mount. quiet_busy: a
@@ -312,7 +364,7 @@ int cart_acquire(const struct cart_request *req, const struct target *t, int run
         r = open_session(t, rundir_fd, ret->session, sizeof(ret->session), &s);
         if (r < 0)
                 return r;
-        r = ensure(req, t, rundir_fd, &placed, &mnt_id);
+        r = ensure(req, t, rundir_fd, &placed, &mnt_id, &ret->cart_dev);
         if (r < 0) {
                 session_close(rundir_fd, &s);
                 return r;

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "exec/target.h"
 
@@ -22,6 +23,7 @@ struct cart_request {
 struct cart_hold {
         char session[80];       /* the session file's name in the runtime directory */
         bool recorded;          /* this run is a user in the session */
+        dev_t cart_dev;         /* the cart's filesystem, as mounted in the container */
 };
 
 /* Makes sure the cart is at /dev/crashcart in the target. pin (-m): it stays

@@ -162,3 +162,61 @@ int loopdev_find_or_attach(int rundir_fd, int image_fd, const char *image_path, 
                 log_debug("attached %s read-only, autoclear", ret->path);
         return r;
 }
+
+int loopdev_backing_trusted(dev_t dev, char *backing, size_t size)
+{
+        _cleanup_close_ int fd = -EBADF;
+        struct loop_info64 info = {};
+        struct loopdev l = { .fd = -EBADF };
+        char path[96], name[64] = "";
+        struct stat st;
+        size_t len;
+        FILE *f;
+        int r;
+
+        /* The device's name, from sysfs: /dev/loopN. */
+        snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/uevent", major(dev), minor(dev));
+        f = fopen(path, "re");
+        if (!f)
+                return -ENODEV;
+        while (fgets(path, sizeof(path), f))
+                if (sscanf(path, "DEVNAME=%63s", name) == 1)
+                        break;
+        fclose(f);
+        unsigned n;
+        char extra;
+        if (sscanf(name, "loop%u%c", &n, &extra) != 1)
+                return -ENODEV; /* not a loop device: not a cart crashcart attached */
+        r = open_loop(n, &l);
+        if (r < 0)
+                return r;
+        fd = l.fd;
+        if (l.rdev != dev)
+                return -ENODEV;
+        if (ioctl(fd, LOOP_GET_STATUS64, &info) < 0)
+                return NEG_ERRNO();
+        /* What crashcart attaches: read-only, autoclear, the whole file. */
+        if (!(info.lo_flags & LO_FLAGS_READ_ONLY) || !(info.lo_flags & LO_FLAGS_AUTOCLEAR) || info.lo_offset ||
+            info.lo_sizelimit)
+                return -EPERM;
+        snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/loop/backing_file", major(dev), minor(dev));
+        f = fopen(path, "re");
+        if (!f)
+                return NEG_ERRNO();
+        if (!fgets(backing, (int)size, f)) {
+                fclose(f);
+                return -ENODATA;
+        }
+        fclose(f);
+        backing[strcspn(backing, "\n")] = 0;
+        /* A file deleted (or replaced by a rename) after it was attached: the loop
+         * device holds the old one, which nobody can open again. */
+        len = strlen(backing);
+        if (len > 10 && strcmp(backing + len - 10, " (deleted)") == 0)
+                return 0;
+        if (stat(backing, &st) < 0 || st.st_dev != info.lo_device || st.st_ino != info.lo_inode)
+                return -ESTALE; /* the file there now is another */
+        if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
+                return -EPERM;
+        return 0;
+}

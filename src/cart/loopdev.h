@@ -19,3 +19,9 @@ struct loopdev {
 int loopdev_find_or_attach(int rundir_fd, int image_fd, const char *image_path, struct loopdev *ret);
 /* Only finds; -ENOENT when no device maps the file. */
 int loopdev_find(int image_fd, struct loopdev *ret);
+
+/* Whether dev is a loop device as crashcart attaches one (read-only, autoclear,
+ * a whole file) whose backing file is still there, root's and not writable by
+ * group or others; its path in backing. -ENODEV: not a loop device; -EPERM: not
+ * such a one; -ESTALE: its file was replaced. */
+int loopdev_backing_trusted(dev_t dev, char *backing, size_t size);

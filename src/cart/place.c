@@ -23,6 +23,28 @@
 
 #define MOUNTINFO_MAX (16 << 20)
 
+int cart_probe_mount(const struct target *t, struct cart_mount_info *ret)
+{
+        _cleanup_free_ char *mi = NULL;
+        struct mountinfo_entry e;
+        int r;
+
+        r = read_full_fileat(t->procfd, "mountinfo", MOUNTINFO_MAX, &mi, NULL);
+        if (r < 0)
+                return r == -ENOENT ? -ESRCH : r;
+        r = mountinfo_find_mount_point(mi, CART_PATH, &e);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        *ret = (struct cart_mount_info){
+                .dev = makedev(e.major, e.minor),
+                .is_whole = strcmp(e.root, "/") == 0,
+                .is_readonly = opts_has(e.mount_opts, "ro"),
+        };
+        return 1;
+}
+
 int cart_probe(const struct target *t, dev_t *ret_dev)
 {
         _cleanup_free_ char *mi = NULL;
@@ -492,6 +514,7 @@ static int do_place(const struct target *t, const void *arg, struct place_reply 
                 }
                 reply->mounted = 1;
                 reply->dev = c.st.st_dev;
+                reply->ino = c.st.st_ino;
                 fd_mount_id(c.fd, "", AT_EMPTY_PATH, true, &reply->mnt_id, NULL);
                 goto out;
         }

@@ -47,6 +47,7 @@ struct place_reply {
         int changed;            /* this call mounted (or unmounted) */
         uint64_t mnt_id;        /* of the cart's mount, unique where the kernel has it */
         uint64_t dev;           /* st_dev of the mounted cart */
+        uint64_t ino;           /* st_ino of its root */
         pid_t other_pid;        /* PLACE_STAGE_SHARED: a process of the namespace it would reach */
 };
 
@@ -70,3 +71,12 @@ int cart_unmount(const struct target *t, uint64_t expect_mnt_id, bool force, boo
 /* What the target's mountinfo shows at /dev/crashcart: 1 mounted (dev set), 0 not.
  * Read from the host without entering anything. */
 int cart_probe(const struct target *t, dev_t *ret_dev);
+
+/* What is mounted at /dev/crashcart, as the target's mountinfo shows it. */
+struct cart_mount_info {
+        dev_t dev;
+        bool is_whole;          /* the root of its filesystem, not a directory of it */
+        bool is_readonly;       /* the mount is read-only */
+};
+/* 1 and *ret filled when something is mounted there, 0 when nothing is. */
+int cart_probe_mount(const struct target *t, struct cart_mount_info *ret);

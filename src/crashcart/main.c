@@ -255,6 +255,7 @@ static int op_run(const struct options *o, const struct cart_request *creq, cons
         if (o->action == ACTION_MOUNT)
                 return EXIT_SUCCESS;
         fault_point("mounted");
+        rreq.cart_dev = hold.cart_dev;
         status = run_command(&rreq, ctx, t);
         cart_leave(creq, t, rundir_fd, &hold);
         return status;
@@ -319,6 +320,35 @@ static int op_host(const struct options *o, const struct cart_request *creq)
         return r < 0 ? EXIT_CRASHCART : EXIT_SUCCESS;
 }
 
+/* The cart the options name: -i, then $CRASHCART_IMAGE, then the default. */
+static struct cart_request cart_request_of(const struct options *o)
+{
+        struct cart_request creq = { .image = o->image, .image_explicit = o->image != NULL, .legacy = o->legacy,
+                                     .force = o->force };
+
+        if (!creq.image) {
+                const char *e = getenv("CRASHCART_IMAGE");
+
+                creq.image_explicit = e && *e;
+                creq.image = find_default_image();
+        }
+        return creq;
+}
+
+/* The forwarded signals (and SIGCHLD) are taken with sigwaitinfo: blocked from
+ * here on, and unblocked in the command. The command is re-parented to crashcart
+ * after the double fork that puts it in the container's PID namespace. */
+static void take_signals(sigset_t *ret_forwarded, sigset_t *ret_oldmask)
+{
+        sigset_t blocked;
+
+        forwarded_signals(ret_forwarded);
+        blocked = *ret_forwarded;
+        sigaddset(&blocked, SIGCHLD);
+        sigprocmask(SIG_BLOCK, &blocked, ret_oldmask);
+        prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
+
 int main(int argc, char **argv)
 {
         _cleanup_close_ int root_fd = -EBADF;
@@ -326,7 +356,7 @@ int main(int argc, char **argv)
         struct cart_request creq = {};
         struct resolve_ctx ctx = { .use_api = true };
         int fds_at_start = -1;
-        sigset_t fwd, blocked, oldmask;
+        sigset_t fwd, oldmask;
         int r, status;
 
         /* Before anything is opened or joined: a process in the container must not
@@ -353,14 +383,7 @@ int main(int argc, char **argv)
         log_verbose = o.verbose;
         if (log_verbose >= 2)
                 fds_at_start = count_open_fds();
-        creq = (struct cart_request){ .image = o.image, .image_explicit = o.image != NULL, .legacy = o.legacy,
-                                      .force = o.force };
-        if (!creq.image) {
-                const char *e = getenv("CRASHCART_IMAGE");
-
-                creq.image_explicit = e && *e;
-                creq.image = find_default_image();
-        }
+        creq = cart_request_of(&o);
 
         if (geteuid() != 0) {
                 log_error("must run as root (it mounts and enters namespaces)");
@@ -368,15 +391,7 @@ int main(int argc, char **argv)
                 return EXIT_CRASHCART;
         }
 
-        /* The forwarded signals (and SIGCHLD) are taken with sigwaitinfo: blocked
-         * from here on, and unblocked in the command. */
-        forwarded_signals(&fwd);
-        blocked = fwd;
-        sigaddset(&blocked, SIGCHLD);
-        sigprocmask(SIG_BLOCK, &blocked, &oldmask);
-        /* The command is re-parented to crashcart after the double fork that puts
-         * it in the container's PID namespace. */
-        prctl(PR_SET_CHILD_SUBREAPER, 1);
+        take_signals(&fwd, &oldmask);
 
         root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0) {

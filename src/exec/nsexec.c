@@ -293,13 +293,16 @@ static int open_in_container(const char *path, int flags)
         return fd < 0 ? NEG_ERRNO() : fd;
 }
 
-/* Executes the file that path names beneath the container's root, from the
- * descriptor that resolution gave: what was checked is what runs, so no symlink
- * swapped in meanwhile can make it /proc/self/exe (a host binary run in the
- * container, CVE-2019-5736's way in). A script cannot run from a close-on-exec
- * descriptor (its interpreter is handed /dev/fd/N): it runs by the path just
- * checked, whose interpreter the kernel finds by the script's #! line. */
-static int exec_resolved(const char *path, char *const *argv, char *const *envp)
+/* Executes the file that path names beneath the container's root. A file of
+ * the container's runs from the descriptor that resolution gave: what was checked
+ * is what runs, so no symlink swapped in meanwhile can make it /proc/self/exe (a
+ * host binary run in the container, CVE-2019-5736's way in). A file of the
+ * cart's own filesystem, read-only, which the container cannot change, runs by
+ * its path, so that its name (comm: what ps, top and pkill see) is the one the
+ * user typed, not that of a link's target (sh, not busybox). A script of the
+ * container's cannot run from a close-on-exec descriptor (its interpreter is
+ * handed /dev/fd/N): it runs by the path just checked. */
+static int exec_resolved(const char *path, char *const *argv, char *const *envp, dev_t cart_dev)
 {
         _cleanup_close_ int fd = -EBADF;
         struct stat st;
@@ -315,20 +318,22 @@ static int exec_resolved(const char *path, char *const *argv, char *const *envp)
                 return NEG_ERRNO();
         if (!S_ISREG(st.st_mode))
                 return -EACCES;
-        syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
-        if (errno != ENOENT && errno != ENOSYS) /* ENOSYS: before 3.19, or under valgrind */
-                return NEG_ERRNO();
+        if (cart_dev == 0 || st.st_dev != cart_dev) {
+                syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+                if (errno != ENOENT && errno != ENOSYS) /* ENOSYS: before 3.19, or under valgrind */
+                        return NEG_ERRNO();
+        }
         execve(path, argv, envp);
         return NEG_ERRNO();
 }
 
-static int exec_search(char *const *argv, char *const *envp)
+static int exec_search(char *const *argv, char *const *envp, dev_t cart_dev)
 {
         const char *path;
         int err = -ENOENT;
 
         if (strchr(argv[0], '/'))
-                return exec_resolved(argv[0], argv, envp);
+                return exec_resolved(argv[0], argv, envp, cart_dev);
         path = env_get(envp, "PATH");
         if (!path)
                 path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -341,7 +346,7 @@ static int exec_search(char *const *argv, char *const *envp)
                         int r;
 
                         snprintf(full, sizeof(full), "%.*s/%s", (int)dlen, dlen ? p : ".", argv[0]);
-                        r = exec_resolved(full, argv, envp);
+                        r = exec_resolved(full, argv, envp, cart_dev);
                         /* As execvp: not there, go on; not executable (or a link
                          * through /proc), remember it and go on. */
                         if (r == -EACCES || r == -ELOOP)
@@ -671,7 +676,7 @@ _noreturn_ static void command_child(const struct exec_request *req, int rootfd,
                         signal(sig, SIG_DFL);
         sigprocmask(SIG_SETMASK, req->sigmask, NULL);
 
-        r = exec_search(req->argv, envp);
+        r = exec_search(req->argv, envp, req->cart_dev);
         send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_EXEC, 0);
         _exit(r == -ENOENT || r == -ENOTDIR ? 127 : 126);
 }

@@ -43,6 +43,7 @@ struct exec_request {
         int stdio[3];           /* descriptors for 0, 1, 2 (when no pty) */
         const struct confinement *confine; /* NULL: crashcart's own, less the default drops */
         bool privileged;        /* without confine: every capability (--privileged) */
+        dev_t cart_dev;         /* the cart's filesystem (read-only, the cart's own), or 0 */
 };
 
 struct exec_error {

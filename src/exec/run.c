@@ -291,6 +291,7 @@ static int run_in_namespaces(const struct run_request *req, const struct target 
                 .stdio = { plan.child[0], plan.child[1], plan.child[2] },
                 .confine = req->confined ? &conf : NULL,
                 .privileged = req->privileged,
+                .cart_dev = req->cart_dev,
         };
         r = ns_spawn(t, &ereq, &pid, &err);
         if (r < 0) {

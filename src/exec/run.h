@@ -28,6 +28,7 @@ struct run_request {
         bool env_from_target;
         bool confined;
         bool privileged;        /* every capability, none dropped */
+        dev_t cart_dev;         /* the cart's filesystem: its files cannot change */
         bool use_runtime_exec;  /* -e */
         const sigset_t *forwarded;      /* blocked by the caller, with SIGCHLD */
         const sigset_t *sigmask;        /* the mask to restore in the command */

@@ -36,8 +36,20 @@ as_nobody() {
 
 @test "an ordinary user builds a cart in each format; its tools run in a scratch container" {
         for fmt in erofs squashfs ext4; do
+                rm -f "$W/cart.$fmt" # root's, from a run before
                 run -0 as_nobody "$BUILD" -p "$W/packages" -o "$W/cart.$fmt" -f "$fmt"
                 [ "$(stat -c %U "$W/cart.$fmt")" = nobody ]
+                # Whoever can write a cart runs code as root in the containers it
+                # goes into: crashcart takes it only when it is root's, or with -f.
+                cc_expect 125 "$CRASHCART" -i "$W/cart.$fmt" "$SCR" /dev/crashcart/bin/true
+                cc_one_error_line
+                # shellcheck disable=SC2154 # stderr: set by bats' run --separate-stderr (cc_expect)
+                [[ "$stderr" == *"not owned by root"* ]]
+                if [ "$fmt" = erofs ]; then
+                        cc_expect 0 "$CRASHCART" -f -i "$W/cart.$fmt" "$SCR" /dev/crashcart/bin/true
+                        [[ "$stderr" == *"used anyway"* ]]
+                fi
+                chown root:root "$W/cart.$fmt"
                 # shellcheck disable=SC2016 # expanded by the shell in the container, not here
                 cc_expect 0 "$CRASHCART" -i "$W/cart.$fmt" "$SCR" /dev/crashcart/bin/bash -c \
                         'echo "$BASH_VERSION"; ls /; ps -e -o comm; echo abc | sed s/b/X/ | grep aXc; find /dev/crashcart/bin -name ls'
@@ -71,7 +83,6 @@ as_nobody() {
                                 /dev/crashcart/bin/$prog --version
                         # Every library opened, and the loader's cache and preload
                         # files never read: LD_DEBUG lists what the loader tries.
-                        # shellcheck disable=SC2154 # stderr: set by bats' run --separate-stderr (cc_expect)
                         grep -q 'trying file=/dev/crashcart/lib/' <<<"$stderr"
                         cc_refute grep -E '(trying file|calling init|file)=/(lib|usr|etc)' <<<"$stderr"
                         cc_refute grep -q 'ld.so.cache' <<<"$stderr"

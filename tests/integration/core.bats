@@ -347,7 +347,7 @@ wait_exit() {
         cc_refute grep -q '^/dev/crashcart/bin/sleep' <<<"$output"
 }
 
-@test "the cart: -i, then \$CRASHCART_IMAGE, then /var/lib/crashcart/crashcart.img, then ./crashcart.img" {
+@test "the cart: -i, then \$CRASHCART_IMAGE, then /var/lib/crashcart/crashcart.img if root's; never ./crashcart.img" {
         # In a mount namespace of the test's own, where /var/lib/crashcart can be
         # filled and emptied without touching the host's. Each -m shows the type
         # of the cart it mounted; the target is a PID (no runtime's state needed).
@@ -373,17 +373,22 @@ cp $CC_CACHE/cart.erofs /var/lib/crashcart/crashcart.img
 CRASHCART_IMAGE= type_of_cart
 unset CRASHCART_IMAGE
 type_of_cart
+chmod 0666 /var/lib/crashcart/crashcart.img
+type_of_cart || true
 rm /var/lib/crashcart/crashcart.img
-type_of_cart
+type_of_cart || true
 cd /
 "$CRASHCART" $BB_PID /dev/crashcart/bin/true || echo "status \$?"
 EOF
         run --separate-stderr unshare -m --propagation private bash "$d/order.sh"
         cc_show
         [ "$status" = 0 ]
-        [ "$output" = "$(printf 'erofs\next4\nerofs\nerofs\nsquashfs\nstatus 125')" ]
-        [[ "$stderr" == "crashcart: no cart image"* ]]
-        [ "$(grep -c . <<<"$stderr")" = 1 ]
+        # A cart writable by others is refused; ./crashcart.img is never taken.
+        [ "$output" = "$(printf 'erofs\next4\nerofs\nerofs\nstatus 125')" ]
+        [ "$(sed -n 1p <<<"$stderr")" = "crashcart: cart image '/var/lib/crashcart/crashcart.img' is writable by group or others: whoever can change it can run code as root in the containers it goes into (chown root and chmod go-w it, or -f to use it anyway)" ]
+        [[ "$(sed -n 2p <<<"$stderr")" == "crashcart: no cart image"* ]]
+        [[ "$(sed -n 3p <<<"$stderr")" == "crashcart: no cart image"* ]]
+        [ "$(grep -c . <<<"$stderr")" = 3 ]
         cc_wait_loops_gone
         cc_refute grep -q crashcart.img <<<"$(losetup -a)"
 }

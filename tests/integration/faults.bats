@@ -228,7 +228,7 @@ finish() {      # finish: lets $cc go on, sets $st to its exit status
         cc_expect 0 "$CRASHCART" -i "$d/moving.img" -m "$n"
         cp "$CC_CACHE/cart.ext4" "$d/moving.new" && mv "$d/moving.new" "$d/moving.img"
         cc_expect 125 "$CRASHCART" -i "$d/moving.img" "$n" /dev/crashcart/bin/true
-        [[ "$stderr" == *"another cart is mounted"* ]]
+        [[ "$stderr" == *"is not the cart"* ]]
         CRASHCART_IMAGE='' cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/echo old-cart
         [ "$output" = old-cart ]
         cc_expect 0 "$CRASHCART" -u "$n"

@@ -75,17 +75,20 @@ list_from_planted_workdirs() {
 }
 
 @test "--user with /etc/passwd and /etc/group as FIFOs neither hangs nor reads them" {
-        local n; n=$(cc_name fifo); cc_docker_run "$n" crashcart-test/busybox sleep 1000000 >/dev/null
+        local n pid; n=$(cc_name fifo); pid=$(cc_docker_run "$n" crashcart-test/busybox sleep 1000000)
         docker exec "$n" sh -c 'rm -f /etc/passwd /etc/group && mkfifo /etc/passwd /etc/group'
-        # The positive control: a reader of the container's blocks on them.
-        run -124 timeout 3 docker exec "$n" cat /etc/passwd
+        # The positive control: a reader blocks on them. (Not docker exec, which
+        # reads them itself, and would hang the container's removal after.)
+        run -124 timeout 3 cat "/proc/$pid/root/etc/passwd"
 
         # A name cannot be found in a file that is not one; a number needs none.
-        cc_expect 125 timeout 20 "$CRASHCART" -T --user app "$n" /dev/crashcart/bin/id -u
+        cc_expect 125 timeout 20 "$CRASHCART" -T --user app "$n" /dev/crashcart/bin/true
         cc_one_error_line
         [[ "$stderr" == *"no such user"* ]]
-        cc_expect 0 timeout 20 "$CRASHCART" -T --user 4242:4242 "$n" /dev/crashcart/bin/id -u
-        [ "$output" = 4242 ]
+        # (grep: id would read /etc/passwd itself, and block on it.)
+        cc_expect 0 timeout 20 "$CRASHCART" -T --user 4242:4242 "$n" /dev/crashcart/bin/grep ^Uid /proc/self/status
+        [[ "$output" == *4242* ]]
+        rm -f "/proc/$pid/root/etc/passwd" "/proc/$pid/root/etc/group"
 }
 
 @test "--user with /etc/passwd as a magic link to crashcart's own input reads nothing of the host's" {
@@ -107,7 +110,8 @@ list_from_planted_workdirs() {
         docker exec "$n" sh -c 'ln -s /proc/self/exe /bin/evil'
         # The positive control: executed by its path, the link is crashcart itself,
         # running in the container (CVE-2019-5736's way in): it says its usage.
-        CRASHCART_FAULT_DISABLE=exec-in-root run "$CRASHCART" -T "$n" evil
+        # The static build, as the container has no loader for the dynamic one.
+        CRASHCART_FAULT_DISABLE=exec-in-root run "$CC_ROOT/build/crashcart-static" -T "$n" evil
         [[ "$output" == *"Try 'crashcart --help'"* ]]
 
         cc_expect 126 "$CRASHCART" -T "$n" evil
@@ -143,7 +147,7 @@ list_from_planted_workdirs() {
                 [ $(( (bnd >> cap) & 1 )) = 1 ]
         done
         cc_expect 125 "$CRASHCART" --confined --privileged "$n" true
-        cc_one_error_line
+        [ "$(sed -n 1p <<<"$stderr")" = "crashcart: --confined and --privileged exclude each other" ]
 }
 
 @test "-e through lxc-attach: neither crashcart's environment nor the host's terminal reaches the container" {
@@ -168,4 +172,66 @@ list_from_planted_workdirs() {
         [[ "$out" != */dev/pts/* ]]
         lxc-stop -P "$p" -n "$n" -k
         lxc-destroy -P "$p" -n "$n" >/dev/null
+}
+
+@test "a cart the container replaced, or a part of it bound in its place, is refused and nothing of it runs" {
+        local n pid; n=$(cc_name adopt); pid=$(cc_docker_run "$n" crashcart-test/busybox sleep 1000000)
+        # What a container root with CAP_SYS_ADMIN in its namespaces can do: its own
+        # filesystem at /dev/crashcart, with a "true" that leaves a mark.
+        nsenter -t "$pid" -a sh -c 'mkdir /dev/crashcart && mount -t tmpfs -o mode=755 none /dev/crashcart &&
+                mkdir /dev/crashcart/bin && printf "#!/bin/sh\necho pwned >/tmp/PWNED\n" >/dev/crashcart/bin/true &&
+                chmod 755 /dev/crashcart/bin/true'
+        # The positive control: adopted without the check, the container's program
+        # runs with crashcart's privileges.
+        CRASHCART_FAULT_DISABLE=adopt-check run -0 "$CRASHCART" -T "$n" /dev/crashcart/bin/true
+        docker exec "$n" test -f /tmp/PWNED
+        docker exec "$n" rm /tmp/PWNED
+
+        cc_expect 125 "$CRASHCART" -T "$n" /dev/crashcart/bin/true
+        cc_one_error_line
+        [[ "$stderr" == *"is not the cart"* ]]
+        cc_refute docker exec "$n" test -f /tmp/PWNED
+        nsenter -t "$pid" -a sh -c 'umount /dev/crashcart && rmdir /dev/crashcart'
+
+        # The real cart, then a directory of it bound over it: the same device,
+        # not the cart's root.
+        cc_expect 0 "$CRASHCART" -m "$n"
+        nsenter -t "$pid" -a sh -c 'mount --bind /dev/crashcart/bin /dev/crashcart'
+        cc_expect 125 "$CRASHCART" -T "$n" /dev/crashcart/bin/true
+        [[ "$stderr" == *"is not the cart"* ]]
+        nsenter -t "$pid" -a sh -c 'umount /dev/crashcart'
+        cc_expect 0 "$CRASHCART" -T "$n" /dev/crashcart/bin/true
+        cc_expect 0 "$CRASHCART" -u "$n"
+        cc_assert_container_clean "$pid"
+}
+
+@test "a directory cart in a container with its own user namespace cannot be remounted writable onto the host's directory" {
+        local id=cctest-dirrw-$$ pid d=$CC_CACHE/dircart-$$ attack
+        cp -a "$CC_CACHE/cart" "$d"
+        pid=$(cc_runc_run "$id" userns)
+        # What the container's root may do in its own user and mount namespaces:
+        # remount what crashcart placed read-write, then write through it.
+        attack='mount -o remount,bind,rw /dev/crashcart && echo pwned >/dev/crashcart/PWNED'
+
+        # The positive control: a plain read-only bind of the directory (the way
+        # before the overlay) is made writable, and the host's directory written.
+        CRASHCART_FAULT_DISABLE=directory-overlay "$CRASHCART" -m -i "$d" "$pid"
+        nsenter -t "$pid" -a sh -c "$attack" || true
+        [ -f "$d/PWNED" ]
+        rm -f "$d/PWNED"
+        "$CRASHCART" -u "$pid"
+
+        # Through a read-only overlay: its superblock stays read-only.
+        cc_expect 0 "$CRASHCART" -m -i "$d" "$pid"
+        run nsenter -t "$pid" -a sh -c "$attack"
+        [ "$status" != 0 ]
+        [[ "$output" == *"Read-only file system"* ]]
+        [ ! -e "$d/PWNED" ]
+        # The files still belong to the container's root, and the tools run.
+        cc_expect 0 "$CRASHCART" -i "$d" -u "$pid"
+        cc_expect 0 "$CRASHCART" -T -i "$d" "$pid" /dev/crashcart/bin/sh -c 'stat -c %u /dev/crashcart/bin/busybox'
+        [ "$output" = 0 ]
+        cc_assert_container_clean "$pid"
+        cc_runc_rm "$id"
+        rm -rf "$d"
 }
