@@ -19,7 +19,8 @@ int read_full_fd(int fd, size_t max, char **ret, size_t *ret_len)
         size_t len = 0, cap = 0;
 
         for (;;) {
-                ssize_t n;
+                size_t n;
+                int r;
 
                 /* Room for at least one more byte and the NUL. */
                 if (cap - len < 2) {
@@ -36,17 +37,15 @@ int read_full_fd(int fd, size_t max, char **ret, size_t *ret_len)
                         buf = p;
                         cap = ncap;
                 }
-                n = read(fd, buf + len, cap - len - 1);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return NEG_ERRNO();
-                }
-                if (n == 0)
-                        break;
-                len += (size_t)n;
+                /* read_full stops short only at the end. */
+                r = read_full(fd, buf + len, cap - len - 1, &n);
+                if (r < 0)
+                        return r;
+                len += n;
                 if (len > max)
                         return -EFBIG;
+                if (len < cap - 1)
+                        break;
         }
         if (!buf) {
                 buf = malloc(1);

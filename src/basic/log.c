@@ -9,6 +9,12 @@
 #include "basic/log.h"
 
 int log_verbose;
+static const char *program;
+
+void log_set_program(const char *name)
+{
+        program = name;
+}
 
 static int log_vprint(const char *prefix, int err, const char *fmt, va_list ap)
 {
@@ -17,10 +23,10 @@ static int log_vprint(const char *prefix, int err, const char *fmt, va_list ap)
 
         vsnprintf(buf, sizeof(buf), fmt, ap);
         if (err)
-                fprintf(stderr, "%s: %s%s: %s\n", program_invocation_short_name, prefix, buf,
+                fprintf(stderr, "%s: %s%s: %s\n", program ?: program_invocation_short_name, prefix, buf,
                         strerror(err < 0 ? -err : err));
         else
-                fprintf(stderr, "%s: %s%s\n", program_invocation_short_name, prefix, buf);
+                fprintf(stderr, "%s: %s%s\n", program ?: program_invocation_short_name, prefix, buf);
         errno = saved;
         return err > 0 ? -err : err;
 }

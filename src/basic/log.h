@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Messages to standard error, in err(3) form: "PROGRAM: message: strerror".
- * The program's name is its own (program_invocation_short_name), so crashcart and
- * crashcart-build share this. Library code logs at debug level only; the command
+ * The program names itself (log_set_program), so crashcart and crashcart-build
+ * share this whatever their files are called (crashcart-static is crashcart).
+ * Library code logs at debug level only; the command
  * layer logs errors, once. The *_errno forms return the error they were given
  * (negative), so that a caller writes: return log_error_errno(r, "cannot ..."). */
 #pragma once
@@ -12,6 +13,9 @@
 
 /* Set by the programs from -v: 1 says what is done, 2 more. */
 extern int log_verbose;
+
+/* The name messages start with; until set, the file's name. */
+void log_set_program(const char *name);
 
 void log_error(const char *fmt, ...) _printf_(1, 2);
 /* Appends ": <strerror(-err)>" to the message; returns err as a negative errno. */

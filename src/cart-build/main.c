@@ -204,6 +204,7 @@ int main(int argc, char **argv)
         const char *list = NULL;
         int r;
 
+        log_set_program("crashcart-build");
         r = parse_args(argc, argv, &b, &list);
         if (r != 0)
                 return r > 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -137,7 +137,7 @@ static int resolve_target(const struct options *o, const struct resolve_ctx *ctx
         if (c.n > 1) {
                 log_error("'%s' is ambiguous: it matches %zu containers:", o->id, c.n);
                 for (size_t i = 0; i < c.n; i++)
-                        fprintf(stderr, "%s:   %s %s%s%s%s%s (%s)\n", program_invocation_short_name, c.v[i].runtime, c.v[i].id,
+                        fprintf(stderr, "crashcart:   %s %s%s%s%s%s (%s)\n", c.v[i].runtime, c.v[i].id,
                                 c.v[i].name && strcmp(c.v[i].name, c.v[i].id) ? " " : "",
                                 c.v[i].name && strcmp(c.v[i].name, c.v[i].id) ? c.v[i].name : "",
                                 c.v[i].ns ? " in " : "", c.v[i].ns ? c.v[i].ns : "",
@@ -362,6 +362,7 @@ int main(int argc, char **argv)
         /* Before anything is opened or joined: a process in the container must not
          * ptrace crashcart or its children, nor read their /proc/PID/exe or fds. */
         prctl(PR_SET_DUMPABLE, 0);
+        log_set_program("crashcart");
 
         r = options_parse(argc, argv, &o);
         if (r == -EINVAL) {

@@ -219,3 +219,15 @@ int confinement_drop_caps(uint64_t mask)
                 return NEG_ERRNO();
         return 0;
 }
+
+int confinement_current_caps(uint64_t *ret_eff, uint64_t *ret_prm)
+{
+        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+        struct __user_cap_data_struct d[2] = {};
+
+        if (syscall(SYS_capget, &h, d) < 0)
+                return NEG_ERRNO();
+        *ret_eff = d[0].effective | (uint64_t)d[1].effective << 32;
+        *ret_prm = d[0].permitted | (uint64_t)d[1].permitted << 32;
+        return 0;
+}

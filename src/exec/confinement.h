@@ -48,3 +48,5 @@ uint64_t confinement_default_dropped(void);
 /* Drops the capabilities of mask from the bounding, permitted, effective,
  * inheritable and ambient sets, for good. */
 int confinement_drop_caps(uint64_t mask);
+/* This process's effective and permitted capability sets. */
+int confinement_current_caps(uint64_t *ret_eff, uint64_t *ret_prm);

@@ -302,14 +302,29 @@ static int open_in_container(const char *path, int flags)
  * user typed, not that of a link's target (sh, not busybox). A script of the
  * container's cannot run from a close-on-exec descriptor (its interpreter is
  * handed /dev/fd/N): it runs by the path just checked. */
-static int exec_resolved(const char *path, char *const *argv, char *const *envp, dev_t cart_dev)
+/* The command, resolved before anything of the container's confinement applies:
+ * a seccomp filter copied with --confined could fake the calls that resolve it. */
+struct command_file {
+        int fd;                 /* the file, O_PATH, resolved beneath the root; -EBADF: by path */
+        bool by_path;           /* run by its path: a file of the cart, which cannot change */
+        char path[PATH_MAX];
+};
+
+static int command_open(const char *path, dev_t cart_dev, struct command_file *ret)
 {
         _cleanup_close_ int fd = -EBADF;
         struct stat st;
 
+        if (strlen(path) >= sizeof(ret->path))
+                return -ENAMETOOLONG;
+        strcpy(ret->path, path);
         if (fault_disabled("exec-in-root")) {
-                execve(path, argv, envp);
-                return NEG_ERRNO();
+                /* The search as execvp does it, following any link. */
+                if (access(path, X_OK) < 0)
+                        return NEG_ERRNO();
+                ret->fd = -EBADF;
+                ret->by_path = true;
+                return 0;
         }
         fd = open_in_container(path, O_PATH);
         if (fd < 0)
@@ -318,22 +333,23 @@ static int exec_resolved(const char *path, char *const *argv, char *const *envp,
                 return NEG_ERRNO();
         if (!S_ISREG(st.st_mode))
                 return -EACCES;
-        if (cart_dev == 0 || st.st_dev != cart_dev) {
-                syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
-                if (errno != ENOENT && errno != ENOSYS) /* ENOSYS: before 3.19, or under valgrind */
-                        return NEG_ERRNO();
-        }
-        execve(path, argv, envp);
-        return NEG_ERRNO();
+        /* As execvp: a file that is not executable is passed over (as the user
+         * the command runs as: the credentials are set by now). */
+        if (faccessat(fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) < 0 && errno == EACCES)
+                return -EACCES;
+        ret->by_path = cart_dev != 0 && st.st_dev == cart_dev;
+        ret->fd = TAKE_FD(fd);
+        return 0;
 }
 
-static int exec_search(char *const *argv, char *const *envp, dev_t cart_dev)
+/* Finds argv[0] as execvp would, in the PATH of the command's environment. */
+static int command_resolve(char *const *argv, char *const *envp, dev_t cart_dev, struct command_file *ret)
 {
         const char *path;
         int err = -ENOENT;
 
         if (strchr(argv[0], '/'))
-                return exec_resolved(argv[0], argv, envp, cart_dev);
+                return command_open(argv[0], cart_dev, ret);
         path = env_get(envp, "PATH");
         if (!path)
                 path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -346,9 +362,11 @@ static int exec_search(char *const *argv, char *const *envp, dev_t cart_dev)
                         int r;
 
                         snprintf(full, sizeof(full), "%.*s/%s", (int)dlen, dlen ? p : ".", argv[0]);
-                        r = exec_resolved(full, argv, envp, cart_dev);
-                        /* As execvp: not there, go on; not executable (or a link
-                         * through /proc), remember it and go on. */
+                        r = command_open(full, cart_dev, ret);
+                        if (r == 0)
+                                return 0;
+                        /* Not there: go on; not executable (or a link through
+                         * /proc): remember it and go on. */
                         if (r == -EACCES || r == -ELOOP)
                                 err = r;
                         else if (r != -ENOENT && r != -ENOTDIR)
@@ -359,6 +377,26 @@ static int exec_search(char *const *argv, char *const *envp, dev_t cart_dev)
                 p = colon + 1;
         }
         return err;
+}
+
+/* Executes the command. A file of the container's runs from the descriptor that
+ * resolution gave: what was checked is what runs, so no symlink swapped in
+ * meanwhile can make it /proc/self/exe (a host binary run in the container,
+ * CVE-2019-5736's way in). A file of the cart's own filesystem, read-only,
+ * which the container cannot change, runs by its path, so that its name (comm:
+ * what ps, top and pkill see) is the one the user typed, not that of a link's
+ * target (sh, not busybox). A script of the container's cannot run from a
+ * close-on-exec descriptor (its interpreter is handed /dev/fd/N): it runs by
+ * the path just checked. */
+static int command_exec(const struct command_file *c, char *const *argv, char *const *envp)
+{
+        if (!c->by_path && c->fd >= 0) {
+                syscall(SYS_execveat, c->fd, "", argv, envp, AT_EMPTY_PATH);
+                if (errno != ENOENT && errno != ENOSYS) /* ENOSYS: before 3.19, or under valgrind */
+                        return NEG_ERRNO();
+        }
+        execve(c->path, argv, envp);
+        return NEG_ERRNO();
 }
 
 /* Sends fd over a unix socket (SCM_RIGHTS); fd < 0 sends a byte alone, meaning
@@ -580,13 +618,6 @@ static int set_credentials(const struct exec_request *req, const struct user_spe
                 r = confinement_apply_bounding(c);
                 if (r < 0)
                         return r;
-                /* Without no_new_privs a filter needs CAP_SYS_ADMIN: install it
-                 * while it is still there (runc does the same). */
-                if (!c->no_new_privs) {
-                        r = confinement_apply_seccomp(c);
-                        if (r < 0)
-                                return r;
-                }
         }
         if (setgroups(u->n_groups, u->groups) < 0 && !(joined_user && errno == EPERM))
                 return NEG_ERRNO();
@@ -600,17 +631,44 @@ static int set_credentials(const struct exec_request *req, const struct user_spe
                                 return r;
                 } else if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                         return NEG_ERRNO();
-                if (c->no_new_privs) {
-                        r = confinement_apply_seccomp(c);
-                        if (r < 0)
-                                return r;
-                }
         }
+        return 0;
+}
+
+/* The credentials are what was asked, checked before anything is run: a call
+ * that failed without saying so (a hostile seccomp filter, inherited through
+ * --confined, may fake success) must not leave the command root. */
+static int verify_credentials(const struct exec_request *req, const struct user_spec *u)
+{
+        uid_t ruid, euid, suid;
+        gid_t rgid, egid, sgid;
+        uint64_t eff = ~0ULL, prm = ~0ULL, forbidden = 0;
+        int r;
+
+        if (getresuid(&ruid, &euid, &suid) < 0 || getresgid(&rgid, &egid, &sgid) < 0)
+                return NEG_ERRNO();
+        if (ruid != u->uid || euid != u->uid || suid != u->uid || rgid != u->gid || egid != u->gid ||
+            sgid != u->gid)
+                return -EPERM;
+        r = confinement_current_caps(&eff, &prm);
+        if (r < 0)
+                return r;
+        if (u->uid != 0)
+                forbidden = ~0ULL; /* a user other than root has none */
+        else if (req->confine)
+                forbidden = ~req->confine->cap_prm;
+        else if (!req->privileged)
+                forbidden = confinement_default_dropped();
+        if ((eff | prm) & forbidden)
+                return -EPERM;
+        if (req->confine && req->confine->no_new_privs && prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+                return -EPERM;
         return 0;
 }
 
 _noreturn_ static void command_child(const struct exec_request *req, int rootfd, int msgfd, bool joined_user)
 {
+        struct command_file cmd = { .fd = -EBADF };
         struct user_spec u;
         char *const *envp = req->envp;
         int r;
@@ -656,7 +714,16 @@ _noreturn_ static void command_child(const struct exec_request *req, int rootfd,
                         _exit(125);
                 }
         }
+        if (req->confine && fault_disabled("seccomp-last")) {
+                /* For the tests' positive control only: the filters first, as a
+                 * careless order would have them. */
+                r = confinement_apply_seccomp(req->confine);
+                if (r == -EACCES && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0)
+                        r = confinement_apply_seccomp(req->confine);
+        }
         r = set_credentials(req, &u, joined_user);
+        if (r == 0 && !fault_disabled("verify-credentials"))
+                r = verify_credentials(req, &u);
         if (r < 0) {
                 send_msg(msgfd, MSG_ERROR, r, req->confine ? EXEC_STAGE_CONFINE : EXEC_STAGE_CREDENTIALS, 0);
                 _exit(125);
@@ -668,6 +735,11 @@ _noreturn_ static void command_child(const struct exec_request *req, int rootfd,
                 send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_FDS, 0);
                 _exit(125);
         }
+        r = command_resolve(req->argv, envp, req->cart_dev, &cmd);
+        if (r < 0) {
+                send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_EXEC, 0);
+                _exit(r == -ENOENT || r == -ENOTDIR ? 127 : 126);
+        }
         /* Inside the container, everything joined, not yet exec'd: the moment a
          * hostile container process would try to ptrace or inspect it. */
         fault_point("joined");
@@ -676,7 +748,19 @@ _noreturn_ static void command_child(const struct exec_request *req, int rootfd,
                         signal(sig, SIG_DFL);
         sigprocmask(SIG_SETMASK, req->sigmask, NULL);
 
-        r = exec_search(req->argv, envp, req->cart_dev);
+        /* The container's seccomp filters come last, right before exec: nothing
+         * that crashcart does can be faked by them. Without CAP_SYS_ADMIN left,
+         * a filter needs no_new_privs, which the command then has too. */
+        if (req->confine && req->confine->n_filters > 0 && !fault_disabled("seccomp-last")) {
+                r = confinement_apply_seccomp(req->confine);
+                if (r == -EACCES && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0)
+                        r = confinement_apply_seccomp(req->confine);
+                if (r < 0) {
+                        send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_CONFINE, 0);
+                        _exit(125);
+                }
+        }
+        r = command_exec(&cmd, req->argv, envp);
         send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_EXEC, 0);
         _exit(r == -ENOENT || r == -ENOTDIR ? 127 : 126);
 }

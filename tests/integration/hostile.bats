@@ -235,3 +235,30 @@ list_from_planted_workdirs() {
         cc_runc_rm "$id"
         rm -rf "$d"
 }
+
+@test "--confined: a seccomp filter that fakes setresuid, setgroups, capset and close_range changes nothing crashcart does" {
+        local n pid
+        # The container's own filter: those calls return 0 and do nothing.
+        cat >"$BATS_TEST_TMPDIR/seccomp.json" <<'JSON'
+{"defaultAction": "SCMP_ACT_ALLOW",
+ "syscalls": [{"names": ["setresuid", "setresgid", "setgroups", "capset", "close_range"],
+               "action": "SCMP_ACT_ERRNO", "errnoRet": 0}]}
+JSON
+        n=$(cc_name seccomp)
+        pid=$(cc_docker_run "$n" --security-opt "seccomp=$BATS_TEST_TMPDIR/seccomp.json" crashcart-test/busybox sleep 1000000)
+        grep -q '^Seccomp:[[:space:]]*2' "/proc/$pid/status"
+        # The positive control: with the filters installed before the
+        # credentials, and the credentials not checked, --user 4242 runs as root.
+        CRASHCART_FAULT_DISABLE=seccomp-last,verify-credentials \
+                run -0 "$CRASHCART" -T --confined --user 4242 "$n" /dev/crashcart/bin/grep ^Uid: /proc/self/status
+        [[ "$output" == *"Uid:"*$'\t'0$'\t'* ]]
+
+        cc_expect 0 "$CRASHCART" -T --confined --user 4242 "$n" /dev/crashcart/bin/grep -E '^(Uid|Seccomp):' /proc/self/status
+        [[ "$output" == *"Uid:"*$'\t'4242$'\t'4242$'\t'4242$'\t'4242* ]]
+        [[ "$output" == *"Seccomp:"*2* ]]
+        # Root keeps the container's capabilities, and not more.
+        cc_expect 0 "$CRASHCART" -T --confined "$n" /dev/crashcart/bin/grep ^CapEff: /proc/self/status
+        [ "$(awk '{print $2}' <<<"$output")" = "$(awk '/^CapEff:/ {print $2}' "/proc/$pid/status")" ]
+        # With the filters first, a faked setresuid is caught before anything runs.
+        CRASHCART_FAULT_DISABLE=seccomp-last cc_expect 125 "$CRASHCART" -T --confined --user 4242 "$n" /dev/crashcart/bin/true
+}

@@ -187,7 +187,7 @@ term_wait() {
         cc_expect 125 "$CRASHCART" --env NOEQUALS "$BB" /dev/crashcart/bin/true
 }
 
-@test "full privileges by default; --confined has the container's own" {
+@test "a debugger's privileges by default; --confined has the container's own" {
         local bnd; bnd=$(awk '/^CapBnd/ {print $2}' "/proc/$BB_PID/status")
         cc_expect 0 "$CRASHCART" "$BB" /dev/crashcart/bin/grep -E 'CapBnd|Seccomp:' /proc/self/status
         [[ "$output" != *"$bnd"* ]]
