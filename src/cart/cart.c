@@ -146,7 +146,7 @@ static int query_mounted(const struct target *t, dev_t dev, uint64_t *ret_mnt_id
         return 0;
 }
 
-/* No image to compare with: the cart that is there, if it is one that crashcart
+/* No image named to compare with: the cart that is there, if it is one that crashcart
  * attached (a read-only, autoclear loop device of a root-owned file, whole and
  * read-only), which no container can make. */
 static int adopt_attached(const struct target *t, const struct cart_mount_info *info, uint64_t *ret_mnt_id,
@@ -178,7 +178,9 @@ static int adopt_mounted(const struct cart_request *req, const struct target *t,
         bool same;
         int r;
 
-        if (!req->image)
+        /* No image named (the default is only where to find one to mount):
+         * the cart that is there, when crashcart attached it. */
+        if (!req->image || !req->image_explicit)
                 return adopt_attached(t, info, ret_mnt_id, ret_dev);
         r = open_image(req->image, req->force, &img);
         if (r < 0)

@@ -190,6 +190,9 @@ list_from_planted_workdirs() {
         cc_expect 125 "$CRASHCART" -T "$n" /dev/crashcart/bin/true
         cc_one_error_line
         [[ "$stderr" == *"is not the cart"* ]]
+        # With no image named, only a cart crashcart attached is used.
+        CRASHCART_IMAGE='' cc_expect 125 "$CRASHCART" -T "$n" /dev/crashcart/bin/true
+        [[ "$stderr" == *"is not a cart crashcart attached"* ]]
         cc_refute docker exec "$n" test -f /tmp/PWNED
         nsenter -t "$pid" -a sh -c 'umount /dev/crashcart && rmdir /dev/crashcart'
 
