@@ -40,22 +40,22 @@ static int log_place_error(const struct place_reply *rep)
  * into: a cart is root's, and nobody else's to change. */
 static int check_image_owner(const char *path, const struct image *img, bool force)
 {
+        const char *why;
         struct stat st;
 
         if (fstat(img->fd, &st) < 0)
                 return log_error_errno(NEG_ERRNO(), "cannot inspect cart image '%s'", path);
-        if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-                if (force) {
-                        log_warning("cart image '%s' is %s, used anyway (-f)", path,
-                                    st.st_uid != 0 ? "not owned by root" : "writable by group or others");
-                        return 0;
-                }
-                log_error("cart image '%s' is %s: whoever can change it can run code as root in the containers it "
-                          "goes into (chown root and chmod go-w it, or -f to use it anyway)",
-                          path, st.st_uid != 0 ? "not owned by root" : "writable by group or others");
-                return -EPERM;
+        if (st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH)))
+                return 0;
+        why = st.st_uid != 0 ? "not owned by root" : "writable by group or others";
+        if (force) {
+                log_warning("cart image '%s' is %s, used anyway (-f)", path, why);
+                return 0;
         }
-        return 0;
+        log_error("cart image '%s' is %s: whoever can change it can run code as root in the containers it goes "
+                  "into (chown root and chmod go-w it, or -f to use it anyway)",
+                  path, why);
+        return -EPERM;
 }
 
 static int open_image(const char *path, bool force, struct image *img)
@@ -111,14 +111,13 @@ static int open_source(const struct cart_request *req, int rundir_fd, struct ima
         return 0;
 }
 
-/* Whether the cart mounted (device dev) in the container is this image. */
+/* Whether the cart mounted (device dev) in the container is this image file's,
+ * through its loop device. */
 static bool image_is_mounted_cart(const struct image *img, dev_t dev)
 {
         struct loopdev l = { .fd = -EBADF };
         bool same;
 
-        if (img->kind == IMAGE_DIRECTORY)
-                return img->dev == dev;
         if (loopdev_find(img->fd, &l) < 0)
                 return false;
         same = l.rdev == dev;
@@ -167,8 +166,7 @@ static int adopt_attached(const struct target *t, const struct cart_mount_info *
 }
 
 /* The cart a run finds mounted, adopted only when it is the image's own: the
- * image's loop device, its whole filesystem, read-only (or, for a directory cart,
- * that very directory). Anything else at /dev/crashcart may be the container's:
+ * image's loop device, its whole filesystem, read-only. Anything else at /dev/crashcart may be the container's:
  * a tmpfs with a bash of its own, a directory of the cart bound there, a
  * writable remount. Nothing of it runs. Returns the mount id for the session. */
 static int adopt_mounted(const struct cart_request *req, const struct target *t,

@@ -60,13 +60,13 @@ static int clone_directory(const struct image *img, int userns_fd, bool *ret_idm
         _cleanup_close_ int fd = -EBADF;
         struct cc_mount_attr attr = { .attr_set = CC_MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd };
 
-        fd = sys_open_tree(img->fd, "", CC_OPEN_TREE_CLONE | CC_OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+        fd = sys_open_tree(img->fd, "", CC_OPEN_TREE_CLONE | CC_OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | CC_AT_RECURSIVE);
         if (fd < 0)
                 return NEG_ERRNO();
         *ret_idmapped = false;
         /* Only a detached mount can be idmapped (attached: EPERM). */
         if (userns_fd >= 0) {
-                if (sys_mount_setattr(fd, "", AT_EMPTY_PATH, &attr) == 0)
+                if (sys_mount_setattr(fd, "", AT_EMPTY_PATH | CC_AT_RECURSIVE, &attr) == 0)
                         *ret_idmapped = true;
                 else
                         log_debug("no idmapped mount for the directory (%s): files show as the overflow uid",
@@ -130,7 +130,7 @@ static int mount_directory_image(const struct image *img, int userns_fd, bool *r
          * made writable. */
         if (userns_fd >= 0 && !fault_disabled("directory-overlay"))
                 return -EROFS;
-        if (sys_mount_setattr(lower, "", AT_EMPTY_PATH, &attr) < 0)
+        if (sys_mount_setattr(lower, "", AT_EMPTY_PATH | CC_AT_RECURSIVE, &attr) < 0)
                 return NEG_ERRNO();
         *ret_mntfd = TAKE_FD(lower);
         return 0;

@@ -45,24 +45,6 @@ int cart_probe_mount(const struct target *t, struct cart_mount_info *ret)
         return 1;
 }
 
-int cart_probe(const struct target *t, dev_t *ret_dev)
-{
-        _cleanup_free_ char *mi = NULL;
-        struct mountinfo_entry e;
-        int r;
-
-        r = read_full_fileat(t->procfd, "mountinfo", MOUNTINFO_MAX, &mi, NULL);
-        if (r < 0)
-                return r == -ENOENT ? -ESRCH : r;
-        r = mountinfo_find_mount_point(mi, CART_PATH, &e);
-        if (r == -ENOENT)
-                return 0;
-        if (r < 0)
-                return r;
-        *ret_dev = makedev(e.major, e.minor);
-        return 1;
-}
-
 /* ---- inside the helper: everything below runs in the container's mount namespace,
  * with the container's root as / ---- */
 

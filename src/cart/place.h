@@ -68,15 +68,12 @@ int cart_place(const struct target *t, const struct place_request *req, struct p
 int cart_unmount(const struct target *t, uint64_t expect_mnt_id, bool force, bool legacy, uint32_t root_uid,
                  uint32_t root_gid, struct place_reply *ret);
 
-/* What the target's mountinfo shows at /dev/crashcart: 1 mounted (dev set), 0 not.
- * Read from the host without entering anything. */
-int cart_probe(const struct target *t, dev_t *ret_dev);
-
 /* What is mounted at /dev/crashcart, as the target's mountinfo shows it. */
 struct cart_mount_info {
         dev_t dev;
         bool is_whole;          /* the root of its filesystem, not a directory of it */
         bool is_readonly;       /* the mount is read-only */
 };
-/* 1 and *ret filled when something is mounted there, 0 when nothing is. */
+/* 1 and *ret filled when something is mounted there, 0 when nothing is. Read from
+ * the host, without entering anything. */
 int cart_probe_mount(const struct target *t, struct cart_mount_info *ret);

@@ -185,12 +185,12 @@ static int op_list(const struct options *o, const struct resolve_ctx *ctx)
         for (size_t i = 0; i < c.n; i++) {
                 struct target t = TARGET_INIT;
                 const char *cart = "-";
-                dev_t dev;
+                struct cart_mount_info info;
 
                 if (!c.v[i].running)
                         continue;
                 if (target_open(c.v[i].pid, &t) == 0) {
-                        if (cart_probe(&t, &dev) > 0)
+                        if (cart_probe_mount(&t, &info) > 0)
                                 cart = "mounted";
                         target_done(&t);
                 }

@@ -475,6 +475,9 @@ static int read_container_file(const char *path, size_t max, char **ret)
                 return NEG_ERRNO();
         if (!S_ISREG(st.st_mode) && !fault_disabled("container-files-in-root"))
                 return -EINVAL;
+        /* Only the size the file says it has (not read_full_fd's until-EOF): a
+         * link to a pseudo-file of /proc or /sys, which says 0, reads nothing,
+         * and /proc/kmsg and the like are never consumed. */
         len = (size_t)st.st_size < max ? (size_t)st.st_size : max;
         buf = malloc(len + 1);
         if (!buf)

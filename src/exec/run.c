@@ -135,6 +135,9 @@ struct stdio_plan {
         size_t n_relays;
 };
 
+#define STDIO_PLAN_INIT \
+        { .host_master = -EBADF, .host_slave = -EBADF, .sock = { -EBADF, -EBADF }, .child = { 0, 1, 2 } }
+
 static void stdio_plan_done(struct stdio_plan *p)
 {
         safe_close(p->host_master);
@@ -158,8 +161,8 @@ static void stdio_plan_done(struct stdio_plan *p)
  * container can push input into it with TIOCSTI. */
 static int stdio_prepare(bool pty, struct stdio_plan *p)
 {
-        *p = (struct stdio_plan){ .pty = pty, .host_master = -EBADF, .host_slave = -EBADF,
-                                  .sock = { -EBADF, -EBADF }, .child = { 0, 1, 2 } };
+        *p = (struct stdio_plan)STDIO_PLAN_INIT;
+        p->pty = pty;
         if (pty) {
                 p->host_master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
                 if (p->host_master < 0 || grantpt(p->host_master) < 0 || unlockpt(p->host_master) < 0)
@@ -262,8 +265,7 @@ static int wait_command(const struct run_request *req, struct stdio_plan *plan, 
 static int run_in_namespaces(const struct run_request *req, const struct target *t)
 {
         struct confinement conf = {};
-        struct stdio_plan plan = { .host_master = -EBADF, .host_slave = -EBADF, .sock = { -EBADF, -EBADF },
-                                   .child = { 0, 1, 2 } };
+        struct stdio_plan plan = STDIO_PLAN_INIT;
         struct cmdenv env = {};
         struct exec_error err;
         bool pty = req->tty == 1 || (req->tty == -1 && isatty(STDIN_FILENO));
@@ -321,15 +323,13 @@ out:
  * container. */
 static int run_through_runtime(const struct run_request *req, const struct resolve_ctx *ctx, const struct target *t)
 {
-        struct stdio_plan plan;
+        struct stdio_plan plan = STDIO_PLAN_INIT;
         bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
         int status = EXIT_CRASHCART, ws, r;
         pid_t pid;
 
-        if (tty) /* the runtime's own pty takes them */
-                plan = (struct stdio_plan){ .host_master = -EBADF, .host_slave = -EBADF,
-                                            .sock = { -EBADF, -EBADF }, .child = { 0, 1, 2 } };
-        else {
+        /* With a terminal, the runtime's own pty takes 0, 1 and 2 as they are. */
+        if (!tty) {
                 r = stdio_prepare(false, &plan);
                 if (r < 0) {
                         log_error_errno(r, "cannot set up the command's standard streams");

@@ -180,15 +180,8 @@ finish() {      # finish: lets $cc go on, sets $st to its exit status
         [[ "$output" == *"exe=0"* ]]
         CRASHCART_FAULT_STOP=joined "$CRASHCART" "$n" /dev/crashcart/bin/true >/dev/null 2>&1 3>&- &
         cc=$!
-        local joined=""
-        for _ in $(seq 100); do
-                for p in $(pgrep -x crashcart); do
-                        [ "$p" != "$cc" ] && [ "$(awk '{print $3}' "/proc/$p/stat")" = T ] && joined=$p
-                done
-                [ -n "$joined" ] && break
-                sleep 0.05
-        done
-        [ -n "$joined" ]
+        local joined
+        joined=$(cc_stopped_crashcart "$cc")
         run docker exec "$n" /dev/crashcart/bin/probe crashcart
         kill -CONT "$joined"
         wait "$cc"

@@ -65,13 +65,33 @@ list_from_planted_workdirs() {
         [ "$output" = /srv/data ]
 }
 
-@test "the command's /proc/PID/cwd and open descriptors name nothing of the host's" {
-        local n; n=$(cc_name fds); cc_docker_run "$n" crashcart-test/busybox sleep 1000000 >/dev/null
-        # The command looks at itself just before it runs anything else.
-        cc_expect 0 "$CRASHCART" -T "$n" /dev/crashcart/bin/sh -c 'readlink /proc/$$/cwd; ls /proc/$$/fd'
-        [ "${lines[0]}" = / ]
-        # 0, 1, 2 and the one ls opens for its listing: nothing else is inherited.
-        [ "$(printf '%s\n' "${lines[@]:1}" | sort -n | tr '\n' ' ')" = "0 1 2 3 " ]
+# The directories the command's process holds open just before exec, when it has
+# read the paths the container controls (stopped there: CRASHCART_FAULT_STOP=joined).
+directories_held_before_exec() {
+        local name=$1 cc joined f
+        CRASHCART_FAULT_STOP=joined "$CRASHCART" -T -w / --user 0 "$name" /dev/crashcart/bin/true </dev/null >/dev/null 2>&1 3>&- &
+        cc=$!
+        joined=$(cc_stopped_crashcart "$cc") || { kill "$cc"; return 1; }
+        for f in "/proc/$joined/fd/"*; do
+                [ -d "$f" ] && echo "$(basename "$f") -> $(readlink "$f")"
+        done
+        kill -CONT "$joined"
+        wait "$cc"
+}
+
+@test "the command's process holds no directory of the host's while it reads the container's paths" {
+        local n held; n=$(cc_name fds); cc_docker_run "$n" crashcart-test/busybox sleep 1000000 >/dev/null
+        # The positive control: without closing them, it holds the host's
+        # directories (the target's /proc/PID, the runtime directory, roots).
+        held=$(CRASHCART_FAULT_DISABLE=close-host-fds directories_held_before_exec "$n")
+        echo "$held"
+        [ -n "$held" ]
+        held=$(directories_held_before_exec "$n")
+        echo "$held"
+        [ -z "$held" ]
+        # And what the command gets: its root's / as working directory.
+        cc_expect 0 "$CRASHCART" -T "$n" /dev/crashcart/bin/readlink /proc/self/cwd
+        [ "$output" = / ]
 }
 
 @test "--user with /etc/passwd and /etc/group as FIFOs neither hangs nor reads them" {
@@ -151,7 +171,7 @@ list_from_planted_workdirs() {
 }
 
 @test "-e through lxc-attach: neither crashcart's environment nor the host's terminal reaches the container" {
-        local n=cctest-lxce-$$ p=$CC_CACHE/lxc-hostile pid out
+        local n=cctest-lxce-$$ p=$CC_CACHE/lxc pid out
         mkdir -p "$p"
         printf 'lxc.net.0.type = empty\nlxc.apparmor.profile = unconfined\n' >"$p/c.conf"
         lxc-create -P "$p" -f "$p/c.conf" -n "$n" -t busybox >/dev/null 2>&1

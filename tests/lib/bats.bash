@@ -50,3 +50,20 @@ cc_one_error_line() {
 }
 
 cc_name() { echo "cctest-$1-$$-${BATS_TEST_NUMBER:-0}"; }
+
+# cc_stopped_crashcart CC: the PID of a crashcart process other than CC that has
+# stopped itself at a fault point (a child of CC's, before exec); fails after 5 s.
+cc_stopped_crashcart() {
+        local p
+        for _ in $(seq 100); do
+                for p in $(pgrep -x crashcart); do
+                        if [ "$p" != "$1" ] && [ "$(awk '{print $3}' "/proc/$p/stat")" = T ]; then
+                                echo "$p"
+                                return 0
+                        fi
+                done
+                sleep 0.05
+        done
+        echo "no crashcart process of $1 stopped" >&2
+        return 1
+}
