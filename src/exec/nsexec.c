@@ -669,9 +669,45 @@ static int verify_credentials(const struct exec_request *req, const struct user_
         return 0;
 }
 
-_noreturn_ static void command_child(const struct exec_request *req, int rootfd, int msgfd, bool joined_user)
+/* The last steps, with the credentials set: the command resolved, the signals as
+ * the command gets them, the container's seccomp filters, exec. */
+_noreturn_ static void exec_command(const struct exec_request *req, char *const *envp, int msgfd)
 {
         struct command_file cmd = { .fd = -EBADF };
+        int r;
+
+        r = command_resolve(req->argv, envp, req->cart_dev, &cmd);
+        if (r < 0) {
+                send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_EXEC, 0);
+                _exit(r == -ENOENT || r == -ENOTDIR ? 127 : 126);
+        }
+        /* Inside the container, everything joined, not yet exec'd: the moment a
+         * hostile container process would try to ptrace or inspect it. */
+        fault_point("joined");
+        for (int sig = 1; sig < NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        signal(sig, SIG_DFL);
+        sigprocmask(SIG_SETMASK, req->sigmask, NULL);
+
+        /* The container's seccomp filters come last, right before exec: nothing
+         * that crashcart does can be faked by them. Without CAP_SYS_ADMIN left,
+         * a filter needs no_new_privs, which the command then has too. */
+        if (req->confine && req->confine->n_filters > 0 && !fault_disabled("seccomp-last")) {
+                r = confinement_apply_seccomp(req->confine);
+                if (r == -EACCES && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0)
+                        r = confinement_apply_seccomp(req->confine);
+                if (r < 0) {
+                        send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_CONFINE, 0);
+                        _exit(125);
+                }
+        }
+        r = command_exec(&cmd, req->argv, envp);
+        send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_EXEC, 0);
+        _exit(r == -ENOENT || r == -ENOTDIR ? 127 : 126);
+}
+
+_noreturn_ static void command_child(const struct exec_request *req, int rootfd, int msgfd, bool joined_user)
+{
         struct user_spec u;
         char *const *envp = req->envp;
         int r;
@@ -738,34 +774,7 @@ _noreturn_ static void command_child(const struct exec_request *req, int rootfd,
                 send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_FDS, 0);
                 _exit(125);
         }
-        r = command_resolve(req->argv, envp, req->cart_dev, &cmd);
-        if (r < 0) {
-                send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_EXEC, 0);
-                _exit(r == -ENOENT || r == -ENOTDIR ? 127 : 126);
-        }
-        /* Inside the container, everything joined, not yet exec'd: the moment a
-         * hostile container process would try to ptrace or inspect it. */
-        fault_point("joined");
-        for (int sig = 1; sig < NSIG; sig++)
-                if (sig != SIGKILL && sig != SIGSTOP)
-                        signal(sig, SIG_DFL);
-        sigprocmask(SIG_SETMASK, req->sigmask, NULL);
-
-        /* The container's seccomp filters come last, right before exec: nothing
-         * that crashcart does can be faked by them. Without CAP_SYS_ADMIN left,
-         * a filter needs no_new_privs, which the command then has too. */
-        if (req->confine && req->confine->n_filters > 0 && !fault_disabled("seccomp-last")) {
-                r = confinement_apply_seccomp(req->confine);
-                if (r == -EACCES && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0)
-                        r = confinement_apply_seccomp(req->confine);
-                if (r < 0) {
-                        send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_CONFINE, 0);
-                        _exit(125);
-                }
-        }
-        r = command_exec(&cmd, req->argv, envp);
-        send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_EXEC, 0);
-        _exit(r == -ENOENT || r == -ENOTDIR ? 127 : 126);
+        exec_command(req, envp, msgfd);
 }
 
 _noreturn_ static void joiner_child(const struct target *t, const struct exec_request *req, int rootfd, int msgfd)
