@@ -1,6 +1,7 @@
 # crashcart — a plain Makefile with automatic dependency tracking.
 #
-#   make                 build/crashcart, build/crashcart-build, build/cart-sh.so
+#   make                 build/crashcart, build/crashcart-build, build/cart-sh.so,
+#                        build/cart-audit.so
 #   make static          build/crashcart-static
 #   make install         PREFIX (/usr/local), DESTDIR
 #   make unit            the unit tests, also under ASan and UBSan
@@ -35,14 +36,14 @@ B := build
 
 # The programs' mains; everything else under src/ is the library.
 MAIN_SRCS := src/crashcart/main.c src/cart-build/main.c
-LIB_SRCS := $(filter-out $(MAIN_SRCS) src/cart-sh/%,$(wildcard src/*/*.c))
+LIB_SRCS := $(filter-out $(MAIN_SRCS) src/cart-sh/% src/cart-audit/%,$(wildcard src/*/*.c))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
 FUZZERS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/%)
 
 objs = $(patsubst %.c,$(B)/$(1)/%.o,$(2))
 
-all: $(B)/crashcart $(B)/crashcart-build $(B)/cart-sh.so
+all: $(B)/crashcart $(B)/crashcart-build $(B)/cart-sh.so $(B)/cart-audit.so
 
 # What the install places are, compiled in: rewritten only when a value changes,
 # so that 'make install PREFIX=/usr' after 'make' rebuilds what depends on it.
@@ -96,6 +97,14 @@ $(foreach flavour,obj asan fuzz,$(B)/$(flavour)/src/cart-build/wrappers.o): $(B)
 # the container holds. Standalone: it must not pull crashcart's library in.
 $(B)/cart-sh.so: src/cart-sh/cart-sh.c | $(B)/config.h
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -fPIC -shared -fvisibility=hidden $(LDFLAGS) $< -o $@
+
+# Named by DT_AUDIT in every executable of the cart. Freestanding: the audit
+# namespace must load this file and nothing else, so no libc, and nothing that
+# makes the compiler call memcpy, strlen or the stack protector.
+AUDIT_CFLAGS := -std=gnu11 $(WARNINGS) -O2 -g -fPIC -shared -nostdlib -ffreestanding -fno-builtin \
+	-fno-tree-loop-distribute-patterns -fno-stack-protector -fvisibility=hidden -Wl,-z,now -Wl,-z,noexecstack
+$(B)/cart-audit.so: src/cart-audit/cart-audit.c src/cart/layout.h | $(B)
+	$(CC) -Isrc $(AUDIT_CFLAGS) $< -o $@
 
 # A static binary to drop onto a node during an incident. glibc linked statically
 # is safe here: crashcart never calls NSS (it reads the container's user files
@@ -158,10 +167,11 @@ unit: $(B)/unit-tests $(B)/unit-tests-asan
 check: all
 	@tests/run
 
-install: $(B)/crashcart $(B)/crashcart-build $(B)/cart-sh.so
+install: $(B)/crashcart $(B)/crashcart-build $(B)/cart-sh.so $(B)/cart-audit.so
 	install -D -m 0755 $(B)/crashcart $(DESTDIR)$(BINDIR)/crashcart
 	install -D -m 0755 $(B)/crashcart-build $(DESTDIR)$(BINDIR)/crashcart-build
 	install -D -m 0644 $(B)/cart-sh.so $(DESTDIR)$(LIBDIR)/cart-sh.so
+	install -D -m 0644 $(B)/cart-audit.so $(DESTDIR)$(LIBDIR)/cart-audit.so
 	install -D -m 0644 man/crashcart.1 $(DESTDIR)$(MANDIR)/man1/crashcart.1
 	install -D -m 0644 man/crashcart-build.1 $(DESTDIR)$(MANDIR)/man1/crashcart-build.1
 	install -D -m 0644 data/default.list $(DESTDIR)$(DATADIR)/default.list

@@ -27,59 +27,107 @@ static int vaddr_to_offset(const Elf64_Phdr *ph, size_t n, uint64_t vaddr, uint6
         return -EBADMSG;
 }
 
-int elf_parse(const unsigned char *buf, size_t len, struct elf_info *ret)
-{
-        struct elf_info e = {};
-        const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf;
+/* Where an ELF64 little-endian image keeps its dynamic array and string table. */
+struct elf_dynamic {
         const Elf64_Phdr *ph;
-        const Elf64_Dyn *dyn = NULL;
-        uint64_t strtab = 0, strsz = 0, stroff, ndyn = 0;
+        size_t n_ph;
+        Elf64_Dyn *dyn;         /* NULL: a static file */
+        uint64_t n_dyn;
+        const char *strtab;
+        uint64_t strsz;
+        bool has_interp;
+};
 
-        *ret = e;
+static int elf_dynamic(unsigned char *buf, size_t len, struct elf_dynamic *ret)
+{
+        const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf;
+        struct elf_dynamic d = {};
+        uint64_t strtab = 0, stroff;
+
         if (len < sizeof(*eh) || memcmp(buf, ELFMAG, SELFMAG) != 0)
                 return -ENOEXEC;
-        e.is_elf = true;
         if (eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB)
                 return -EBADMSG;
-        if (eh->e_phentsize != sizeof(Elf64_Phdr) || !in_range(len, eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(*ph)))
+        if (eh->e_phentsize != sizeof(Elf64_Phdr) || !in_range(len, eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(*d.ph)))
                 return -EBADMSG;
         if (eh->e_phoff % _Alignof(Elf64_Phdr))
                 return -EBADMSG;
-        ph = (const Elf64_Phdr *)(buf + eh->e_phoff);
-        for (size_t i = 0; i < eh->e_phnum; i++) {
-                if (ph[i].p_type == PT_INTERP)
-                        e.has_interp = true;
-                if (ph[i].p_type == PT_DYNAMIC) {
-                        if (!in_range(len, ph[i].p_offset, ph[i].p_filesz) || ph[i].p_offset % _Alignof(Elf64_Dyn))
+        d.ph = (const Elf64_Phdr *)(buf + eh->e_phoff);
+        d.n_ph = eh->e_phnum;
+        for (size_t i = 0; i < d.n_ph; i++) {
+                if (d.ph[i].p_type == PT_INTERP)
+                        d.has_interp = true;
+                if (d.ph[i].p_type == PT_DYNAMIC) {
+                        if (!in_range(len, d.ph[i].p_offset, d.ph[i].p_filesz) ||
+                            d.ph[i].p_offset % _Alignof(Elf64_Dyn))
                                 return -EBADMSG;
-                        dyn = (const Elf64_Dyn *)(buf + ph[i].p_offset);
-                        ndyn = ph[i].p_filesz / sizeof(*dyn);
+                        d.dyn = (Elf64_Dyn *)(buf + d.ph[i].p_offset);
+                        d.n_dyn = d.ph[i].p_filesz / sizeof(*d.dyn);
                 }
         }
-        if (!dyn) {
+        if (!d.dyn) {
+                *ret = d;
+                return 0;
+        }
+        for (uint64_t i = 0; i < d.n_dyn && d.dyn[i].d_tag != DT_NULL; i++) {
+                if (d.dyn[i].d_tag == DT_STRTAB)
+                        strtab = d.dyn[i].d_un.d_ptr;
+                else if (d.dyn[i].d_tag == DT_STRSZ)
+                        d.strsz = d.dyn[i].d_un.d_val;
+        }
+        if (vaddr_to_offset(d.ph, d.n_ph, strtab, &stroff) < 0 || !in_range(len, stroff, d.strsz))
+                return -EBADMSG;
+        d.strtab = (const char *)buf + stroff;
+        *ret = d;
+        return 0;
+}
+
+/* The string a dynamic entry names, or NULL when it is out of the table. */
+static const char *dyn_string(const struct elf_dynamic *d, const Elf64_Dyn *e)
+{
+        if (e->d_un.d_val >= d->strsz || !memchr(d->strtab + e->d_un.d_val, 0, d->strsz - e->d_un.d_val))
+                return NULL;
+        return d->strtab + e->d_un.d_val;
+}
+
+int elf_parse(const unsigned char *buf, size_t len, struct elf_info *ret)
+{
+        struct elf_info e = {};
+        struct elf_dynamic d;
+        int r;
+
+        *ret = e;
+        /* Read only: elf_dynamic's pointers are not written through here. */
+        r = elf_dynamic((unsigned char *)buf, len, &d);
+        if (r == -ENOEXEC)
+                return r;
+        e.is_elf = true;
+        if (r < 0) {
+                *ret = e;
+                return r;
+        }
+        e.has_interp = d.has_interp;
+        if (!d.dyn) {
                 *ret = e;
                 return 0;
         }
         e.is_dynamic = true;
-        for (uint64_t i = 0; i < ndyn && dyn[i].d_tag != DT_NULL; i++) {
-                if (dyn[i].d_tag == DT_STRTAB)
-                        strtab = dyn[i].d_un.d_ptr;
-                else if (dyn[i].d_tag == DT_STRSZ)
-                        strsz = dyn[i].d_un.d_val;
-        }
-        if (vaddr_to_offset(ph, eh->e_phnum, strtab, &stroff) < 0 || !in_range(len, stroff, strsz))
-                return -EBADMSG;
-        for (uint64_t i = 0; i < ndyn && dyn[i].d_tag != DT_NULL; i++) {
+        for (uint64_t i = 0; i < d.n_dyn && d.dyn[i].d_tag != DT_NULL; i++) {
                 const char *name;
                 char **v;
 
-                if (dyn[i].d_tag != DT_NEEDED)
+                if (d.dyn[i].d_tag != DT_NEEDED && d.dyn[i].d_tag != DT_AUDIT)
                         continue;
-                if (dyn[i].d_un.d_val >= strsz)
+                name = dyn_string(&d, &d.dyn[i]);
+                if (!name)
                         goto bad;
-                name = (const char *)buf + stroff + dyn[i].d_un.d_val;
-                if (!memchr(name, 0, strsz - dyn[i].d_un.d_val))
-                        goto bad;
+                if (d.dyn[i].d_tag == DT_AUDIT) {
+                        free(e.audit);
+                        e.audit = strdup(name);
+                        if (!e.audit)
+                                goto nomem;
+                        continue;
+                }
                 v = realloc(e.needed, (e.n_needed + 2) * sizeof(char *));
                 if (!v)
                         goto nomem;
@@ -97,6 +145,29 @@ bad:
 nomem:
         elf_info_done(&e);
         return -ENOMEM;
+}
+
+int elf_needed_to_audit(unsigned char *buf, size_t len, const char *name)
+{
+        struct elf_dynamic d;
+        int r = elf_dynamic(buf, len, &d);
+
+        if (r < 0)
+                return r;
+        for (uint64_t i = 0; d.dyn && i < d.n_dyn && d.dyn[i].d_tag != DT_NULL; i++) {
+                const char *s;
+
+                if (d.dyn[i].d_tag != DT_NEEDED)
+                        continue;
+                s = dyn_string(&d, &d.dyn[i]);
+                if (!s)
+                        return -EBADMSG;
+                if (strcmp(s, name) == 0) {
+                        d.dyn[i].d_tag = DT_AUDIT;
+                        return 0;
+                }
+        }
+        return -ENOENT;
 }
 
 int elf_read_file(int dirfd, const char *path, struct elf_info *ret)
@@ -127,5 +198,6 @@ void elf_info_done(struct elf_info *e)
         for (size_t i = 0; i < e->n_needed; i++)
                 free(e->needed[i]);
         free(e->needed);
+        free(e->audit);
         *e = (struct elf_info){};
 }

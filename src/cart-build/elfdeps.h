@@ -12,6 +12,7 @@ struct elf_info {
         bool has_interp;        /* an executable with PT_INTERP */
         char **needed;          /* DT_NEEDED, NULL-terminated */
         size_t n_needed;
+        char *audit;            /* DT_AUDIT, or NULL */
 };
 
 /* Parses an ELF64 little-endian image in memory. -ENOEXEC: not ELF (is_elf false,
@@ -19,3 +20,10 @@ struct elf_info {
 int elf_parse(const unsigned char *buf, size_t len, struct elf_info *ret);
 int elf_read_file(int dirfd, const char *path, struct elf_info *ret);
 void elf_info_done(struct elf_info *e);
+
+/* Turns the DT_NEEDED entry naming `name` into a DT_AUDIT entry, in place: the
+ * loader then loads that object as an rtld-audit module before anything else
+ * (glibc honours DT_AUDIT in the main program). patchelf --add-needed makes the
+ * entry and its string; patchelf has no option for DT_AUDIT. 0, -ENOENT when no
+ * DT_NEEDED names it, -ENOEXEC, -EBADMSG. */
+int elf_needed_to_audit(unsigned char *buf, size_t len, const char *name);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <endian.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,6 +256,38 @@ int loader_patches(const struct cart_arch *a, struct byte_patch ret[static LOADE
                 return r;
         return 0;
 #undef PATCH
+}
+
+int loader_raise_static_tls(char *buf, size_t len, uint64_t value)
+{
+        static const char name[] = "glibc.rtld.optional_static_tls";
+        static const unsigned char range[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+        char *n = memmem(buf, len, name, sizeof(name)); /* with its NUL */
+        char *found = NULL;
+        size_t start, end;
+        uint64_t def;
+
+        if (!n)
+                return -ENOENT;
+        /* The entry's name is a char array at its start, so the entry is
+         * 8-aligned from there; the default follows min and max within 128 bytes. */
+        start = (size_t)(n - buf);
+        end = start + 128 < len ? start + 128 : len;
+        for (size_t o = start + sizeof(name); o + 24 <= end; o++) {
+                if ((o - start) % 8 != 0 || memcmp(buf + o, range, sizeof(range)) != 0)
+                        continue;
+                if (found)
+                        return -ENOENT;
+                found = buf + o + 16;
+        }
+        if (!found)
+                return -ENOENT;
+        memcpy(&def, found, sizeof(def));
+        if (le64toh(def) != 512)
+                return -ERANGE;
+        def = htole64(value);
+        memcpy(found, &def, sizeof(def));
+        return 0;
 }
 
 int path_patches(const struct cart_arch *a, struct byte_patch ret[static PATH_PATCHES])

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* One architecture: every name the builder spells differently per architecture. */
 struct cart_arch {
@@ -73,6 +74,16 @@ struct byte_patch {
  * "/usr/lib/" is part of another. */
 #define LOADER_PATCHES 6
 int loader_patches(const struct cart_arch *a, struct byte_patch ret[static LOADER_PATCHES]);
+
+/* Raises the default of the loader's glibc.rtld.optional_static_tls tunable (512
+ * bytes in glibc 2.36) to `value`, in place. An rtld-audit module takes part of
+ * the static TLS surplus, after which libjemalloc's initial-exec TLS (every BIND
+ * tool needs it) no longer fits: "cannot allocate memory in static TLS block".
+ * The tunable's entry is its name, then its type {code, min 0, max SIZE_MAX} and
+ * then its default; the default is found by that pattern within the entry, not
+ * by an offset of one glibc build. 0; -ENOENT when there is no such entry (or
+ * more than one candidate), -ERANGE when the default is not 512. */
+int loader_raise_static_tls(char *buf, size_t len, uint64_t value);
 
 /* Paths compiled into libc, ncurses, bash, libcrypto and man-db that would read the
  * container's files, pointed into the cart (with padded_path). */

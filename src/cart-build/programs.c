@@ -202,22 +202,21 @@ int programs_add(struct build *b)
         return 0;
 }
 
-int programs_add_cart_sh(struct build *b)
+/* A library of crashcart's own into lib/: beside this program in a build tree,
+ * else where make install put it. */
+static int take_own_lib(struct build *b, const char *name)
 {
-        /* Beside this program in a build tree, else where make install put it. */
-        static const char installed[] = CRASHCART_LIBDIR "/" CART_SH_PRELOAD_NAME;
-        static const char preload_list[] = CART_LIB "/" CART_SH_PRELOAD_NAME "\n";
         _cleanup_free_ char *self = realpath("/proc/self/exe", NULL), *beside = NULL;
-        _cleanup_free_ char *lp = path_join(b->root, CART_PRELOAD_LIST_NAME);
+        _cleanup_free_ char *installed = path_join(CRASHCART_LIBDIR, name);
         _cleanup_close_ int in = -EBADF;
         const char *from = installed;
         int r;
 
-        if (!lp)
+        if (!installed)
                 return -ENOMEM;
         if (self) {
                 *strrchr(self, '/') = 0;
-                beside = path_join(self, CART_SH_PRELOAD_NAME);
+                beside = path_join(self, name);
                 if (!beside)
                         return -ENOMEM;
                 if (access(beside, R_OK) == 0)
@@ -226,11 +225,26 @@ int programs_add_cart_sh(struct build *b)
         in = open(from, O_RDONLY | O_CLOEXEC);
         if (in < 0)
                 return build_fail(b, NEG_ERRNO(), "cannot find '%s' (is crashcart-build installed whole?)", installed);
-        r = take_lib_fd(b, in, CART_SH_PRELOAD_NAME);
-        if (r >= 0)
-                r = build_remember(&b->libs, &b->n_libs, CART_SH_PRELOAD_NAME);
+        r = take_lib_fd(b, in, name);
+        return r < 0 ? r : build_remember(&b->libs, &b->n_libs, name);
+}
+
+int programs_add_cart_sh(struct build *b)
+{
+        static const char preload_list[] = CART_LIB "/" CART_SH_PRELOAD_NAME "\n";
+        _cleanup_free_ char *lp = path_join(b->root, CART_PRELOAD_LIST_NAME);
+        int r;
+
+        if (!lp)
+                return -ENOMEM;
+        r = take_own_lib(b, CART_SH_PRELOAD_NAME);
         if (r < 0)
                 return r;
         r = write_whole(lp, preload_list, sizeof(preload_list) - 1, 0644);
         return r < 0 ? build_fail_errno(b, r, "cannot write '%s'", lp) : 0;
+}
+
+int programs_add_cart_audit(struct build *b)
+{
+        return take_own_lib(b, CART_AUDIT_NAME);
 }

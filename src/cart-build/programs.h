@@ -21,3 +21,7 @@ int programs_take_lib(struct build *b, const char *dir, const char *name);
 /* cart-sh.so, preloaded into every program of the cart by the cart's loader,
  * whose ld.so.preload is the cart's CART_PRELOAD_LIST_NAME. */
 int programs_add_cart_sh(struct build *b);
+
+/* cart-audit.so, which every program of the cart names as its rtld-audit module
+ * (relocate_elves gives them the DT_AUDIT entry). */
+int programs_add_cart_audit(struct build *b);

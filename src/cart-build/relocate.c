@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +10,7 @@
 
 #include "basic/fileio.h"
 #include "basic/log.h"
+#include "basic/macro.h"
 #include "cart-build/elfdeps.h"
 #include "cart-build/relocate.h"
 #include "cart/layout.h"
@@ -47,22 +49,69 @@ int relocate_loader(struct build *b)
         apply_patches(buf, len, patches, LOADER_PATCHES, &missing);
         if (missing)
                 return build_fail(b, -ENOENT, "the loader has no '%.*s' to redirect", (int)missing->len, missing->from);
+        if (!fault_disabled("cart-audit")) {
+                /* 4096: 2048 is enough for the default list's BIND tools. */
+                r = loader_raise_static_tls(buf, len, 4096);
+                if (r < 0)
+                        return build_fail(b, r, "the loader's glibc.rtld.optional_static_tls default is not where "
+                                                "this builder knows it (another glibc?): the cart's audit module "
+                                                "needs it raised");
+        }
         r = write_whole(dst, buf, len, 0755);
         if (r < 0)
                 return build_fail_errno(b, r, "cannot write '%s'", dst);
         return build_remember(&b->libs, &b->n_libs, b->arch->loader);
 }
 
+/* Whether an ELF file of the cart is a program the loader starts (so its
+ * DT_AUDIT counts), not a library that only happens to have PT_INTERP, as
+ * libc.so.6 does. */
+static bool is_program(const char *rel)
+{
+        const char *base = strrchr(rel, '/');
+
+        return !strstr(base ? base + 1 : rel, ".so");
+}
+
+/* Names the audit module in a program's DT_AUDIT entry: patchelf adds it as
+ * DT_NEEDED (with its string), then that entry's tag is changed. A patchelf run
+ * of its own: combined with --set-rpath in one run, patchelf 0.14 points both
+ * entries at one string. */
+static int set_audit(struct build *b, const char *path, const char *rel)
+{
+        char *argv[] = { "patchelf", "--add-needed", CART_AUDIT, (char *)path, NULL };
+        _cleanup_free_ char *buf = NULL;
+        size_t len;
+        int r;
+
+        r = build_run(b, argv, NULL, NULL);
+        if (r < 0)
+                return r;
+        if (r != 0)
+                return build_fail(b, -EIO, "patchelf failed on '%s'", rel);
+        r = read_full_fileat(AT_FDCWD, path, 256 << 20, &buf, &len);
+        if (r < 0)
+                return build_fail_errno(b, r, "cannot read '%s'", path);
+        r = elf_needed_to_audit((unsigned char *)buf, len, CART_AUDIT);
+        if (r < 0)
+                return build_fail_errno(b, r, "cannot give '%s' its DT_AUDIT entry", rel);
+        r = write_whole(path, buf, len, 0755);
+        return r < 0 ? build_fail_errno(b, r, "cannot write '%s'", path) : 0;
+}
+
 int relocate_elves(struct build *b)
 {
         _cleanup_free_ char *interp = NULL;
+        bool audit = !fault_disabled("cart-audit"), nodeflib = !fault_disabled("cart-redirect");
+        size_t n_audited = 0;
 
         if (asprintf(&interp, CART_LIB "/%s", b->arch->loader) < 0)
                 return -ENOMEM;
         for (size_t i = 0; i < b->n_elves; i++) {
                 _cleanup_free_ char *path = path_join(b->root, b->elves[i]);
+                bool audited;
                 struct elf_info e;
-                char *argv[10];
+                char *argv[12];
                 size_t n = 0;
                 int r;
 
@@ -70,25 +119,38 @@ int relocate_elves(struct build *b)
                         return -ENOMEM;
                 if (elf_read_file(AT_FDCWD, path, &e) < 0)
                         continue;
+                audited = audit && e.has_interp && is_program(b->elves[i]);
                 argv[n++] = "patchelf";
                 /* DT_RPATH, not RUNPATH: it applies to the libraries' own needs too. */
                 argv[n++] = "--force-rpath";
                 argv[n++] = "--set-rpath";
                 argv[n++] = CART_LIB;
+                /* DF_1_NODEFLIB: what this object loads is never looked for in the
+                 * loader's cache or system directories, libc's own dlopen()s
+                 * (name-service and iconv modules) included. */
+                if (nodeflib)
+                        argv[n++] = "--no-default-lib";
                 if (e.has_interp) {
                         argv[n++] = "--set-interpreter";
                         argv[n++] = interp;
                 }
                 argv[n++] = path;
                 argv[n] = NULL;
+                assert(n < ELEMENTSOF(argv));
                 elf_info_done(&e);
                 r = build_run(b, argv, NULL, NULL);
                 if (r < 0)
                         return r;
                 if (r != 0)
                         return build_fail(b, -EIO, "patchelf failed on '%s'", b->elves[i]);
+                if (audited) {
+                        r = set_audit(b, path, b->elves[i]);
+                        if (r < 0)
+                                return r;
+                        n_audited++;
+                }
         }
-        log_debug("%zu ELF files relocated, %zu libraries", b->n_elves, b->n_libs);
+        log_debug("%zu ELF files relocated (%zu programs audited), %zu libraries", b->n_elves, n_audited, b->n_libs);
         return 0;
 }
 

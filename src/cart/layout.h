@@ -25,5 +25,10 @@
 /* cart-sh.so: the cart's /bin/sh for system(), popen() and exec of "/bin/sh". */
 #define CART_SH_PRELOAD_NAME "cart-sh.so"
 
+/* cart-audit.so: the rtld-audit module every executable of the cart names in its
+ * DT_AUDIT entry; it refuses any shared object outside CART_PATH. */
+#define CART_AUDIT_NAME "cart-audit.so"
+#define CART_AUDIT CART_LIB "/" CART_AUDIT_NAME
+
 /* The command's PATH starts with these. */
 #define CART_PATH_PREFIX CART_SBIN ":" CART_BIN

@@ -56,6 +56,25 @@ TEST(elf)
         elf_info_done(&e);
 }
 
+TEST(elf_needed_to_audit)
+{
+        size_t len;
+        char *buf = fixture("elf-dynamic.bin", &len);
+        struct elf_info e;
+
+        CHECK(elf_needed_to_audit((unsigned char *)buf, len, "libnone.so") == -ENOENT);
+        CHECK(elf_needed_to_audit((unsigned char *)buf, len, "libc.so.6") == 0);
+        CHECK(elf_parse((unsigned char *)buf, len, &e) == 0);
+        /* The entry is the audit module's now, no longer a library it needs. */
+        CHECK(e.n_needed == 0);
+        CHECK(e.audit && strcmp(e.audit, "libc.so.6") == 0);
+        elf_info_done(&e);
+        CHECK(elf_needed_to_audit((unsigned char *)buf, len, "libc.so.6") == -ENOENT);
+        CHECK(elf_needed_to_audit((unsigned char *)buf, 100, "libc.so.6") == -EBADMSG);
+        CHECK(elf_needed_to_audit((unsigned char *)"#!/bin/sh\n", 10, "x") == -ENOEXEC);
+        free(buf);
+}
+
 TEST(alternatives)
 {
         /* Shapes seen in Debian 12's postinst scripts. */

@@ -2,6 +2,8 @@
 /* The cart builder's pure rules (src/cart-build/layout.c): where a Debian path
  * goes in the cart, what is left out, packages' links and alternatives, the
  * bytes patched into the loader and the libraries, and the architectures. */
+#include <endian.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -288,6 +290,37 @@ TEST(loader_patches)
         CHECK(loader_patches(arm64(), p) == 0);
         CHECK_STR_FREE(patch_text(p[2].from, p[2].len), "/usr/lib/aarch64-linux-gnu/");
         CHECK_STR_FREE(patch_text(p[2].to, p[2].len), CART_PATH "/.none2/xxxx/");
+}
+
+TEST(loader_raise_static_tls)
+{
+        /* glibc 2.36's entry: the name in a 48-byte array, the type {code, min,
+         * max}, the default; a decoy {0, SIZE_MAX, 512} before the name. */
+        unsigned char img[256] = {}, orig[256];
+        static const unsigned char range[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+        uint64_t v = htole64(512), got;
+        size_t at = 64;
+
+        memcpy(img + 8, range, sizeof(range));
+        memcpy(img + 24, &v, sizeof(v));
+        memcpy(img + at, "glibc.rtld.optional_static_tls", 31);
+        img[at + 0x30] = 2;
+        memcpy(img + at + 0x38, range, sizeof(range));
+        memcpy(img + at + 0x48, &v, sizeof(v));
+        memcpy(orig, img, sizeof(img));
+
+        CHECK(loader_raise_static_tls((char *)img, sizeof(img), 4096) == 0);
+        memcpy(&got, img + at + 0x48, sizeof(got));
+        CHECK(le64toh(got) == 4096);
+        /* Nothing else moved; the decoy is untouched. */
+        CHECK(memcmp(img, orig, at + 0x48) == 0 && memcmp(img + at + 0x50, orig + at + 0x50, sizeof(img) - at - 0x50) == 0);
+        /* Raised already: the default is not 512. */
+        CHECK(loader_raise_static_tls((char *)img, sizeof(img), 4096) == -ERANGE);
+        /* No entry, or an entry of another shape. */
+        CHECK(loader_raise_static_tls((char *)img, at, 4096) == -ENOENT);
+        memcpy(img, orig, sizeof(img));
+        img[at + 0x40] = 0;
+        CHECK(loader_raise_static_tls((char *)img, sizeof(img), 4096) == -ENOENT);
 }
 
 TEST(path_patches)
