@@ -36,14 +36,14 @@ B := build
 
 # The programs' mains; everything else under src/ is the library.
 MAIN_SRCS := src/crashcart/main.c src/cart-build/main.c
-LIB_SRCS := $(filter-out $(MAIN_SRCS) src/cart-sh/% src/cart-audit/%,$(wildcard src/*/*.c))
+LIB_SRCS := $(filter-out $(MAIN_SRCS) src/cart-sh/% src/cart-audit/% src/cart-enter/%,$(wildcard src/*/*.c))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
 FUZZERS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/%)
 
 objs = $(patsubst %.c,$(B)/$(1)/%.o,$(2))
 
-all: $(B)/crashcart $(B)/crashcart-build $(B)/cart-sh.so $(B)/cart-audit.so
+all: $(B)/crashcart $(B)/crashcart-build $(B)/cart-sh.so $(B)/cart-audit.so $(B)/cart-enter
 
 # What the install places are, compiled in: rewritten only when a value changes,
 # so that 'make install PREFIX=/usr' after 'make' rebuilds what depends on it.
@@ -106,6 +106,10 @@ AUDIT_CFLAGS := -std=gnu11 $(WARNINGS) -O2 -g -fPIC -shared -nostdlib -ffreestan
 $(B)/cart-audit.so: src/cart-audit/cart-audit.c src/cart/layout.h | $(B)
 	$(CC) -Isrc $(AUDIT_CFLAGS) $< -o $@
 
+# The cart's "enter": static, so that no loader reads the environment it clears.
+$(B)/cart-enter: $(B)/obj/src/cart-enter/cart-enter.o $(B)/obj/libcrashcart.a
+	$(CC) -static $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@
+
 # A static binary to drop onto a node during an incident. glibc linked statically
 # is safe here: crashcart never calls NSS (it reads the container's user files
 # itself), the one part of glibc that needs shared objects at run time. The
@@ -167,11 +171,12 @@ unit: $(B)/unit-tests $(B)/unit-tests-asan
 check: all
 	@tests/run
 
-install: $(B)/crashcart $(B)/crashcart-build $(B)/cart-sh.so $(B)/cart-audit.so
+install: $(B)/crashcart $(B)/crashcart-build $(B)/cart-sh.so $(B)/cart-audit.so $(B)/cart-enter
 	install -D -m 0755 $(B)/crashcart $(DESTDIR)$(BINDIR)/crashcart
 	install -D -m 0755 $(B)/crashcart-build $(DESTDIR)$(BINDIR)/crashcart-build
 	install -D -m 0644 $(B)/cart-sh.so $(DESTDIR)$(LIBDIR)/cart-sh.so
 	install -D -m 0644 $(B)/cart-audit.so $(DESTDIR)$(LIBDIR)/cart-audit.so
+	install -D -m 0755 $(B)/cart-enter $(DESTDIR)$(LIBDIR)/cart-enter
 	install -D -m 0644 man/crashcart.1 $(DESTDIR)$(MANDIR)/man1/crashcart.1
 	install -D -m 0644 man/crashcart-build.1 $(DESTDIR)$(MANDIR)/man1/crashcart-build.1
 	install -D -m 0644 data/default.list $(DESTDIR)$(DATADIR)/default.list

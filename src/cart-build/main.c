@@ -171,6 +171,7 @@ static int build_cart(struct build *b)
                 { "add the programs' data", data_add },
                 { "add cart-sh", programs_add_cart_sh },
                 { "add the audit module", programs_add_cart_audit },
+                { "add the way in for a runtime's exec", programs_add_enter },
                 { "relocate the ELF files", relocate_elves },
                 { "rewrite the compiled-in paths", relocate_paths },
                 { "rewrite the scripts' interpreters", relocate_shebangs },

@@ -202,15 +202,14 @@ int programs_add(struct build *b)
         return 0;
 }
 
-/* A library of crashcart's own into lib/: beside this program in a build tree,
- * else where make install put it. */
-static int take_own_lib(struct build *b, const char *name)
+/* A file of crashcart's own (beside this program in a build tree, else where
+ * make install put it), opened. */
+static int open_own_file(struct build *b, const char *name)
 {
         _cleanup_free_ char *self = realpath("/proc/self/exe", NULL), *beside = NULL;
         _cleanup_free_ char *installed = path_join(CRASHCART_LIBDIR, name);
-        _cleanup_close_ int in = -EBADF;
         const char *from = installed;
-        int r;
+        int fd;
 
         if (!installed)
                 return -ENOMEM;
@@ -222,9 +221,20 @@ static int take_own_lib(struct build *b, const char *name)
                 if (access(beside, R_OK) == 0)
                         from = beside;
         }
-        in = open(from, O_RDONLY | O_CLOEXEC);
-        if (in < 0)
+        fd = open(from, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
                 return build_fail(b, NEG_ERRNO(), "cannot find '%s' (is crashcart-build installed whole?)", installed);
+        return fd;
+}
+
+/* A library of crashcart's own, into lib/. */
+static int take_own_lib(struct build *b, const char *name)
+{
+        _cleanup_close_ int in = open_own_file(b, name);
+        int r;
+
+        if (in < 0)
+                return in;
         r = take_lib_fd(b, in, name);
         return r < 0 ? r : build_remember(&b->libs, &b->n_libs, name);
 }
@@ -247,4 +257,18 @@ int programs_add_cart_sh(struct build *b)
 int programs_add_cart_audit(struct build *b)
 {
         return take_own_lib(b, CART_AUDIT_NAME);
+}
+
+int programs_add_enter(struct build *b)
+{
+        _cleanup_close_ int in = open_own_file(b, "cart-enter");
+        _cleanup_free_ char *to = path_join(b->root, CART_ENTER_NAME);
+        int r;
+
+        if (in < 0)
+                return in;
+        if (!to)
+                return -ENOMEM;
+        r = copy_fd_to_file(in, to, 0755);
+        return r < 0 ? build_fail_errno(b, r, "cannot write '%s'", to) : 0;
 }

@@ -25,3 +25,7 @@ int programs_add_cart_sh(struct build *b);
 /* cart-audit.so, which every program of the cart names as its rtld-audit module
  * (relocate_elves gives them the DT_AUDIT entry). */
 int programs_add_cart_audit(struct build *b);
+
+/* CART_ENTER_NAME at the cart's top: the static program that clears a runtime
+ * exec's environment before it runs the cart's shell or a command. */
+int programs_add_enter(struct build *b);

@@ -30,5 +30,9 @@
 #define CART_AUDIT_NAME "cart-audit.so"
 #define CART_AUDIT CART_LIB "/" CART_AUDIT_NAME
 
+/* A static program at the cart's top that clears the environment a runtime's
+ * own exec brings (the image's) before it runs a program of the cart. */
+#define CART_ENTER_NAME "enter"
+
 /* The command's PATH starts with these. */
 #define CART_PATH_PREFIX CART_SBIN ":" CART_BIN
