@@ -693,6 +693,7 @@ static int legacy_detach_moved(const struct place_request *req, const struct car
         struct stat st;
         uint64_t id_under, id_top;
         ssize_t n;
+        int r;
 
         snprintf(link, sizeof(link), "self/fd/%d", c->fd);
         n = readlinkat(helper_host_proc_fd, link, where, sizeof(where) - 1);
@@ -707,9 +708,12 @@ static int legacy_detach_moved(const struct place_request *req, const struct car
             fd_mount_id(c->fd, "", AT_EMPTY_PATH, false, &id_under, NULL) < 0 || id_top == id_under)
                 return -EXDEV;
         snprintf(top, sizeof(top), "self/fd/%d", fd);
-        if (umount2(top, MNT_DETACH) < 0)
+        if (fchdir(helper_host_proc_fd) < 0)
                 return NEG_ERRNO();
-        return 0;
+        r = umount2(top, MNT_DETACH) < 0 ? NEG_ERRNO() : 0;
+        if (chdir("/") < 0 && r == 0)
+                r = NEG_ERRNO();
+        return r;
 }
 
 /* mount(2), for kernels without the new mount API: it takes paths, so both are

@@ -19,6 +19,7 @@ teardown_file() {
 
 teardown() {
         rm -rf "/crashcart-hostmark-$$"
+        if [ -n "${unshared:-}" ]; then kill "$unshared" 2>/dev/null || true; fi
         cc_wait_loops_gone
         cc_assert_host_clean
 }
@@ -380,7 +381,8 @@ crashcarts_in() {
                 cc_assert_container_clean "$pid"
                 for _ in $(seq 30); do [ -z "$(crashcarts_in "$pid")" ] && break; sleep 0.1; done
                 [ -z "$(crashcarts_in "$pid")" ]
-                [ ! -e "/proc/$helper" ]
+                # Gone, or a zombie waiting for whoever inherited it.
+                [ ! -e "/proc/$helper" ] || [ "$(awk '{print $3}' "/proc/$helper/stat")" = Z ]
                 docker exec "$n" true
         done
         # And the next run works as ever.
@@ -414,7 +416,7 @@ top_dev() { awk '$5 == "/dev"' "/proc/$1/mountinfo" | tail -1; }
         local pid before
         # A mount namespace of its own with a read-only /dev, in the host's cgroups.
         unshare -m --propagation private sh -c 'mount -t tmpfs -o ro,mode=755 none /dev && exec sleep 1000000' 3>&- &
-        pid=$!
+        pid=$! unshared=$!
         for _ in $(seq 50); do [[ "$(top_dev "$pid" 2>/dev/null)" == *" /dev ro,"* ]] && break; sleep 0.1; done
         # Read-only superblock and mount: both are flipped for the moment.
         [[ "$(top_dev "$pid")" == *" - tmpfs none ro,"* ]]
