@@ -29,6 +29,22 @@ static int log_place_error(const struct place_reply *rep)
                  rep->stage == PLACE_STAGE_OTHER_MOUNT || rep->stage == PLACE_STAGE_BUSY ||
                  rep->stage == PLACE_STAGE_VERIFY)
                 log_error("%s", place_stage_to_string(rep->stage));
+        else if (rep->stage == PLACE_STAGE_DEV_ROOT)
+                log_error("%s", place_stage_to_string(rep->stage));
+        else if (rep->stage == PLACE_STAGE_FREEZE && rep->error == -EUCLEAN)
+                log_error("%s: PID %d of the container is outside its cgroup, and would run meanwhile; refusing (-f "
+                          "to go on without the freeze)",
+                          place_stage_to_string(rep->stage), (int)rep->other_pid);
+        else if (rep->stage == PLACE_STAGE_FREEZE && rep->error == -EDEADLK)
+                log_error("%s: it is in crashcart's own cgroup; refusing (-f to go on without the freeze)",
+                          place_stage_to_string(rep->stage));
+        else if (rep->stage == PLACE_STAGE_FREEZE && rep->error == -ENOENT)
+                log_error("%s: it has no cgroup of its own with a freezer (cgroup v2, or the v1 freezer); refusing "
+                          "(-f to go on without the freeze)",
+                          place_stage_to_string(rep->stage));
+        else if (rep->stage == PLACE_STAGE_FREEZE && rep->error == -ETIMEDOUT)
+                log_error("%s: its processes did not all stop within 5 s; refusing (-f to go on without the freeze)",
+                          place_stage_to_string(rep->stage));
         else if (rep->error == -ESRCH)
                 log_error("the container exited");
         else
@@ -129,7 +145,7 @@ static bool image_is_mounted_cart(const struct image *img, dev_t dev)
  * for the command (whose files on that device cannot change). */
 static int query_mounted(const struct target *t, dev_t dev, uint64_t *ret_mnt_id, dev_t *ret_dev)
 {
-        struct place_request preq = { .mntfd = -EBADF, .query_only = true, .loop_rdev = dev };
+        struct place_request preq = { .mntfd = -EBADF, .loop_fd = -EBADF, .query_only = true, .loop_rdev = dev };
         struct place_reply rep;
         int r;
 
@@ -254,7 +270,7 @@ static int mount_new(const struct cart_request *req, const struct target *t, int
         _cleanup_(image_done) struct image img = IMAGE_INIT;
         _cleanup_close_ int mntfd = -EBADF;
         struct loopdev loop = { .fd = -EBADF };
-        struct place_request preq = { .mntfd = -EBADF };
+        struct place_request preq = { .mntfd = -EBADF, .loop_fd = -EBADF, .unfrozen_ok = req->force };
         struct place_reply rep;
         bool legacy = req->legacy;
         int r;
@@ -275,6 +291,7 @@ static int mount_new(const struct cart_request *req, const struct target *t, int
         if (r == 0) {
                 preq.mntfd = mntfd;
                 preq.legacy = legacy;
+                preq.loop_fd = loop.fd;
                 preq.loop_rdev = loop.rdev;
                 preq.fstype = image_fstype(img.kind);
                 r = cart_place(t, &preq, &rep);
@@ -285,6 +302,10 @@ static int mount_new(const struct cart_request *req, const struct target *t, int
         safe_close(loop.fd);
         if (r < 0)
                 return r;
+        if (rep.unfrozen)
+                log_warning("%s could not be frozen while its read-only /dev was writable for a moment; gone on "
+                            "without (-f)",
+                            target_label(t));
         *ret_placed = rep.changed;
         *ret_mnt_id = rep.mnt_id;
         *ret_dev = (dev_t)rep.dev;

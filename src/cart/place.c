@@ -16,9 +16,11 @@
 #include <sys/wait.h>
 
 #include "basic/fileio.h"
+#include "basic/log.h"
 #include "basic/macro.h"
 #include "basic/procfs.h"
 #include "basic/syscalls.h"
+#include "cart/freeze.h"
 #include "cart/place.h"
 
 #define MOUNTINFO_MAX (16 << 20)
@@ -48,8 +50,11 @@ int cart_probe_mount(const struct target *t, struct cart_mount_info *ret)
 /* ---- inside the helper: everything below runs in the container's mount namespace,
  * with the container's root as / ---- */
 
-/* The host's /proc, opened before the helper left the host's mount namespace. */
+/* The host's /proc and /, opened before the helper left the host's mount
+ * namespace, and crashcart's PID (whose mount table is the host's). */
 static int helper_host_proc_fd = -EBADF;
+static int helper_host_root_fd = -EBADF;
+static pid_t helper_host_pid;
 
 /* Whether a mount made under peer group `group` would propagate out of the
  * container's mount namespace: whether any other mount namespace on the host has a
@@ -217,31 +222,71 @@ static int dev_make_writable(const struct mountinfo_entry *dev, int mount_root_f
         return 0;
 }
 
+/* Undoes dev_make_writable. What is restored is cleared from rw, so that a
+ * restore that failed can be tried again. */
 static int dev_restore(struct dev_rw *rw)
 {
         int r = 0, q;
 
-        if (rw->legacy) {
-                /* mnt_flags holds MS_RDONLY exactly when the mount itself was read-only. */
-                if (rw->sb_made_rw) {
-                        r = legacy_remount(rw->mount_root_fd, rw->mnt_flags | MS_RDONLY, false);
-                        if (r == 0 && !(rw->mnt_flags & MS_RDONLY))
-                                r = legacy_remount(rw->mount_root_fd, rw->mnt_flags, true);
-                } else if (rw->mnt_made_rw)
-                        r = legacy_remount(rw->mount_root_fd, rw->mnt_flags | MS_RDONLY, true);
-        } else {
+        if (!rw->legacy) {
                 if (rw->mnt_made_rw) {
                         q = set_mnt_readonly(rw->mount_root_fd, true);
-                        if (q < 0)
+                        if (q == -ENOSYS)
+                                rw->legacy = true;
+                        else if (q < 0)
                                 r = q;
+                        else
+                                rw->mnt_made_rw = false;
                 }
-                if (rw->sb_made_rw) {
+                if (rw->sb_made_rw && !rw->legacy) {
                         q = set_sb_readonly(rw->mount_root_fd, true);
-                        if (q < 0 && r == 0)
+                        if (q == -ENOSYS)
+                                rw->legacy = true;
+                        else if (q < 0 && r == 0)
                                 r = q;
+                        else if (q == 0)
+                                rw->sb_made_rw = false;
                 }
+                if (!rw->legacy)
+                        return r;
         }
-        rw->sb_made_rw = rw->mnt_made_rw = false;
+        /* mnt_flags holds MS_RDONLY exactly when the mount itself was read-only. */
+        if (rw->sb_made_rw) {
+                r = legacy_remount(rw->mount_root_fd, rw->mnt_flags | MS_RDONLY, false);
+                if (r < 0)
+                        return r;
+                rw->sb_made_rw = false;
+                rw->mnt_made_rw = !(rw->mnt_flags & MS_RDONLY);
+                if (!rw->mnt_made_rw)
+                        return 0;
+                /* The superblock's remount made the mount read-only too; it was not. */
+                r = legacy_remount(rw->mount_root_fd, rw->mnt_flags, true);
+                if (r == 0)
+                        rw->mnt_made_rw = false;
+                return r;
+        }
+        if (rw->mnt_made_rw) {
+                r = legacy_remount(rw->mount_root_fd, rw->mnt_flags | MS_RDONLY, true);
+                if (r == 0)
+                        rw->mnt_made_rw = false;
+        }
+        return r;
+}
+
+/* A restore is tried again for a while before it is reported: the container is
+ * frozen meanwhile, so nothing of it can make use of the moment. */
+static int dev_restore_retry(struct dev_rw *rw, unsigned tries)
+{
+        int r = 0;
+
+        for (unsigned i = 0; i < tries; i++) {
+                /* For the tests: a first try that fails, as when the kernel says EBUSY. */
+                if (i == 0 && fault_disabled("dev-restore-first-try"))
+                        r = -EBUSY;
+                else if ((r = dev_restore(rw)) == 0)
+                        return 0;
+                usleep(20000);
+        }
         return r;
 }
 
@@ -252,6 +297,7 @@ struct devinfo {
         uint64_t mnt_id;
         char *mountinfo;        /* buffer the entry points into */
         struct mountinfo_entry entry;
+        const struct target *t;
 };
 
 static void devinfo_done(struct devinfo *d)
@@ -266,7 +312,7 @@ static int devinfo_open(const struct target *t, struct devinfo *d, struct place_
 {
         int r;
 
-        *d = (struct devinfo){ .fd = -EBADF, .mount_root_fd = -EBADF };
+        *d = (struct devinfo){ .fd = -EBADF, .mount_root_fd = -EBADF, .t = t };
         d->fd = open("/dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (d->fd < 0)
                 return fail(reply, PLACE_STAGE_DEV, NEG_ERRNO());
@@ -319,20 +365,274 @@ static int as_container_root(int dirfd, const char *name, bool make, mode_t mode
         return r;
 }
 
-/* Runs op on the directory, making a read-only /dev writable for that moment. */
-static int dir_op_rw(struct devinfo *d, const char *name, bool make, mode_t mode, const struct place_request *req,
-                     struct dev_rw *rw, struct place_reply *reply)
+/* ---- the moment in which a read-only /dev is writable ----
+ *
+ * The container's cgroup is frozen for it: none of its processes runs while /dev
+ * is writable (THREATS.md, rule 4). A guardian process watches the moment from
+ * outside crashcart's process group: it holds the read end of a pipe whose write
+ * end only this helper holds, and reads the helper's notes (what it is about to
+ * change) until the byte that says the moment is over. Should the helper die
+ * first (crashcart killed, with SIGKILL too: the helper dies with it through
+ * PR_SET_PDEATHSIG), the guardian reads end-of-file without it, undoes what the
+ * notes say, makes /dev read-only again and thaws the container. */
+
+#define NOTE_MKDIR 'C'   /* /dev/crashcart is being made */
+#define NOTE_MOUNT 'M'   /* the cart is being mounted there */
+#define NOTE_DONE 'd'    /* /dev is read-only again, the container thawed */
+
+struct dev_window {
+        struct dev_rw rw;
+        struct freezer fz;
+        int guard_fd;           /* the write end of the guardian's pipe */
+        pid_t guardian;
+        bool is_open;
+};
+
+#define DEV_WINDOW_INIT { .rw = { .mount_root_fd = -EBADF }, .fz = FREEZER_INIT, .guard_fd = -EBADF }
+
+static void window_note(struct dev_window *w, char note)
+{
+        if (w->guard_fd >= 0)
+                (void)write_full(w->guard_fd, &note, 1);
+}
+
+/* Closes every descriptor but those in keep (at most 8). */
+static void close_all_but(const int *keep, size_t n)
+{
+        int sorted[8];
+        unsigned from = 0;
+
+        for (size_t i = 0; i < n && i < ELEMENTSOF(sorted); i++) {
+                size_t j = i;
+
+                for (; j > 0 && sorted[j - 1] > keep[i]; j--)
+                        sorted[j] = sorted[j - 1];
+                sorted[j] = keep[i];
+        }
+        for (size_t i = 0; i < n && i < ELEMENTSOF(sorted); i++) {
+                if (sorted[i] < 0 || (unsigned)sorted[i] < from)
+                        continue;
+                if ((unsigned)sorted[i] > from && sys_close_range(from, (unsigned)sorted[i] - 1, 0) < 0)
+                        for (unsigned fd = from; fd < (unsigned)sorted[i]; fd++)
+                                close((int)fd);
+                from = (unsigned)sorted[i] + 1;
+        }
+        if (sys_close_range(from, ~0U, 0) < 0)
+                for (unsigned fd = from; fd < 1024; fd++)
+                        close((int)fd);
+}
+
+static int as_container_root(int dirfd, const char *name, bool make, mode_t mode, const struct place_request *req);
+
+static _noreturn_ void guardian_main(int rfd, struct devinfo *d, const struct place_request *req, struct dev_window *w)
+{
+        bool mkdir_noted = false, mount_noted = false;
+        struct dev_rw rw;
+        char buf[64];
+        ssize_t n;
+
+        /* Out of crashcart's session and process group: a signal meant for
+         * crashcart (a terminal's ^C, kill of the group) is not one for it. */
+        setsid();
+        close_all_but((int[]){ rfd, w->fz.dirfd, d->fd, d->mount_root_fd }, 4);
+
+        for (;;) {
+                n = read(rfd, buf, sizeof(buf));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                for (ssize_t i = 0; i < n; i++) {
+                        if (buf[i] == NOTE_DONE)
+                                _exit(0);
+                        mkdir_noted |= buf[i] == NOTE_MKDIR;
+                        mount_noted |= buf[i] == NOTE_MOUNT;
+                }
+        }
+
+        /* The helper died inside the moment: no run will record the cart, so it
+         * goes, and /dev is as it was, before anything of the container runs. */
+        if (mount_noted && fchdir(d->fd) == 0)
+                umount2(CART_DEV_NAME, MNT_DETACH | UMOUNT_NOFOLLOW);
+        if (mkdir_noted)
+                as_container_root(d->fd, CART_DEV_NAME, false, 0, req);
+        /* Whatever the helper had made writable: read-only again is idempotent. */
+        rw = (struct dev_rw){
+                .mount_root_fd = d->mount_root_fd,
+                .sb_made_rw = opts_has(d->entry.super_opts, "ro"),
+                .mnt_made_rw = opts_has(d->entry.mount_opts, "ro"),
+                .legacy = w->rw.legacy,
+                .mnt_flags = mount_flags_from_opts(d->entry.mount_opts),
+        };
+        dev_restore_retry(&rw, 100);
+        /* Never left frozen, even if /dev could not be restored. The helper froze
+         * it after this process was forked: unless it was paused before. */
+        w->fz.frozen = w->fz.kind != FREEZER_NONE && !w->fz.was_frozen;
+        for (int i = 0; i < 100 && freezer_thaw(&w->fz) < 0; i++)
+                usleep(20000);
+        _exit(0);
+}
+
+static int guardian_start(struct devinfo *d, const struct place_request *req, struct dev_window *w)
+{
+        int p[2];
+        pid_t pid;
+
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return NEG_ERRNO();
+        pid = fork();
+        if (pid < 0) {
+                int r = NEG_ERRNO();
+
+                safe_close(p[0]);
+                safe_close(p[1]);
+                return r;
+        }
+        if (pid == 0) {
+                safe_close(p[1]);
+                guardian_main(p[0], d, req, w);
+        }
+        safe_close(p[0]);
+        w->guard_fd = p[1];
+        w->guardian = pid;
+        return 0;
+}
+
+static void guardian_stop(struct dev_window *w)
+{
+        window_note(w, NOTE_DONE);
+        w->guard_fd = safe_close(w->guard_fd);
+        if (w->guardian > 0)
+                while (waitpid(w->guardian, NULL, 0) < 0 && errno == EINTR)
+                        ;
+        w->guardian = 0;
+}
+
+/* Freezes the container, with its guardian watching, and checks that every
+ * process of its mount namespace is frozen. */
+static int window_freeze(struct devinfo *d, const struct place_request *req, struct dev_window *w,
+                         struct place_reply *reply)
+{
+        _cleanup_free_ char *mi = NULL;
+        char path[64];
+        struct stat ns;
+        pid_t skip[2], other = 0;
+        int r;
+
+        snprintf(path, sizeof(path), "%d/mountinfo", (int)helper_host_pid);
+        r = read_full_fileat(helper_host_proc_fd, path, MOUNTINFO_MAX, &mi, NULL);
+        if (r < 0)
+                return fail(reply, PLACE_STAGE_FREEZE, r);
+        /* freezer-v1: the unified hierarchy's cgroup.freeze, even where a v1
+         * freezer exists (as Docker's hybrid layout has both, the tests try both). */
+        r = freezer_open(d->t->procfd, helper_host_proc_fd, helper_host_root_fd, mi, fault_disabled("freezer-v1"),
+                         &w->fz);
+        if (r < 0) {
+                freezer_close(&w->fz);
+                if (req->unfrozen_ok && r != -ESRCH) {
+                        reply->unfrozen = 1;
+                        return 0;
+                }
+                return fail(reply, PLACE_STAGE_FREEZE, r);
+        }
+        r = guardian_start(d, req, w);
+        if (r < 0)
+                return fail(reply, PLACE_STAGE_HELPER, r);
+        r = freezer_freeze(&w->fz, 5000);
+        if (r < 0) {
+                guardian_stop(w);
+                return fail(reply, PLACE_STAGE_FREEZE, r);
+        }
+        skip[0] = getpid();
+        skip[1] = w->guardian;
+        if (fstatat(d->t->procfd, "ns/mnt", &ns, 0) < 0)
+                r = NEG_ERRNO();
+        else
+                r = freezer_covers_namespace(&w->fz, helper_host_proc_fd, ns.st_dev, ns.st_ino, skip, 2, &other);
+        if (r < 0) {
+                freezer_thaw(&w->fz);
+                guardian_stop(w);
+                reply->other_pid = other;
+                return fail(reply, PLACE_STAGE_FREEZE, r == -EBUSY ? -EUCLEAN : r);
+        }
+        return 0;
+}
+
+/* /dev's superblock is flipped only when /dev is a whole file system mounted
+ * there: as a directory of the root (or a part of another file system), its
+ * superblock is the root's, shared with every mount of it, in other containers
+ * and on the host, which no freeze of this container covers. */
+static bool dev_sb_is_own(const struct devinfo *d)
+{
+        return strcmp(d->entry.mount_point, "/dev") == 0 && strcmp(d->entry.root, "/") == 0;
+}
+
+static int window_open(struct devinfo *d, const struct place_request *req, struct dev_window *w,
+                       struct place_reply *reply)
+{
+        int r;
+
+        if (opts_has(d->entry.super_opts, "ro") && !dev_sb_is_own(d))
+                return fail(reply, PLACE_STAGE_DEV_ROOT, -EROFS);
+        if (!fault_disabled("freeze-dev-window")) {
+                r = window_freeze(d, req, w, reply);
+                if (r < 0)
+                        return r;
+        }
+        r = dev_make_writable(&d->entry, d->mount_root_fd, req->legacy, &w->rw);
+        if (r < 0) {
+                /* Partly made writable, perhaps: undone as on the way out. */
+                w->is_open = true;
+                return fail(reply, PLACE_STAGE_DEV_RW, r);
+        }
+        w->is_open = true;
+        return 0;
+}
+
+/* Ends the moment: /dev read-only again (tried again before it is reported),
+ * then the container thawed, then the guardian let go. */
+static int window_close(struct dev_window *w)
+{
+        int r = 0, q;
+
+        if (!w->is_open && w->guard_fd < 0)
+                return 0;
+        r = dev_restore_retry(&w->rw, 50);
+        q = freezer_thaw(&w->fz);
+        for (int i = 0; q < 0 && i < 50; i++) {
+                usleep(20000);
+                q = freezer_thaw(&w->fz);
+        }
+        if (q < 0 && r == 0)
+                r = q;
+        /* The guardian is let go only once both are done; if they could not be,
+         * it tries again by itself as the helper exits without the last note. */
+        if (r == 0)
+                guardian_stop(w);
+        else
+                w->guard_fd = safe_close(w->guard_fd);
+        freezer_close(&w->fz);
+        w->is_open = false;
+        return r;
+}
+
+/* Runs op on the directory, making a read-only /dev writable for that moment;
+ * note tells the guardian what to undo should the helper die meanwhile. */
+static int dir_op_rw(struct devinfo *d, const char *name, bool make, mode_t mode, char note,
+                     const struct place_request *req, struct dev_window *w, struct place_reply *reply)
 {
         int r;
 
         r = as_container_root(d->fd, name, make, mode, req);
         if (r != -EROFS)
                 return r;
-        if (!rw->sb_made_rw && !rw->mnt_made_rw) {
-                r = dev_make_writable(&d->entry, d->mount_root_fd, req->legacy, rw);
+        if (!w->is_open) {
+                r = window_open(d, req, w, reply);
                 if (r < 0)
-                        return fail(reply, PLACE_STAGE_DEV_RW, r);
+                        return r;
         }
+        if (note)
+                window_note(w, note);
         return as_container_root(d->fd, name, make, mode, req);
 }
 
@@ -380,88 +680,82 @@ static int place_new_api(const struct place_request *req, struct cart_dir *c, st
         return 0;
 }
 
-static int legacy_dir_clear(struct devinfo *d, const struct place_request *req, struct dev_rw *rw,
-                            struct place_reply *reply)
+/* Detaches a cart that mount(2) put on the checked directory after the container
+ * moved that directory away from /dev/crashcart: found again from the
+ * directory's descriptor, and detached only when what is found there is the
+ * cart's own mount. */
+static int legacy_detach_moved(const struct place_request *req, const struct cart_dir *c)
 {
+        _cleanup_close_ int fd = -EBADF;
+        struct cc_open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                                   .resolve = CC_RESOLVE_IN_ROOT | CC_RESOLVE_NO_SYMLINKS | CC_RESOLVE_NO_MAGICLINKS };
+        char link[64], where[4096], top[64];
         struct stat st;
+        uint64_t id_under, id_top;
+        ssize_t n;
         int r;
 
-        if (fstatat(d->fd, LEGACY_DIR, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return errno == ENOENT ? 0 : fail(reply, PLACE_STAGE_LEGACY_DIR, NEG_ERRNO());
-        if (!S_ISDIR(st.st_mode))
-                return fail(reply, PLACE_STAGE_LEGACY_DIR, -EEXIST);
-        /* A directory: left by a fallback run that was killed. Its tmpfs, if still
-         * there, is detached (it is private) before the directory goes. */
-        if (fchdir(d->fd) < 0)
-                return fail(reply, PLACE_STAGE_LEGACY_DIR, NEG_ERRNO());
-        umount2(LEGACY_DIR, MNT_DETACH | UMOUNT_NOFOLLOW);
-        r = dir_op_rw(d, LEGACY_DIR, false, 0, req, rw, reply);
-        if (r < 0)
-                return reply->error ? r : fail(reply, PLACE_STAGE_LEGACY_DIR, r);
-        return 0;
+        snprintf(link, sizeof(link), "self/fd/%d", c->fd);
+        n = readlinkat(helper_host_proc_fd, link, where, sizeof(where) - 1);
+        if (n <= 0 || where[0] != '/')
+                return -ENOENT;
+        where[n] = 0;
+        fd = sys_openat2(AT_FDCWD, where, &how);
+        if (fd < 0)
+                return NEG_ERRNO();
+        if (fstat(fd, &st) < 0 || st.st_dev != req->loop_rdev ||
+            fd_mount_id(fd, "", AT_EMPTY_PATH, false, &id_top, NULL) < 0 ||
+            fd_mount_id(c->fd, "", AT_EMPTY_PATH, false, &id_under, NULL) < 0 || id_top == id_under)
+                return -EXDEV;
+        snprintf(top, sizeof(top), "self/fd/%d", fd);
+        if (fchdir(helper_host_proc_fd) < 0)
+                return NEG_ERRNO();
+        r = umount2(top, MNT_DETACH) < 0 ? NEG_ERRNO() : 0;
+        if (chdir("/") < 0 && r == 0)
+                r = NEG_ERRNO();
+        return r;
 }
 
-static int place_legacy(const struct place_request *req, struct devinfo *d, struct cart_dir *c, struct dev_rw *rw,
+/* mount(2), for kernels without the new mount API: it takes paths, so both are
+ * descriptors' paths in the host's /proc (its "self/fd/N", looked up from the
+ * host's /proc as working directory, never through the container's /proc): the
+ * host's loop device that crashcart attached and the /dev/crashcart directory
+ * that was opened O_PATH and checked. A container that swaps the name for a
+ * symlink meanwhile changes nothing of where the cart goes. */
+static int place_legacy(const struct place_request *req, struct devinfo *d, struct cart_dir *c,
                         struct place_reply *reply)
 {
-        _cleanup_close_ int tfd = -EBADF, vfd = -EBADF;
-        struct statfs sfs;
+        _cleanup_close_ int vfd = -EBADF;
+        bool by_path = fault_disabled("legacy-on-fds");
+        char source[64], target[64];
         struct stat st;
-        uint64_t tid;
-        int r;
+        int r = 0;
 
-        r = legacy_dir_clear(d, req, rw, reply);
+        fault_point("legacy-checked");
+        snprintf(source, sizeof(source), "self/fd/%d", req->loop_fd);
+        snprintf(target, sizeof(target), "self/fd/%d", c->fd);
+        if (fchdir(helper_host_proc_fd) < 0)
+                return fail(reply, PLACE_STAGE_MOUNT, NEG_ERRNO());
+        /* by_path, for the tests' positive control: the name walked again, as before. */
+        if (mount(source, by_path ? "/dev/" CART_DEV_NAME : target, req->fstype, MS_RDONLY | MS_NOSUID | MS_NODEV,
+                  NULL) < 0)
+                r = NEG_ERRNO();
+        if (chdir("/") < 0 && r == 0)
+                r = NEG_ERRNO();
         if (r < 0)
-                return r;
-        r = dir_op_rw(d, LEGACY_DIR, true, 0700, req, rw, reply);
-        if (r < 0)
-                return reply->error ? r : fail(reply, PLACE_STAGE_LEGACY_DIR, r);
+                return fail(reply, PLACE_STAGE_MOUNT, r);
 
-        /* mount(2) takes paths: work relative to /dev, whose descriptor is checked. */
-        if (fchdir(d->fd) < 0) {
-                r = fail(reply, PLACE_STAGE_LEGACY_DIR, NEG_ERRNO());
-                goto remove_dir;
-        }
-        if (mount("cc-loop", LEGACY_DIR, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0700,size=16k") < 0) {
-                r = fail(reply, PLACE_STAGE_LEGACY_DIR, NEG_ERRNO());
-                goto remove_dir;
-        }
-        tfd = openat(d->fd, LEGACY_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (tfd < 0 || fstatfs(tfd, &sfs) < 0 || sfs.f_type != TMPFS_MAGIC ||
-            fd_mount_id(tfd, "", AT_EMPTY_PATH, false, &tid, NULL) < 0 || tid == d->mnt_id) {
-                r = fail(reply, PLACE_STAGE_LEGACY_DIR, -EXDEV);
-                goto unmount_tmpfs;
-        }
-        /* Private: the device node must not show up in any other mount namespace. */
-        if (mount("none", LEGACY_DIR, "none", MS_PRIVATE, NULL) < 0) {
-                r = fail(reply, PLACE_STAGE_LEGACY_DIR, NEG_ERRNO());
-                goto unmount_tmpfs;
-        }
-        if (mknodat(tfd, "loop", S_IFBLK | 0600, req->loop_rdev) < 0) {
-                r = fail(reply, PLACE_STAGE_MKNOD, NEG_ERRNO());
-                goto unmount_tmpfs;
-        }
-        if (mount("/dev/" LEGACY_DIR "/loop", CART_DEV_NAME, req->fstype, MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0) {
-                r = fail(reply, PLACE_STAGE_MOUNT, NEG_ERRNO());
-                goto unmount_tmpfs;
-        }
-        /* mount(2) followed the path: check the cart landed where it was meant to. */
+        /* The cart is on the directory checked: whether that is still at
+         * /dev/crashcart, the container may have changed meanwhile. */
         vfd = openat(d->fd, CART_DEV_NAME, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (vfd < 0 || fstat(vfd, &st) < 0 || st.st_dev != req->loop_rdev) {
-                umount2(CART_DEV_NAME, MNT_DETACH | UMOUNT_NOFOLLOW);
-                r = fail(reply, PLACE_STAGE_VERIFY, -EXDEV);
-                goto unmount_tmpfs;
+                if (!by_path)
+                        legacy_detach_moved(req, c);
+                return fail(reply, PLACE_STAGE_VERIFY, -EXDEV);
         }
         safe_close(c->fd);
         c->fd = TAKE_FD(vfd);
-        r = 0;
-
-unmount_tmpfs:
-        if (umount2(LEGACY_DIR, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && r == 0)
-                r = fail(reply, PLACE_STAGE_LEGACY_DIR, NEG_ERRNO());
-remove_dir:
-        as_container_root(d->fd, LEGACY_DIR, false, 0, req);
-        return r;
+        return 0;
 }
 
 static int do_place(const struct target *t, const void *arg, struct place_reply *reply)
@@ -469,7 +763,7 @@ static int do_place(const struct target *t, const void *arg, struct place_reply 
         const struct place_request *req = arg;
         struct devinfo d;
         struct cart_dir c;
-        struct dev_rw rw = { .mount_root_fd = -EBADF };
+        struct dev_window w = DEV_WINDOW_INIT;
         struct stat cart_st;
         bool made_dir = false;
         int r, q;
@@ -518,7 +812,7 @@ static int do_place(const struct target *t, const void *arg, struct place_reply 
         }
 
         if (c.fd < 0) {
-                r = dir_op_rw(&d, CART_DEV_NAME, true, 0755, req, &rw, reply);
+                r = dir_op_rw(&d, CART_DEV_NAME, true, 0755, NOTE_MKDIR, req, &w, reply);
                 if (r < 0) {
                         if (!reply->error)
                                 fail(reply, PLACE_STAGE_MKDIR, r);
@@ -534,9 +828,12 @@ static int do_place(const struct target *t, const void *arg, struct place_reply 
                 }
         }
 
-        r = req->legacy ? place_legacy(req, &d, &c, &rw, reply) : place_new_api(req, &c, reply);
+        window_note(&w, NOTE_MOUNT);
+        r = req->legacy ? place_legacy(req, &d, &c, reply) : place_new_api(req, &c, reply);
         if (r < 0)
                 goto out;
+        if (w.is_open)
+                fault_point("dev-writable"); /* the cart in, /dev writable, the container frozen */
 
         reply->mounted = 1;
         reply->changed = 1;
@@ -547,9 +844,11 @@ static int do_place(const struct target *t, const void *arg, struct place_reply 
                 fd_mount_id(req->mntfd, "", AT_EMPTY_PATH, true, &reply->mnt_id, NULL);
 
 out:
-        if (r < 0 && made_dir)
+        if (r < 0 && made_dir) {
+                c.fd = safe_close(c.fd); /* as in do_unmount: not held past the rmdir */
                 as_container_root(d.fd, CART_DEV_NAME, false, 0, req);
-        q = dev_restore(&rw);
+        }
+        q = window_close(&w);
         if (q < 0 && r == 0)
                 r = fail(reply, PLACE_STAGE_DEV_RESTORE, q);
         if (c.fd >= 0)
@@ -569,7 +868,7 @@ static int do_unmount(const struct target *t, const void *arg, struct place_repl
         const struct unmount_args *a = arg;
         struct devinfo d;
         struct cart_dir c = { .fd = -EBADF };
-        struct dev_rw rw = { .mount_root_fd = -EBADF };
+        struct dev_window w = DEV_WINDOW_INIT;
         int r, q;
 
         r = devinfo_open(t, &d, reply);
@@ -624,7 +923,10 @@ static int do_unmount(const struct target *t, const void *arg, struct place_repl
                 goto out;
         }
 
-        r = dir_op_rw(&d, CART_DEV_NAME, false, 0, &a->req, &rw, reply);
+        /* An open descriptor of a removed directory keeps the file system
+         * from going read-only again (EBUSY): none is held past the rmdir. */
+        c.fd = safe_close(c.fd);
+        r = dir_op_rw(&d, CART_DEV_NAME, false, 0, 0, &a->req, &w, reply);
         if (r == -ENOTEMPTY) {
                 /* A directory that holds files is not one crashcart made: leave it. */
                 r = 0;
@@ -632,7 +934,7 @@ static int do_unmount(const struct target *t, const void *arg, struct place_repl
                 fail(reply, PLACE_STAGE_RMDIR, r);
 
 out:
-        q = dev_restore(&rw);
+        q = window_close(&w);
         if (q < 0 && r == 0)
                 r = fail(reply, PLACE_STAGE_DEV_RESTORE, q);
         if (c.fd >= 0)
@@ -648,7 +950,7 @@ out:
 static int run_in_mntns(const struct target *t, int (*fn)(const struct target *, const void *, struct place_reply *),
                         const void *arg, struct place_reply *reply)
 {
-        _cleanup_close_ int nsfd = -EBADF, rootfd = -EBADF, hostproc = -EBADF;
+        _cleanup_close_ int nsfd = -EBADF, rootfd = -EBADF, hostproc = -EBADF, hostroot = -EBADF;
         int pipefd[2], status, r;
         size_t n;
         pid_t pid;
@@ -668,7 +970,8 @@ static int run_in_mntns(const struct target *t, int (*fn)(const struct target *,
         if (pipe2(pipefd, O_CLOEXEC) < 0)
                 return fail(reply, PLACE_STAGE_HELPER, NEG_ERRNO());
         hostproc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (hostproc < 0) {
+        hostroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (hostproc < 0 || hostroot < 0) {
                 r = NEG_ERRNO();
                 safe_close(pipefd[0]);
                 safe_close(pipefd[1]);
@@ -686,6 +989,8 @@ static int run_in_mntns(const struct target *t, int (*fn)(const struct target *,
 
                 safe_close(pipefd[0]);
                 helper_host_proc_fd = hostproc;
+                helper_host_root_fd = hostroot;
+                helper_host_pid = getppid();
                 prctl(PR_SET_PDEATHSIG, SIGKILL);
                 if (setns(nsfd, CLONE_NEWNS) < 0 || fchdir(rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0)
                         fail(&rep, PLACE_STAGE_JOIN, NEG_ERRNO());
@@ -719,7 +1024,8 @@ int cart_unmount(const struct target *t, uint64_t expect_mnt_id, bool force, boo
         struct unmount_args a = {
                 .expect_mnt_id = expect_mnt_id,
                 .force = force,
-                .req = { .mntfd = -EBADF, .legacy = legacy, .root_uid = root_uid, .root_gid = root_gid },
+                .req = { .mntfd = -EBADF, .loop_fd = -EBADF, .legacy = legacy, .root_uid = root_uid,
+                         .root_gid = root_gid, .unfrozen_ok = force },
         };
 
         return run_in_mntns(t, do_unmount, &a, ret);
@@ -755,10 +1061,12 @@ const char *place_stage_to_string(enum place_stage stage)
                 return "cannot make the container's /dev read-only again";
         case PLACE_STAGE_MOVE:
                 return "cannot attach the cart at " CART_PATH " in the container";
-        case PLACE_STAGE_LEGACY_DIR:
-                return "cannot set up /dev/" LEGACY_DIR " in the container";
-        case PLACE_STAGE_MKNOD:
-                return "cannot make the loop device node in the container";
+        case PLACE_STAGE_FREEZE:
+                return "cannot freeze the container for the moment its read-only /dev is writable";
+        case PLACE_STAGE_DEV_ROOT:
+                return "the container's /dev is a directory of a read-only file system it shares (its root): crashcart "
+                       "does not make that writable; start the container with a /dev of its own (a tmpfs), or mount "
+                       "the cart with --host";
         case PLACE_STAGE_MOUNT:
                 return "cannot mount the cart at " CART_PATH " in the container";
         case PLACE_STAGE_VERIFY:

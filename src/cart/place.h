@@ -11,8 +11,6 @@
 #include "cart/layout.h"
 #include "exec/target.h"
 
-#define LEGACY_DIR "cc-loop"   /* under /dev: the reference system's name */
-
 /* Which step failed, so the command layer can say it in words. */
 enum place_stage {
         PLACE_STAGE_NONE,
@@ -28,8 +26,8 @@ enum place_stage {
         PLACE_STAGE_DEV_RW,       /* making a read-only /dev writable */
         PLACE_STAGE_DEV_RESTORE,
         PLACE_STAGE_MOVE,         /* move_mount */
-        PLACE_STAGE_LEGACY_DIR,   /* /dev/cc-loop */
-        PLACE_STAGE_MKNOD,
+        PLACE_STAGE_FREEZE,       /* freezing the container while /dev is writable */
+        PLACE_STAGE_DEV_ROOT,     /* /dev is a directory of a read-only root */
         PLACE_STAGE_MOUNT,        /* mount(2) of the fallback */
         PLACE_STAGE_VERIFY,
         PLACE_STAGE_BUSY,         /* the cart is in use */
@@ -48,23 +46,29 @@ struct place_reply {
         uint64_t mnt_id;        /* of the cart's mount, unique where the kernel has it */
         uint64_t dev;           /* st_dev of the mounted cart */
         uint64_t ino;           /* st_ino of its root */
-        pid_t other_pid;        /* PLACE_STAGE_SHARED: a process of the namespace it would reach */
+        pid_t other_pid;        /* PLACE_STAGE_SHARED: a process of the namespace it would reach;
+                                 * PLACE_STAGE_FREEZE: a process of the container's outside its cgroup */
+        int unfrozen;           /* /dev was made writable without freezing the container (unfrozen_ok) */
 };
 
 struct place_request {
         int mntfd;              /* the detached cart (new API), or -EBADF */
-        bool legacy;            /* the fallback: mknod in a private tmpfs + mount(2) */
+        bool legacy;            /* the fallback: mount(2) on descriptors */
+        int loop_fd;            /* for the fallback: the loop device crashcart attached */
         dev_t loop_rdev;        /* for the fallback, and to recognise the cart */
         const char *fstype;     /* for the fallback */
         uint32_t root_uid, root_gid; /* the container's root, as host ids */
         bool query_only;        /* only report what is mounted, change nothing */
+        bool unfrozen_ok;       /* -f: a read-only /dev made writable even where the
+                                 * container cannot be frozen for that moment */
 };
 
 int cart_place(const struct target *t, const struct place_request *req, struct place_reply *ret);
 
 /* Unmounts /dev/crashcart and removes the directory. expect_mnt_id != 0: only if
  * the cart there is that mount. force: a busy cart is detached lazily instead of
- * failing with -EBUSY. legacy: mount(2)-based remounts of a read-only /dev. */
+ * failing with -EBUSY, and a read-only /dev is made writable even where the
+ * container cannot be frozen. legacy: mount(2)-based remounts of a read-only /dev. */
 int cart_unmount(const struct target *t, uint64_t expect_mnt_id, bool force, bool legacy, uint32_t root_uid,
                  uint32_t root_gid, struct place_reply *ret);
 

@@ -19,6 +19,7 @@ teardown_file() {
 
 teardown() {
         rm -rf "/crashcart-hostmark-$$"
+        if [ -n "${unshared:-}" ]; then kill "$unshared" 2>/dev/null || true; fi
         cc_wait_loops_gone
         cc_assert_host_clean
 }
@@ -284,4 +285,193 @@ JSON
         [ "$(awk '{print $2}' <<<"$output")" = "$(awk '/^CapEff:/ {print $2}' "/proc/$pid/status")" ]
         # With the filters first, a faked setresuid is caught before anything runs.
         CRASHCART_FAULT_DISABLE=seccomp-last cc_expect 125 "$CRASHCART" -T --confined --user 4242 "$n" /dev/crashcart/bin/true
+}
+
+# ---- the moment in which a read-only /dev is writable (rule 4) ----
+
+# A Docker container with a read-only root and a read-only /dev, and /tmp where
+# a program can run from; prints its PID.
+rodev_container() {
+        cc_docker_run "$1" --read-only --tmpfs /tmp:exec --tmpfs /dev:ro,dev,exec,suid,mode=755 \
+                crashcart-test/busybox sleep 1000000
+}
+
+# devwriter (tests/helpers/devwriter.c) started in the container: it tries to make
+# /dev/pwned in a tight loop, and exits as soon as it could.
+start_devwriter() {
+        local name=$1 pid=$2
+        cp "$(cc_helper devwriter)" "/proc/$pid/root/tmp/devwriter"
+        docker exec -d "$name" /tmp/devwriter
+        for _ in $(seq 50); do docker exec "$name" pidof devwriter >/dev/null && return 0; sleep 0.1; done
+        return 1
+}
+
+# cgroup_frozen PID v1|v2: whether the freezer of that hierarchy says PID's cgroup is frozen.
+cgroup_frozen() {
+        local pid=$1 kind=$2 path mnt
+        if [ "$kind" = v1 ]; then
+                path=$(awk -F: '$2 ~ /(^|,)freezer(,|$)/ {print $3}' "/proc/$pid/cgroup")
+                mnt=$(findmnt -rn -o TARGET -t cgroup -O freezer | head -1)
+                [ "$(cat "$mnt$path/freezer.state")" = FROZEN ]
+        else
+                path=$(awk -F: '$1 == 0 {print $3}' "/proc/$pid/cgroup")
+                mnt=$(findmnt -rn -o TARGET -t cgroup2 | head -1)
+                grep -qx 'frozen 1' "$mnt$path/cgroup.events"
+        fi
+}
+
+# crashcart processes (helpers, guardians) in the mount namespace of PID.
+crashcarts_in() {
+        local p ns; ns=$(readlink "/proc/$1/ns/mnt")
+        for p in $(pgrep -x crashcart); do
+                [ "$(readlink "/proc/$p/ns/mnt" 2>/dev/null)" = "$ns" ] && echo "$p"
+        done
+        return 0
+}
+
+@test "a read-only /dev is writable only while the container is frozen: a process racing for it never writes" {
+        local ctl pctl n pid i
+        ctl=$(cc_name rodevctl); pctl=$(rodev_container "$ctl")
+        n=$(cc_name rodev); pid=$(rodev_container "$n")
+        # The positive control: without the freeze, the racing process gets in.
+        start_devwriter "$ctl" "$pctl"
+        for i in $(seq 200); do
+                CRASHCART_FAULT_DISABLE=freeze-dev-window "$CRASHCART" "$ctl" /dev/crashcart/bin/true
+                [ -d "/proc/$pctl/root/dev/pwned" ] && break
+        done
+        echo "control: written in run $i"
+        [ -d "/proc/$pctl/root/dev/pwned" ]
+
+        # Frozen, with the v1 freezer and with cgroup v2's: never.
+        start_devwriter "$n" "$pid"
+        for i in $(seq 100); do
+                cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/true
+                CRASHCART_FAULT_DISABLE=freezer-v1 cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/true
+        done
+        [ ! -e "/proc/$pid/root/dev/pwned" ]
+        # Still trying: it never got in, and the container runs.
+        docker exec "$n" pidof devwriter
+        grep -q ' /dev ro,' "/proc/$pid/mountinfo"
+        cc_assert_container_clean "$pid"
+}
+
+@test "crashcart killed while the container is frozen: thawed, /dev read-only again, nothing left, within moments" {
+        local n pid before kind fd cc helper
+        n=$(cc_name rodevkill); pid=$(rodev_container "$n")
+        before=$(grep ' /dev ' "/proc/$pid/mountinfo")
+        for kind in v1 v2; do
+                fd=; [ "$kind" = v2 ] && fd=freezer-v1
+                CRASHCART_FAULT_DISABLE=$fd CRASHCART_FAULT_STOP=dev-writable \
+                        "$CRASHCART" "$n" /dev/crashcart/bin/true >/dev/null 2>&1 3>&- &
+                cc=$!
+                helper=$(cc_stopped_crashcart "$cc")
+                # Right now: /dev writable, /dev/crashcart made, the container frozen.
+                grep -q ' /dev rw,' "/proc/$pid/mountinfo"
+                [ -d "/proc/$pid/root/dev/crashcart" ]
+                cgroup_frozen "$pid" "$kind"
+                kill -KILL "$cc"
+                wait "$cc" || true
+                for _ in $(seq 30); do
+                        cc_refute cgroup_frozen "$pid" "$kind" 2>/dev/null &&
+                                [ "$(grep ' /dev ' "/proc/$pid/mountinfo")" = "$before" ] && break
+                        sleep 0.1
+                done
+                cc_refute cgroup_frozen "$pid" "$kind"
+                [ "$(grep ' /dev ' "/proc/$pid/mountinfo")" = "$before" ]
+                cc_assert_container_clean "$pid"
+                for _ in $(seq 30); do [ -z "$(crashcarts_in "$pid")" ] && break; sleep 0.1; done
+                [ -z "$(crashcarts_in "$pid")" ]
+                # Gone, or a zombie waiting for whoever inherited it.
+                [ ! -e "/proc/$helper" ] || [ "$(awk '{print $3}' "/proc/$helper/stat")" = Z ]
+                docker exec "$n" true
+        done
+        # And the next run works as ever.
+        cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/echo after
+        [ "$output" = after ]
+        [ "$(grep ' /dev ' "/proc/$pid/mountinfo")" = "$before" ]
+}
+
+@test "a restore of /dev that fails is tried again; a paused container stays paused" {
+        local n pid before
+        n=$(cc_name rodevretry); pid=$(rodev_container "$n")
+        before=$(grep ' /dev ' "/proc/$pid/mountinfo")
+        CRASHCART_FAULT_DISABLE=dev-restore-first-try cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/echo ok
+        [ "$(grep ' /dev ' "/proc/$pid/mountinfo")" = "$before" ]
+        cc_refute cgroup_frozen "$pid" v1
+        # Paused by Docker: the cart goes in (the freeze is Docker's), the
+        # container is left paused, and unpaused runs again.
+        docker pause "$n"
+        cc_expect 0 "$CRASHCART" -m "$n"
+        cgroup_frozen "$pid" v1
+        docker unpause "$n"
+        cc_expect 0 "$CRASHCART" -u "$n"
+        [ "$(grep ' /dev ' "/proc/$pid/mountinfo")" = "$before" ]
+        cc_assert_container_clean "$pid"
+}
+
+# The mountinfo line of the topmost mount at /dev of PID.
+top_dev() { awk '$5 == "/dev"' "/proc/$1/mountinfo" | tail -1; }
+
+@test "a read-only /dev of a process that cannot be frozen alone: refused in one line, or -f goes on with a warning" {
+        local pid before
+        # A mount namespace of its own with a read-only /dev, in the host's cgroups.
+        unshare -m --propagation private sh -c 'mount -t tmpfs -o ro,mode=755 none /dev && exec sleep 1000000' 3>&- &
+        pid=$! unshared=$!
+        for _ in $(seq 50); do [[ "$(top_dev "$pid" 2>/dev/null)" == *" /dev ro,"* ]] && break; sleep 0.1; done
+        # Read-only superblock and mount: both are flipped for the moment.
+        [[ "$(top_dev "$pid")" == *" - tmpfs none ro,"* ]]
+        before=$(top_dev "$pid")
+        cc_expect 125 "$CRASHCART" "$pid" /dev/crashcart/bin/true
+        cc_one_error_line
+        [[ "$stderr" == *"cannot freeze"*"-f to go on without the freeze"* ]]
+        [ "$(top_dev "$pid")" = "$before" ]
+        cc_assert_container_clean "$pid"
+        cc_expect 0 "$CRASHCART" -f "$pid" /dev/crashcart/bin/echo forced
+        [ "$output" = forced ]
+        [[ "$stderr" == *"warning: "*"could not be frozen"* ]]
+        [ "$(top_dev "$pid")" = "$before" ]
+        cc_assert_container_clean "$pid"
+        kill "$pid"
+}
+
+# ---- --legacy-mount: mount(2) on descriptors ----
+
+# Runs --legacy-mount stopped between its checks and its mount(2), while the
+# container swaps /dev/crashcart for a symlink to /tmp/decoy; sets $st.
+legacy_with_swap() {
+        local name=$1 cc helper
+        CRASHCART_FAULT_STOP=legacy-checked "$CRASHCART" --legacy-mount "$name" /dev/crashcart/bin/true \
+                >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
+        cc=$!
+        helper=$(cc_stopped_crashcart "$cc") || { kill "$cc"; return 1; }
+        docker exec "$name" sh -c 'mv /dev/crashcart /dev/cc-moved && ln -s /tmp/decoy /dev/crashcart'
+        kill -CONT "$helper"
+        st=0
+        wait "$cc" || st=$?
+}
+
+@test "--legacy-mount mounts on the directory it checked: a symlink swapped in meanwhile leads nowhere" {
+        local n pid; n=$(cc_name legacyswap); pid=$(cc_docker_run "$n" crashcart-test/busybox sleep 1000000)
+        docker exec "$n" mkdir /tmp/decoy
+        # The positive control: mount(2) on the name, walked again, follows the
+        # symlink and puts the cart where the container chose.
+        CRASHCART_FAULT_DISABLE=legacy-on-fds legacy_with_swap "$n"
+        [ "$st" = 125 ]
+        grep -q ' /tmp/decoy ' "/proc/$pid/mountinfo"
+        nsenter -t "$pid" -m umount /tmp/decoy
+        docker exec "$n" sh -c 'rm /dev/crashcart && rmdir /dev/cc-moved'
+        cc_wait_loops_gone
+
+        legacy_with_swap "$n"
+        [ "$st" = 125 ]
+        cat "$BATS_TEST_TMPDIR/err"
+        [[ "$(cat "$BATS_TEST_TMPDIR/err")" == *"did not land"* ]]
+        cc_refute grep -q ' /tmp/decoy ' "/proc/$pid/mountinfo"
+        # It went on the directory it had checked, and was detached from there.
+        cc_refute grep -q ' /dev/cc-moved ' "/proc/$pid/mountinfo"
+        docker exec "$n" sh -c 'rm /dev/crashcart && rmdir /dev/cc-moved'
+        cc_assert_container_clean "$pid"
+        cc_expect 0 "$CRASHCART" --legacy-mount "$n" /dev/crashcart/bin/echo legacy
+        [ "$output" = legacy ]
+        cc_assert_container_clean "$pid"
 }
