@@ -359,6 +359,22 @@ crashcarts_in() {
         local n pid before kind fd cc helper
         n=$(cc_name rodevkill); pid=$(rodev_container "$n")
         before=$(grep ' /dev ' "/proc/$pid/mountinfo")
+        # The control: without the guardian, the container stays frozen and its
+        # /dev writable, with the cart in it; undone by hand.
+        CRASHCART_FAULT_DISABLE=freeze-guardian CRASHCART_FAULT_STOP=dev-writable \
+                "$CRASHCART" "$n" /dev/crashcart/bin/true >/dev/null 2>&1 3>&- &
+        cc=$!
+        helper=$(cc_stopped_crashcart "$cc")
+        kill -KILL "$cc"
+        wait "$cc" || true
+        sleep 1
+        cgroup_frozen "$pid" v1
+        grep -q ' /dev rw,' "/proc/$pid/mountinfo"
+        echo THAWED >"$(findmnt -rn -o TARGET -t cgroup -O freezer | head -1)$(awk -F: '$2 ~ /(^|,)freezer(,|$)/ {print $3}' "/proc/$pid/cgroup")/freezer.state"
+        for _ in $(seq 30); do [ ! -e "/proc/$helper" ] && break; sleep 0.1; done
+        nsenter -t "$pid" -m -p mount -o remount,bind,ro /dev
+        "$CRASHCART" -u "$n"
+        [ "$(grep ' /dev ' "/proc/$pid/mountinfo")" = "$before" ]
         for kind in v1 v2; do
                 fd=; [ "$kind" = v2 ] && fd=freezer-v1
                 CRASHCART_FAULT_DISABLE=$fd CRASHCART_FAULT_STOP=dev-writable \
