@@ -139,10 +139,16 @@ $(B)/fuzz_%: $(B)/fuzz/tests/fuzz/fuzz_%.o $(B)/fuzz/libcrashcart.a
 # Static, as the containers they run in have no libc of their own to lend: the
 # hostile programs of the test carts, the scratch image's pause, the DNS server,
 # pidat, the planted /bin/sh. pause also against musl (musl-gcc, Debian's musl-tools)
-# and glibc, each the only program of an image with that libc.
+# and glibc, each the only program of an image with that libc. tests/helpers/lib*.c
+# are shared objects a hostile container plants (libmark.so): no libc, no start
+# files, nothing a loader could refuse them for.
 HELPER_CFLAGS := -std=gnu11 $(WARNINGS) -O2
+HELPER_SO_CFLAGS := $(HELPER_CFLAGS) -fPIC -shared -nostdlib -ffreestanding -fno-builtin \
+	-fno-stack-protector -fno-tree-loop-distribute-patterns
 MUSL_CC ?= musl-gcc
-HELPERS := $(patsubst tests/helpers/%.c,$(B)/helpers/%,$(wildcard tests/helpers/*.c)) \
+HELPER_SO_SRCS := $(wildcard tests/helpers/lib*.c)
+HELPERS := $(patsubst tests/helpers/%.c,$(B)/helpers/%,$(filter-out $(HELPER_SO_SRCS),$(wildcard tests/helpers/*.c))) \
+	$(patsubst tests/helpers/%.c,$(B)/helpers/%.so,$(HELPER_SO_SRCS)) \
 	$(B)/helpers/pause-musl $(B)/helpers/pause-glibc
 
 helpers: $(HELPERS)
@@ -150,6 +156,10 @@ helpers: $(HELPERS)
 $(B)/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)
 	$(CC) -static $(HELPER_CFLAGS) -MMD -MP $< -o $@
+
+$(B)/helpers/lib%.so: tests/helpers/lib%.c
+	@mkdir -p $(@D)
+	$(CC) $(HELPER_SO_CFLAGS) -MMD -MP $< -o $@
 
 $(B)/helpers/pause-musl: tests/helpers/pause.c
 	@mkdir -p $(@D)

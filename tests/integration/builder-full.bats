@@ -9,14 +9,12 @@ setup_file() {
         cc_docker_up
         cc_build_assets
         cc_cleanup_containers
-        export BUILD=$CC_ROOT/build/crashcart-build
         export W=$CC_CACHE/builder-full
         mkdir -p "$W"
-        rm -rf "$W/tree"
-        "$BUILD" -p "$CC_ROOT/data/default.list" -o "$W/default.erofs" -c "$W/cache" -k "$W/tree" >"$W/build.log" 2>&1 ||
-                { cat "$W/build.log" >&3; return 1; }
-        export IMG=$W/default.erofs
-        cc_libc_images "$W/cache/debs"
+        # The build cart-loads.bats takes too, made once per builder.
+        local cart; cart=$(cc_default_cart) || return 1
+        export IMG=$cart/cart.erofs TREE=$cart/tree
+        cc_libc_images "$CC_BUILD_CACHE/debs"
         export TLS; TLS=$(cc_tls)
         export SCR MUSL GLIBC
         SCR=$(cc_name scratch); MUSL=$(cc_name musl); GLIBC=$(cc_name glibc)
@@ -67,7 +65,7 @@ has() {
         local t f interp rpath
         for t in bash strace gdb tcpdump lsof ltrace curl wget nc tar gzip pigz bzip2 man ps top ip ss dig less vi \
                 htop file ping openssl readelf find grep sed iconv getent setpriv clear; do
-                [ -e "$W/tree/bin/$t" ] || [ -e "$W/tree/sbin/$t" ] || { echo "no $t in the cart" >&2; return 1; }
+                [ -e "$TREE/bin/$t" ] || [ -e "$TREE/sbin/$t" ] || { echo "no $t in the cart" >&2; return 1; }
         done
         # Each ELF file: the cart's loader, the cart's library directory.
         while IFS= read -r f; do
@@ -81,7 +79,7 @@ has() {
                         rpath=$(readelf -dW "$f" | sed -n 's/.*(RPATH).*\[\(.*\)\]/\1/p')
                         [ "$rpath" = /dev/crashcart/lib ] || { echo "$f: rpath '$rpath'" >&2; return 1; }
                 fi
-        done < <(find "$W/tree/bin" "$W/tree/sbin" "$W/tree/libexec" "$W/tree/lib" "$W/tree/usr/lib" -type f)
+        done < <(find "$TREE/bin" "$TREE/sbin" "$TREE/libexec" "$TREE/lib" "$TREE/usr/lib" -type f)
         # Every link leads into the cart: an absolute one into /dev/crashcart, a
         # relative one within the tree.
         local l t
@@ -90,14 +88,14 @@ has() {
                 if [[ "$t" == /* ]]; then
                         [[ "$t" == /dev/crashcart/* ]] || { echo "$l -> $t" >&2; return 1; }
                 else
-                        [[ "$(realpath -ms "$(dirname "$l")/$t")" == "$W/tree/"* ]] || { echo "$l -> $t" >&2; return 1; }
+                        [[ "$(realpath -ms "$(dirname "$l")/$t")" == "$TREE/"* ]] || { echo "$l -> $t" >&2; return 1; }
                 fi
-        done < <(find "$W/tree" -type l)
+        done < <(find "$TREE" -type l)
         # The links update-alternatives would have made.
-        [ "$(readlink "$W/tree/bin/nc")" = nc.openbsd ]
-        [ "$(readlink "$W/tree/bin/vi")" = vim.tiny ]
-        [ "$(readlink "$W/tree/bin/pager")" = less ]
-        [ "$(readlink "$W/tree/bin/awk")" = mawk ]
+        [ "$(readlink "$TREE/bin/nc")" = nc.openbsd ]
+        [ "$(readlink "$TREE/bin/vi")" = vim.tiny ]
+        [ "$(readlink "$TREE/bin/pager")" = less ]
+        [ "$(readlink "$TREE/bin/awk")" = mawk ]
 }
 
 @test "shell, files, processes and archives" {

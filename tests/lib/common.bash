@@ -113,6 +113,50 @@ cc_build_assets() {
 
 # ---- carts of Debian's packages (crashcart-build), and containers to try them in ----
 
+# Where crashcart-build keeps the .debs it fetched (-c): one cache for every build
+# of the tests, so that a second build fetches nothing.
+CC_BUILD_CACHE=$CC_CACHE/build-cache
+
+# cc_default_cart [FAULTS]: the cart of data/default.list, built by this tree's
+# build/crashcart-build with CRASHCART_FAULT_DISABLE=FAULTS when given (a cart
+# without the protections FAULTS names, for the positive controls); prints its
+# directory: cart.erofs, tree/ (the cart's files) and build.log. Built once per
+# builder, list and FAULTS: the key is the sha256 of build/crashcart-build, of the
+# shared objects beside it that it puts into carts (cart-sh.so), and of the list,
+# so that every test file takes the same build, and a changed builder builds anew.
+# Builds no test took for a week are removed.
+cc_default_cart() {
+        local faults=${1:-} base=$CC_CACHE/default-carts key dir
+        if [ ! -x "$CC_ROOT/build/crashcart-build" ]; then
+                cc_log "no build/crashcart-build: run make first"; return 1
+        fi
+        key=$({
+                sha256sum "$CC_ROOT/build/crashcart-build" "$CC_ROOT/data/default.list" \
+                        "$CC_ROOT"/build/*.so | cut -d' ' -f1
+                echo "faults=$faults"
+        } | sha256sum | cut -c1-16)
+        dir=$base/$key
+        mkdir -p "$base" "$CC_BUILD_CACHE"
+        # One build at a time: two test files (or two suites) wanting the same
+        # cart wait for one build, then both take it.
+        (
+                flock 9
+                if [ ! -f "$dir/cart.erofs" ]; then
+                        rm -rf "$dir.new"; mkdir -p "$dir.new"
+                        if ! CRASHCART_FAULT_DISABLE=$faults "$CC_ROOT/build/crashcart-build" -p "$CC_ROOT/data/default.list" \
+                                -o "$dir.new/cart.erofs" -c "$CC_BUILD_CACHE" -k "$dir.new/tree" >"$dir.new/build.log" 2>&1; then
+                                cc_log "crashcart-build failed (FAULTS '$faults'):"; tail -30 "$dir.new/build.log" >&2
+                                exit 1
+                        fi
+                        echo "$faults" >"$dir.new/faults"
+                        rm -rf "$dir"; mv "$dir.new" "$dir"
+                fi
+                touch "$dir/used"
+                find "$base" -mindepth 2 -maxdepth 2 -name used -mtime +7 -printf '%h\n' | xargs -r rm -rf
+        ) 9>"$base/lock" || return 1
+        echo "$dir"
+}
+
 # cc_libc_images DEBS: two images whose only program is pause, linked against a
 # libc of the image's own: crashcart-test/musl (Debian's musl, pause built with
 # musl-gcc; no shell) and crashcart-test/glibc (libc6 from the .debs in DEBS, an
