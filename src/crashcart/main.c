@@ -26,6 +26,7 @@
 #include "cart/place.h"
 #include "cart/session.h"
 #include "crashcart/options.h"
+#include "exec/cmdenv.h"
 #include "exec/nsexec.h"
 #include "exec/run.h"
 #include "exec/target.h"
@@ -71,9 +72,12 @@ static void help(void)
                "  -G, --setgid GID   run with this group\n"
                "      --user USER[:GROUP]  as docker exec --user\n"
                "  -w, --workdir DIR  working directory in the container (default /)\n"
-               "      --env KEY=VALUE  set a variable for the command (repeatable)\n"
-               "      --env-from-target  start from the environment of the container's init\n"
-               "                         (without LD_PRELOAD and the like)\n"
+               "      --env KEY=VALUE  set a variable for the command (repeatable); the\n"
+               "                     loader's (LD_*, GCONV_PATH, ...) only with -f\n"
+               "      --env-from-target[=NAME,PREFIX*,...]  take from the environment of the\n"
+               "                     container's init what is data to the cart's programs:\n"
+               "                     " CMDENV_TARGET_ALLOWED_TEXT " (PATH after the\n"
+               "                     cart's), and the names given; never LD_* and the like\n"
                "      --confined     the container's own capabilities, no_new_privs and\n"
                "                     seccomp filters\n"
                "      --privileged   every capability; by default the command has what a\n"
@@ -82,7 +86,8 @@ static void help(void)
                "      --host DIR     with -m/-u: mount the cart at a host directory (for\n"
                "                     docker run -v DIR:/dev/crashcart:ro), or release it\n"
                "  -f, --force        accept a PID in crashcart's own mount namespace, a cart\n"
-               "                     image not root's; detach a busy cart lazily on unmount\n"
+               "                     image not root's, --env of the loader's variables;\n"
+               "                     detach a busy cart lazily on unmount\n"
                "      --legacy-mount mount with mount(2) through a device node in the\n"
                "                     container (the way for kernels before 5.2)\n"
                "  -v, --verbose      say what is done\n"
@@ -241,6 +246,8 @@ static int op_run(const struct options *o, const struct cart_request *creq, cons
                 .envs = o->envs,
                 .n_envs = o->n_envs,
                 .env_from_target = o->env_from_target,
+                .env_take = o->env_take,
+                .n_env_take = o->n_env_take,
                 .confined = o->confined,
                 .privileged = o->privileged,
                 .use_runtime_exec = o->use_exec,

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <sys/ioctl.h>
@@ -540,18 +541,28 @@ static int setup_terminal(const struct exec_request *req)
 }
 
 /* The environment with HOME set to the user's home, when it was not given. */
-static char **env_with_home(char *const *envp, const char *home)
+/* The environment with HOME set to the user's home: envp's array, with its
+ * HOME entry (cmdenv_build always puts one) replaced. In the forked child: the
+ * allocation is its own, freed by exec. */
+static char *const *env_with_home(char *const *envp, const char *home)
 {
-        static char homevar[300];
-        static char *env[256];
+        char **env, *homevar;
         size_t n = 0;
+        bool replaced = false;
 
-        snprintf(homevar, sizeof(homevar), "HOME=%s", home);
-        for (; envp && *envp && n < ELEMENTSOF(env) - 2; envp++)
-                if (strncmp(*envp, "HOME=", 5) != 0)
-                        env[n++] = *envp;
-        env[n++] = homevar;
-        env[n] = NULL;
+        while (envp && envp[n])
+                n++;
+        env = calloc(n + 2, sizeof(char *));
+        if (!env || asprintf(&homevar, "HOME=%s", home) < 0)
+                return NULL;
+        for (size_t i = 0; i < n; i++) {
+                bool is_home = strncmp(envp[i], "HOME=", 5) == 0;
+
+                env[i] = is_home ? homevar : envp[i];
+                replaced |= is_home;
+        }
+        if (!replaced)
+                env[n] = homevar;
         return env;
 }
 
@@ -767,8 +778,13 @@ _noreturn_ static void command_child(const struct exec_request *req, int rootfd,
                 send_msg(msgfd, MSG_ERROR, r, req->confine ? EXEC_STAGE_CONFINE : EXEC_STAGE_CREDENTIALS, 0);
                 _exit(125);
         }
-        if (req->home_from_user)
+        if (req->home_from_user) {
                 envp = env_with_home(envp, u.home);
+                if (!envp) {
+                        send_msg(msgfd, MSG_ERROR, -ENOMEM, EXEC_STAGE_USER, 0);
+                        _exit(125);
+                }
+        }
         r = cloexec_all_fds();
         if (r < 0) {
                 send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_FDS, 0);

@@ -285,3 +285,25 @@ JSON
         # With the filters first, a faked setresuid is caught before anything runs.
         CRASHCART_FAULT_DISABLE=seccomp-last cc_expect 125 "$CRASHCART" -T --confined --user 4242 "$n" /dev/crashcart/bin/true
 }
+
+@test "--env-from-target takes only what is data: a startup file the container names in its environment never runs" {
+        local n pid; n=$(cc_name envfrom)
+        # ash reads $ENV when interactive; SHELL names what programs start for "!".
+        pid=$(cc_docker_run "$n" --env ENV=/tmp/rc --env SHELL=/tmp/evilsh --env MAILPATH='/tmp/m?$(touch /tmp/mailpath)' \
+                --env APPVAR=data crashcart-test/busybox sleep 1000000)
+        docker exec "$n" sh -c 'echo "touch /tmp/planted-rc" >/tmp/rc'
+        # The positive control: the target's whole environment, as docker exec
+        # takes it, runs the container's startup file in the cart's shell.
+        CRASHCART_FAULT_DISABLE=env-allowlist cc_expect 0 "$CRASHCART" -T --env-from-target "$n" \
+                /dev/crashcart/bin/sh -i -c 'env' </dev/null
+        grep -qx ENV=/tmp/rc <<<"$output"
+        docker exec "$n" test -e /tmp/planted-rc
+        docker exec "$n" rm /tmp/planted-rc
+
+        cc_expect 0 "$CRASHCART" -T --env-from-target=APPVAR "$n" \
+                /dev/crashcart/bin/sh -i -c 'echo $SHELL $APPVAR; env | grep -c -E "^(ENV|MAILPATH)=" || true' </dev/null
+        [[ "$output" == *"/dev/crashcart/bin/bash data"* ]]
+        [ "$(tail -1 <<<"$output")" = 0 ]
+        cc_refute docker exec "$n" test -e /tmp/planted-rc
+        cc_assert_container_clean "$pid"
+}
