@@ -682,7 +682,7 @@ static int verify_credentials(const struct exec_request *req, const struct user_
 
 /* The last steps, with the credentials set: the command resolved, the signals as
  * the command gets them, the container's seccomp filters, exec. */
-_noreturn_ static void exec_command(const struct exec_request *req, char *const *envp, int msgfd)
+_noreturn_ static void exec_command(const struct exec_request *req, char *const *envp, int msgfd, int lsm_fd)
 {
         struct command_file cmd = { .fd = -EBADF };
         int r;
@@ -700,6 +700,16 @@ _noreturn_ static void exec_command(const struct exec_request *req, char *const 
                         signal(sig, SIG_DFL);
         sigprocmask(SIG_SETMASK, req->sigmask, NULL);
 
+        /* The target's LSM label for what is exec'd, before the seccomp filters
+         * (which could fake the write). */
+        if (req->confine) {
+                r = confinement_apply_lsm(req->confine, lsm_fd);
+                if (r < 0) {
+                        send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_LSM, 0);
+                        _exit(125);
+                }
+                safe_close(lsm_fd);
+        }
         /* The container's seccomp filters come last, right before exec: nothing
          * that crashcart does can be faked by them. Without CAP_SYS_ADMIN left,
          * a filter needs no_new_privs, which the command then has too. */
@@ -721,8 +731,19 @@ _noreturn_ static void command_child(const struct exec_request *req, int rootfd,
 {
         struct user_spec u;
         char *const *envp = req->envp;
+        _cleanup_close_ int lsm_fd = -EBADF;
         int r;
 
+        /* The file to set the command's LSM label through, opened from the host's
+         * /proc while it is still ours: the container's /proc may be a fake one,
+         * which would take the label and set nothing. */
+        if (req->confine) {
+                lsm_fd = confinement_open_lsm_exec(req->confine);
+                if (lsm_fd < 0 && lsm_fd != -EBADF) {
+                        send_msg(msgfd, MSG_ERROR, lsm_fd, EXEC_STAGE_LSM, 0);
+                        _exit(125);
+                }
+        }
         /* The container's root as / and as the working directory: nothing of the
          * host's tree stays reachable through cwd or root. */
         if (fchdir(rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0) {
@@ -731,7 +752,7 @@ _noreturn_ static void command_child(const struct exec_request *req, int rootfd,
         }
         {
                 const int keep[] = { msgfd, req->stdio[0], req->stdio[1], req->stdio[2], req->host_pty_slave,
-                                     req->pty_sock };
+                                     req->pty_sock, lsm_fd };
 
                 r = fault_disabled("close-host-fds") ? 0 : close_host_fds(keep, ELEMENTSOF(keep));
                 if (r < 0) {
@@ -790,7 +811,7 @@ _noreturn_ static void command_child(const struct exec_request *req, int rootfd,
                 send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_FDS, 0);
                 _exit(125);
         }
-        exec_command(req, envp, msgfd);
+        exec_command(req, envp, msgfd, TAKE_FD(lsm_fd));
 }
 
 _noreturn_ static void joiner_child(const struct target *t, const struct exec_request *req, int rootfd, int msgfd)
@@ -962,6 +983,8 @@ const char *exec_stage_to_string(enum exec_stage stage)
                 return "cannot become root in the container";
         case EXEC_STAGE_CONFINE:
                 return "cannot confine the command as the container is";
+        case EXEC_STAGE_LSM:
+                return "cannot give the command the container's LSM label (AppArmor profile, SELinux context)";
         case EXEC_STAGE_EXEC:
                 return "cannot execute the command in the container";
         }

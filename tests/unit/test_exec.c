@@ -171,3 +171,34 @@ TEST(confine)
         CHECK(confinement_parse_status("Name:\tx\nCapInh:\tzz\n", &c) == -EINVAL);
         CHECK(confinement_parse_status("Name:\tx\n", &c) == -ENOENT);
 }
+
+/* --confined: the target's LSM label, as /proc/PID/attr/{apparmor/,}current give it. */
+TEST(confine_lsm_label)
+{
+        struct lsm_label l;
+        static const char selinux[] = "system_u:system_r:container_t:s0:c12,c34";
+
+        CHECK(confinement_parse_lsm_label("unconfined\n", 11, true, &l) == 0 && l.kind == LSM_NONE && !l.label);
+        CHECK(confinement_parse_lsm_label("", 0, false, &l) == 0 && l.kind == LSM_NONE);
+        CHECK(confinement_parse_lsm_label("docker-default (enforce)\n", 25, true, &l) == 0);
+        CHECK(l.kind == LSM_APPARMOR);
+        CHECK_STR(l.label, "docker-default");
+        free(l.label);
+        /* Older kernels: AppArmor's label in attr/current. */
+        CHECK(confinement_parse_lsm_label("lxc-container-default-cgns (complain)\n", 38, false, &l) == 0);
+        CHECK(l.kind == LSM_APPARMOR);
+        CHECK_STR(l.label, "lxc-container-default-cgns");
+        free(l.label);
+        CHECK(confinement_parse_lsm_label("/usr/bin/app//null-hat (enforce)", 32, true, &l) == 0);
+        CHECK_STR(l.label, "/usr/bin/app//null-hat");
+        free(l.label);
+        /* SELinux ends its context with a NUL. */
+        CHECK(confinement_parse_lsm_label(selinux, sizeof(selinux), false, &l) == 0);
+        CHECK(l.kind == LSM_SELINUX);
+        CHECK_STR(l.label, selinux);
+        free(l.label);
+        /* Not AppArmor's form in AppArmor's file; a Smack label; an empty profile. */
+        CHECK(confinement_parse_lsm_label("system_u:r:t\n", 13, true, &l) == -EINVAL);
+        CHECK(confinement_parse_lsm_label("_\n", 2, false, &l) == -EOPNOTSUPP);
+        CHECK(confinement_parse_lsm_label(" (enforce)\n", 11, true, &l) == -EINVAL);
+}
