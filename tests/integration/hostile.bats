@@ -307,3 +307,47 @@ JSON
         cc_refute docker exec "$n" test -e /tmp/planted-rc
         cc_assert_container_clean "$pid"
 }
+
+# Starts the impostor helper in container $1 with comm $2 and command line $3...;
+# waits until the host sees it.
+start_impostor() {
+        local n=$1; shift
+        docker cp "$(cc_helper impostor)" "$n:/impostor" >/dev/null
+        docker exec -d "$n" /impostor "$@"
+        for _ in $(seq 100); do
+                pgrep -x "$1" >/dev/null && return 0    # its name is set after its command line
+                sleep 0.05
+        done
+        echo "the impostor did not start" >&2
+        return 1
+}
+
+@test "systemd-nspawn and LXC names come from root's runtime state, never from a container's process that poses as one" {
+        local n pid victim=cctest-victim-$$; n=$(cc_name impostor)
+        pid=$(cc_docker_run "$n" crashcart-test/busybox sleep 1000000)
+        # A process called systemd-nspawn with -M VICTIM; and LXC's monitor title,
+        # with an lxcpath through the container's own root (/proc/PID/root) where
+        # it made VICTIM/config.
+        start_impostor "$n" systemd-nspawn systemd-nspawn -M "$victim"
+        docker exec "$n" sh -c "mkdir -p /srv/$victim && echo 'lxc.uts.name = x' >/srv/$victim/config"
+        start_impostor "$n" lxc-start "[lxc monitor] /proc/$pid/root/srv $victim"
+
+        # The positive control: trusting any process and file, the names resolve
+        # into the impostor's container.
+        CRASHCART_FAULT_DISABLE=trusted-runtime-state cc_expect 0 "$CRASHCART" -r nspawn "$victim" \
+                /dev/crashcart/bin/cat /proc/1/comm
+        [ "$output" = sleep ]
+        CRASHCART_FAULT_DISABLE=trusted-runtime-state cc_expect 0 "$CRASHCART" -r lxc "$victim" \
+                /dev/crashcart/bin/cat /proc/1/comm
+        [ "$output" = sleep ]
+
+        cc_expect 125 "$CRASHCART" -r nspawn "$victim" /dev/crashcart/bin/true
+        [[ "$stderr" == *"no such container or process '$victim'"* ]]
+        cc_expect 125 "$CRASHCART" -r lxc "$victim" /dev/crashcart/bin/true
+        [[ "$stderr" == *"no such container or process '$victim'"* ]]
+        cc_expect 125 "$CRASHCART" "$victim" /dev/crashcart/bin/true
+        cc_one_error_line
+        cc_expect 0 "$CRASHCART" --list
+        cc_refute grep -q "$victim" <<<"$output"
+        cc_assert_container_clean "$pid"
+}
