@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "basic/interrupt.h"
 #include "basic/log.h"
 #include "basic/macro.h"
 #include "cart/cart.h"
@@ -96,7 +97,8 @@ static void help(void)
                "\n"
                "Exit status: the command's own (128+N when killed by signal N); 125 when\n"
                "crashcart fails, 126 when the command cannot be executed, 127 when it is\n"
-               "not found.\n",
+               "not found; 128+N (130, 143) when signal N ends crashcart before the command\n"
+               "runs (after that, signals are forwarded to the command).\n",
                default_command[0], default_command[2], CRASHCART_DEFAULT_IMAGE, runtime_list);
 }
 
@@ -428,6 +430,10 @@ int main(int argc, char **argv)
         default:
                 status = EXIT_CRASHCART; /* handled above */
         }
+        /* Interrupted while a helper was waited for: the run was unwound as on
+         * any failure, and ends as the signal would have ended it. */
+        if (status == EXIT_CRASHCART && interrupt_signal())
+                status = 128 + interrupt_signal();
         root_fd = safe_close(root_fd);
         options_done(&o);
         if (log_verbose >= 2)

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <sys/wait.h>
 
 #include "basic/fileio.h"
+#include "basic/interrupt.h"
 #include "basic/log.h"
 #include "basic/macro.h"
 #include "basic/procfs.h"
@@ -234,6 +236,13 @@ out:
 }
 
 /* ---- the command ---- */
+
+/* The command's end of a close-on-exec pipe: the joiner waits for its EOF (the
+ * command exec'd or died) before it exits, so that the command, which dies with
+ * the joiner until exec (PR_SET_PDEATHSIG), dies with crashcart too. */
+static int exec_sync_fd = -EBADF;
+/* Whose death the joiner dies with. */
+static pid_t crashcart_pid;
 
 static void send_msg(int fd, int type, int error, enum exec_stage stage, pid_t pid)
 {
@@ -700,6 +709,13 @@ _noreturn_ static void exec_command(const struct exec_request *req, char *const 
                         signal(sig, SIG_DFL);
         sigprocmask(SIG_SETMASK, req->sigmask, NULL);
 
+        /* What runs from here on is the command, which outlives crashcart as
+         * docker exec's does; until now it died with it. */
+        if (prctl(PR_SET_PDEATHSIG, 0) < 0) {
+                send_msg(msgfd, MSG_ERROR, NEG_ERRNO(), EXEC_STAGE_FORK, 0);
+                _exit(125);
+        }
+
         /* The target's LSM label for what is exec'd, before the seccomp filters
          * (which could fake the write). */
         if (req->confine) {
@@ -752,7 +768,7 @@ _noreturn_ static void command_child(const struct exec_request *req, int rootfd,
         }
         {
                 const int keep[] = { msgfd, req->stdio[0], req->stdio[1], req->stdio[2], req->host_pty_slave,
-                                     req->pty_sock, lsm_fd };
+                                     req->pty_sock, lsm_fd, exec_sync_fd };
 
                 r = fault_disabled("close-host-fds") ? 0 : close_host_fds(keep, ELEMENTSOF(keep));
                 if (r < 0) {
@@ -819,7 +835,17 @@ _noreturn_ static void joiner_child(const struct target *t, const struct exec_re
         _cleanup_close_ int cgv2 = -EBADF;
         bool joined_user = false;
         pid_t pid = -ENOSYS;
-        int r;
+        int sync[2], joiner_pidfd, r;
+
+        /* Nothing of ours stays in the container when crashcart is killed; it
+         * may have been before this was set. */
+        if (!fault_disabled("pdeathsig") && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != crashcart_pid))
+                _exit(125);
+        if (pipe2(sync, O_CLOEXEC) < 0) {
+                send_msg(msgfd, MSG_ERROR, NEG_ERRNO(), EXEC_STAGE_FORK, 0);
+                _exit(125);
+        }
+        joiner_pidfd = sys_pidfd_open(getpid(), 0); /* -1 before Linux 5.3: no check */
 
         /* Joined first, from the host, where the cgroup hierarchies are mounted. A
          * command outside the container's cgroups would escape its limits and its
@@ -862,9 +888,27 @@ _noreturn_ static void joiner_child(const struct target *t, const struct exec_re
                 send_msg(msgfd, MSG_ERROR, pid, EXEC_STAGE_FORK, 0);
                 _exit(125);
         }
-        if (pid == 0)
+        if (pid == 0) {
+                safe_close(sync[0]);
+                exec_sync_fd = sync[1];
+                /* The joiner may have died before this was set: its pidfd says
+                 * (in the container's PID namespace getppid() says 0 either way). */
+                if (!fault_disabled("pdeathsig") && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                        _exit(125);
+                if (joiner_pidfd >= 0) {
+                        struct pollfd p = { .fd = joiner_pidfd, .events = POLLIN };
+
+                        if (poll(&p, 1, 0) != 0)
+                                _exit(125);
+                        joiner_pidfd = safe_close(joiner_pidfd);
+                }
                 command_child(req, rootfd, msgfd, joined_user);
+        }
+        safe_close(sync[1]);
         send_msg(msgfd, MSG_PID, 0, 0, pid);
+        /* Until the command exec'd or died (EOF): it dies with this process. */
+        while (read(sync[0], &(char){ 0 }, 1) < 0 && errno == EINTR)
+                ;
         _exit(0);
 }
 
@@ -886,6 +930,7 @@ int ns_spawn(const struct target *t, const struct exec_request *req, pid_t *ret_
                 ret_err->stage = EXEC_STAGE_FORK;
                 return ret_err->error = NEG_ERRNO();
         }
+        crashcart_pid = getpid();
         joiner = fork();
         if (joiner < 0) {
                 r = NEG_ERRNO();
@@ -903,7 +948,16 @@ int ns_spawn(const struct target *t, const struct exec_request *req, pid_t *ret_
         /* Messages until EOF, which comes when the joiner has exited and the command
          * has exec'd (the pipe is close-on-exec) or died. */
         for (;;) {
-                r = read_full(pipefd[0], &m, sizeof(m), &n);
+                r = interrupt_read_full(pipefd[0], &m, sizeof(m), &n);
+                if (r == -EINTR) {
+                        /* The command, if forked, dies with the joiner. */
+                        safe_close(pipefd[0]);
+                        interrupt_kill_helper(joiner);
+                        if (cmd > 0)
+                                interrupt_kill_helper(cmd);
+                        ret_err->stage = EXEC_STAGE_FORK;
+                        return ret_err->error = -EINTR;
+                }
                 if (r < 0 || n != sizeof(m))
                         break;
                 if (m.type == MSG_PID)

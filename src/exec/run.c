@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "basic/fileio.h"
+#include "basic/interrupt.h"
 #include "basic/log.h"
 #include "basic/macro.h"
 #include "basic/spawn.h"
@@ -22,6 +24,10 @@
 /* The exit status and the message of a failure to start the command. */
 static int log_exec_error(const struct exec_error *e, const char *cmd)
 {
+        if (e->error == -EINTR && interrupt_signal()) {
+                log_error("interrupted by SIG%s", sigabbrev_np(interrupt_signal()));
+                return 128 + interrupt_signal();
+        }
         if (e->stage == EXEC_STAGE_EXEC) {
                 if (e->error == -ENOENT || e->error == -ENOTDIR) {
                         log_error("'%s': no such file or directory in the container", cmd);

@@ -289,6 +289,7 @@ JSON
 @test "--env-from-target takes only what is data: a startup file the container names in its environment never runs" {
         local n pid; n=$(cc_name envfrom)
         # ash reads $ENV when interactive; SHELL names what programs start for "!".
+        # shellcheck disable=SC2016 # the container's variables, never expanded here
         pid=$(cc_docker_run "$n" --env ENV=/tmp/rc --env SHELL=/tmp/evilsh --env MAILPATH='/tmp/m?$(touch /tmp/mailpath)' \
                 --env APPVAR=data crashcart-test/busybox sleep 1000000)
         docker exec "$n" sh -c 'echo "touch /tmp/planted-rc" >/tmp/rc'
@@ -300,6 +301,7 @@ JSON
         docker exec "$n" test -e /tmp/planted-rc
         docker exec "$n" rm /tmp/planted-rc
 
+        # shellcheck disable=SC2016 # expanded by the shell in the container
         cc_expect 0 "$CRASHCART" -T --env-from-target=APPVAR "$n" \
                 /dev/crashcart/bin/sh -i -c 'echo $SHELL $APPVAR; env | grep -c -E "^(ENV|MAILPATH)=" || true' </dev/null
         [[ "$output" == *"/dev/crashcart/bin/bash data"* ]]
