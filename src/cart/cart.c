@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -9,6 +10,7 @@
 
 #include "config.h"
 #include "basic/fileio.h"
+#include "basic/interrupt.h"
 #include "basic/log.h"
 #include "basic/macro.h"
 #include "basic/syscalls.h"
@@ -47,6 +49,8 @@ static int log_place_error(const struct place_reply *rep)
                           place_stage_to_string(rep->stage));
         else if (rep->error == -ESRCH)
                 log_error("the container exited");
+        else if (rep->error == -EINTR && interrupt_signal())
+                log_error("interrupted by SIG%s", sigabbrev_np(interrupt_signal()));
         else
                 log_error_errno(rep->error, "%s", place_stage_to_string(rep->stage));
         return rep->error < 0 ? rep->error : -EIO;

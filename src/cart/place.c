@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 
 #include "basic/fileio.h"
+#include "basic/interrupt.h"
 #include "basic/log.h"
 #include "basic/macro.h"
 #include "basic/procfs.h"
@@ -955,7 +956,7 @@ static int run_in_mntns(const struct target *t, int (*fn)(const struct target *,
         _cleanup_close_ int nsfd = -EBADF, rootfd = -EBADF, hostproc = -EBADF, hostroot = -EBADF;
         int pipefd[2], status, r;
         size_t n;
-        pid_t pid;
+        pid_t pid, parent;
 
         *reply = (struct place_reply){};
         nsfd = openat(t->procfd, "ns/mnt", O_RDONLY | O_CLOEXEC);
@@ -979,6 +980,7 @@ static int run_in_mntns(const struct target *t, int (*fn)(const struct target *,
                 safe_close(pipefd[1]);
                 return fail(reply, PLACE_STAGE_HELPER, r);
         }
+        parent = getpid();
         pid = fork();
         if (pid < 0) {
                 r = NEG_ERRNO();
@@ -992,18 +994,32 @@ static int run_in_mntns(const struct target *t, int (*fn)(const struct target *,
                 safe_close(pipefd[0]);
                 helper_host_proc_fd = hostproc;
                 helper_host_root_fd = hostroot;
-                helper_host_pid = getppid();
-                prctl(PR_SET_PDEATHSIG, SIGKILL);
+                helper_host_pid = parent;
+                /* Nothing of ours stays in the container when crashcart is killed;
+                 * it may have been before this was set. */
+                if (!fault_disabled("pdeathsig") &&
+                    (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent))
+                        _exit(1);
                 if (setns(nsfd, CLONE_NEWNS) < 0 || fchdir(rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0)
                         fail(&rep, PLACE_STAGE_JOIN, NEG_ERRNO());
-                else
+                else {
+                        /* In the container, before anything is changed there. */
+                        fault_point("placing");
                         fn(t, arg, &rep);
+                }
                 (void)write_full(pipefd[1], &rep, sizeof(rep));
                 _exit(0);
         }
         safe_close(pipefd[1]);
-        r = read_full(pipefd[0], reply, sizeof(*reply), &n);
+        r = interrupt_read_full(pipefd[0], reply, sizeof(*reply), &n);
         safe_close(pipefd[0]);
+        if (r == -EINTR) {
+                /* Whatever it waits for, the run ends: it goes, and the caller
+                 * unwinds as on any failure of the helper. */
+                interrupt_kill_helper(pid);
+                *reply = (struct place_reply){};
+                return fail(reply, PLACE_STAGE_HELPER, r);
+        }
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;
         if (r < 0)

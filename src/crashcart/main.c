@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "basic/interrupt.h"
 #include "basic/log.h"
 #include "basic/macro.h"
 #include "cart/cart.h"
@@ -26,6 +27,7 @@
 #include "cart/place.h"
 #include "cart/session.h"
 #include "crashcart/options.h"
+#include "exec/cmdenv.h"
 #include "exec/nsexec.h"
 #include "exec/run.h"
 #include "exec/target.h"
@@ -71,20 +73,23 @@ static void help(void)
                "  -G, --setgid GID   run with this group\n"
                "      --user USER[:GROUP]  as docker exec --user\n"
                "  -w, --workdir DIR  working directory in the container (default /)\n"
-               "      --env KEY=VALUE  set a variable for the command (repeatable)\n"
-               "      --env-from-target  start from the environment of the container's init\n"
-               "                         (without LD_PRELOAD and the like)\n"
-               "      --confined     the container's own capabilities, no_new_privs and\n"
-               "                     seccomp filters\n"
+               "      --env KEY=VALUE  set a variable for the command (repeatable); the\n"
+               "                     loader's (LD_*, GCONV_PATH, ...) only with -f\n"
+               "      --env-from-target[=NAME,PREFIX*,...]  take from the environment of the\n"
+               "                     container's init what is data to the cart's programs:\n"
+               "                     " CMDENV_TARGET_ALLOWED_TEXT " (PATH after the\n"
+               "                     cart's), and the names given; never LD_* and the like\n"
+               "      --confined     the container's own capabilities, no_new_privs,\n"
+               "                     seccomp filters and LSM label (AppArmor, SELinux)\n"
                "      --privileged   every capability; by default the command has what a\n"
                "                     debugger needs, not module loading, raw I/O, mknod,\n"
                "                     reboot, eBPF and the like\n"
                "      --host DIR     with -m/-u: mount the cart at a host directory (for\n"
                "                     docker run -v DIR:/dev/crashcart:ro), or release it\n"
                "  -f, --force        accept a PID in crashcart's own mount namespace, a cart\n"
-               "                     image not root's; make a read-only /dev writable even\n"
-               "                     when the container cannot be frozen meanwhile; detach\n"
-               "                     a busy cart lazily on unmount\n"
+               "                     image not root's, --env of the loader's variables; make a\n"
+               "                     read-only /dev writable even when the container cannot\n"
+               "                     be frozen meanwhile; detach a busy cart lazily on unmount\n"
                "      --legacy-mount mount with mount(2), on descriptors (the way for\n"
                "                     kernels before 5.2)\n"
                "  -v, --verbose      say what is done\n"
@@ -93,7 +98,8 @@ static void help(void)
                "\n"
                "Exit status: the command's own (128+N when killed by signal N); 125 when\n"
                "crashcart fails, 126 when the command cannot be executed, 127 when it is\n"
-               "not found.\n",
+               "not found; 128+N (130, 143) when signal N ends crashcart before the command\n"
+               "runs (after that, signals are forwarded to the command).\n",
                default_command[0], default_command[2], CRASHCART_DEFAULT_IMAGE, runtime_list);
 }
 
@@ -243,6 +249,8 @@ static int op_run(const struct options *o, const struct cart_request *creq, cons
                 .envs = o->envs,
                 .n_envs = o->n_envs,
                 .env_from_target = o->env_from_target,
+                .env_take = o->env_take,
+                .n_env_take = o->n_env_take,
                 .confined = o->confined,
                 .privileged = o->privileged,
                 .use_runtime_exec = o->use_exec,
@@ -423,6 +431,10 @@ int main(int argc, char **argv)
         default:
                 status = EXIT_CRASHCART; /* handled above */
         }
+        /* Interrupted while a helper was waited for: the run was unwound as on
+         * any failure, and ends as the signal would have ended it. */
+        if (status == EXIT_CRASHCART && interrupt_signal())
+                status = 128 + interrupt_signal();
         root_fd = safe_close(root_fd);
         options_done(&o);
         if (log_verbose >= 2)

@@ -8,6 +8,7 @@
 
 #include "basic/macro.h"
 #include "crashcart/options.h"
+#include "exec/cmdenv.h"
 #include "resolve/resolve.h"
 
 _printf_(2, 3) static int usage(struct options *o, const char *fmt, ...)
@@ -47,7 +48,7 @@ static const struct option longopts[] = {
         { "user", required_argument, NULL, OPT_USER },
         { "workdir", required_argument, NULL, 'w' },
         { "env", required_argument, NULL, OPT_ENV },
-        { "env-from-target", no_argument, NULL, OPT_ENV_FROM_TARGET },
+        { "env-from-target", optional_argument, NULL, OPT_ENV_FROM_TARGET },
         { "confined", no_argument, NULL, OPT_CONFINED },
         { "privileged", no_argument, NULL, OPT_PRIVILEGED },
         { "host", required_argument, NULL, OPT_HOST },
@@ -68,6 +69,48 @@ static int add_env(struct options *o, const char *kv)
                 return -ENOMEM;
         o->envs = v;
         o->envs[o->n_envs++] = (char *)kv;
+        return 0;
+}
+
+/* --env-from-target=NAME[,NAME...]: names (or PREFIX*) to take from the target
+ * besides the allowlist. The loader's never: their value is the container's. */
+static int add_env_take(struct options *o, const char *list)
+{
+        _cleanup_free_ char *copy = strdup(list);
+        char *save = NULL;
+
+        if (!copy)
+                return -ENOMEM;
+        for (char *n = strtok_r(copy, ",", &save); n; n = strtok_r(NULL, ",", &save)) {
+                char **v;
+
+                if (!cmdenv_name_is_valid(n))
+                        return usage(o, "--env-from-target takes NAME or PREFIX*, not '%s'", n);
+                if (cmdenv_is_loader(n))
+                        return usage(o, "--env-from-target: %s is read by the loader: never taken from the container",
+                                     n);
+                v = realloc(o->env_take, (o->n_env_take + 1) * sizeof(char *));
+                if (!v)
+                        return -ENOMEM;
+                o->env_take = v;
+                o->env_take[o->n_env_take] = strdup(n);
+                if (!o->env_take[o->n_env_take])
+                        return -ENOMEM;
+                o->n_env_take++;
+        }
+        return 0;
+}
+
+/* The operator's --env is the operator's, but for the loader's variables: the
+ * command runs in the container, so a path in them names a file the container
+ * controls, loaded as code into a cart program that runs as root. */
+static int check_env(struct options *o)
+{
+        for (size_t i = 0; i < o->n_envs && !o->force; i++)
+                if (cmdenv_is_loader(o->envs[i]))
+                        return usage(o, "--env %.*s: a variable of the loader's loads the container's files as code "
+                                        "(-f sets it anyway)",
+                                     (int)strcspn(o->envs[i], "="), o->envs[i]);
         return 0;
 }
 
@@ -188,6 +231,11 @@ int options_parse(int argc, char **argv, struct options *o)
                         break;
                 case OPT_ENV_FROM_TARGET:
                         o->env_from_target = true;
+                        if (optarg) {
+                                r = add_env_take(o, optarg);
+                                if (r < 0)
+                                        return r;
+                        }
                         break;
                 case OPT_CONFINED:
                         o->confined = true;
@@ -213,6 +261,9 @@ int options_parse(int argc, char **argv, struct options *o)
                         return usage(o, "unknown option '%s'", argv[optind - 1]);
                 }
         }
+        r = check_env(o);
+        if (r < 0)
+                return r;
         return check_action(o, mount, unmount, list, print_pid, setuid, setgid, argc - optind, argv + optind);
 }
 
@@ -221,4 +272,9 @@ void options_done(struct options *o)
         free(o->envs);
         o->envs = NULL;
         o->n_envs = 0;
+        for (size_t i = 0; i < o->n_env_take; i++)
+                free(o->env_take[i]);
+        free(o->env_take);
+        o->env_take = NULL;
+        o->n_env_take = 0;
 }

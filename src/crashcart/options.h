@@ -33,6 +33,8 @@ struct options {
         char **envs;            /* --env KEY=VALUE, in order */
         size_t n_envs;
         bool env_from_target;
+        char **env_take;        /* --env-from-target=NAME,PREFIX*: also taken */
+        size_t n_env_take;
         bool confined;
         bool privileged;
         const char *host_dir;   /* --host DIR */

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/log.h"
 #include "basic/macro.h"
 #include "exec/cmdenv.h"
-
-#define CMDENV_MAX 4096
 
 static size_t key_len(const char *kv)
 {
@@ -16,81 +16,125 @@ static size_t key_len(const char *kv)
         return eq ? (size_t)(eq - kv) : strlen(kv);
 }
 
-/* Sets KEY=VALUE (kv is copied), replacing an entry with the same key. */
-static int cmdenv_put(struct cmdenv *e, const char *kv)
+static bool key_is(const char *kv, const char *name)
 {
         size_t k = key_len(kv);
-        char *copy;
 
-        if (k == 0 || kv[k] != '=')
+        return strlen(name) == k && strncmp(kv, name, k) == 0;
+}
+
+/* Sets KEY=VALUE, taking ownership of kv, replacing an entry with the same key. */
+static int cmdenv_put_owned(struct cmdenv *e, char *kv)
+{
+        size_t k = key_len(kv);
+        char **v;
+
+        if (k == 0 || kv[k] != '=') {
+                free(kv);
                 return 0; /* not a variable: ignored */
-        copy = strdup(kv);
-        if (!copy)
-                return -ENOMEM;
+        }
         for (size_t i = 0; i < e->n; i++)
                 if (key_len(e->v[i]) == k && strncmp(e->v[i], kv, k) == 0) {
                         free(e->v[i]);
-                        e->v[i] = copy;
+                        e->v[i] = kv;
                         return 0;
                 }
-        if (e->n >= CMDENV_MAX) {
-                free(copy);
-                return -E2BIG;
+        v = realloc(e->v, (e->n + 2) * sizeof(char *));
+        if (!v) {
+                free(kv);
+                return -ENOMEM;
         }
-        {
-                char **v = realloc(e->v, (e->n + 2) * sizeof(char *));
-
-                if (!v) {
-                        free(copy);
-                        return -ENOMEM;
-                }
-                e->v = v;
-        }
-        e->v[e->n++] = copy;
+        e->v = v;
+        e->v[e->n++] = kv;
         e->v[e->n] = NULL;
         return 0;
 }
 
-/* Variables of the target's environment that would make the cart's programs,
- * run with crashcart's privileges, load code or settings the container chose:
- * the loader's (LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT, ...), the ones glibc
- * ignores in setuid programs for that reason, those of the cart's interpreters
- * (bash's startup file, prompts and imported functions, which the cart's
- * wrapper scripts would run; python's for gdb; perl's), libcrypto's, and the
- * programs and settings of the pagers, editors and man (LESSOPEN, MANPAGER,
- * EDITOR, ...), which run commands. The user's own --env is the user's: it may
- * set any of them. */
-bool cmdenv_untrusted(const char *kv)
+static int cmdenv_put(struct cmdenv *e, const char *kv)
 {
-        static const char *const prefixes[] = { "LD_",  "BASH_FUNC_", "PYTHON", "PERL5",
-                                                "OPENSSL_", "LESS",   "MAN",   "GROFF_" };
+        char *copy = strdup(kv);
+
+        return copy ? cmdenv_put_owned(e, copy) : -ENOMEM;
+}
+
+static int cmdenv_putf(struct cmdenv *e, const char *fmt, ...) _printf_(2, 3);
+static int cmdenv_putf(struct cmdenv *e, const char *fmt, ...)
+{
+        va_list ap;
+        char *s;
+        int n;
+
+        va_start(ap, fmt);
+        n = vasprintf(&s, fmt, ap);
+        va_end(ap);
+        return n < 0 ? -ENOMEM : cmdenv_put_owned(e, s);
+}
+
+bool cmdenv_is_loader(const char *kv)
+{
         static const char *const names[] = {
-                /* the loader and libc */
-                "GCONV_PATH", "GLIBC_TUNABLES", "LOCPATH", "NLSPATH", "MALLOC_TRACE", "HOSTALIASES", "GETCONF_DIR",
-                /* shells and readline */
-                "BASH_ENV", "ENV", "SHELLOPTS", "BASHOPTS", "PROMPT_COMMAND", "PS0", "PS1", "PS2", "PS4", "INPUTRC",
-                /* programs the cart's tools run, and their configuration */
-                "PAGER", "EDITOR", "VISUAL", "BROWSER", "PERLLIB", "PERLIO", "WGETRC", "CURL_HOME", "TERMINFO",
-                "TERMINFO_DIRS", "TERMCAP",
+                "GCONV_PATH", "GETCONF_DIR", "GLIBC_TUNABLES", "LOCPATH", "NLSPATH",
         };
+
+        if (strncmp(kv, "LD_", 3) == 0)
+                return true;
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (key_is(kv, names[i]))
+                        return true;
+        return false;
+}
+
+bool cmdenv_name_is_valid(const char *name)
+{
+        size_t n = strlen(name);
+
+        if (n > 0 && name[n - 1] == '*')
+                n--;
+        if (n == 0 || !((name[0] >= 'A' && name[0] <= 'Z') || (name[0] >= 'a' && name[0] <= 'z') || name[0] == '_'))
+                return false;
+        for (size_t i = 1; i < n; i++) {
+                char c = name[i];
+
+                if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+                        return false;
+        }
+        return true;
+}
+
+/* TZ is data (a rule like "EST5EDT", or a zone read from the container's
+ * zoneinfo, as /etc/localtime is) unless it names a file by path: ":/path",
+ * "/path" or a ".." out of the zoneinfo directory (a FIFO there would hang the
+ * cart's programs). */
+static bool tz_is_data(const char *value)
+{
+        return value[0] != ':' && value[0] != '/' && !strstr(value, "..");
+}
+
+bool cmdenv_target_takes(const char *kv, char *const *take, size_t n_take)
+{
+        static const char *const allowed[] = { CMDENV_TARGET_ALLOWED };
         size_t k = key_len(kv);
 
-        for (size_t i = 0; i < ELEMENTSOF(prefixes); i++)
-                if (strncmp(kv, prefixes[i], strlen(prefixes[i])) == 0)
+        if (k == 0 || kv[k] != '=' || cmdenv_is_loader(kv))
+                return false;
+        for (size_t i = 0; i < n_take; i++) {
+                size_t n = strlen(take[i]);
+
+                if (n > 0 && take[i][n - 1] == '*' ? k >= n - 1 && strncmp(kv, take[i], n - 1) == 0
+                                                     : key_is(kv, take[i]))
                         return true;
-        for (size_t i = 0; i < ELEMENTSOF(names); i++)
-                if (strlen(names[i]) == k && strncmp(kv, names[i], k) == 0)
-                        return true;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(allowed); i++)
+                if (key_is(kv, allowed[i]))
+                        return !key_is(kv, "TZ") || tz_is_data(kv + k + 1);
         return false;
 }
 
 const char *cmdenv_get(const struct cmdenv *e, const char *key)
 {
-        size_t k = strlen(key);
-
         for (size_t i = 0; i < e->n; i++)
-                if (key_len(e->v[i]) == k && strncmp(e->v[i], key, k) == 0)
-                        return e->v[i] + k + 1;
+                if (key_is(e->v[i], key))
+                        return e->v[i] + strlen(key) + 1;
         return NULL;
 }
 
@@ -99,50 +143,100 @@ void cmdenv_done(struct cmdenv *e)
         for (size_t i = 0; i < e->n; i++)
                 free(e->v[i]);
         free(e->v);
+        for (size_t i = 0; i < e->n_left_out; i++)
+                free(e->left_out[i]);
+        free(e->left_out);
         *e = (struct cmdenv){};
 }
 
-int cmdenv_build(const char *target_environ, size_t target_len, const char *term, char *const *sets, size_t n_sets,
-                 struct cmdenv *ret)
+static int left_out_add(struct cmdenv *e, const char *kv)
+{
+        char **v = realloc(e->left_out, (e->n_left_out + 1) * sizeof(char *));
+
+        if (!v)
+                return -ENOMEM;
+        e->left_out = v;
+        e->left_out[e->n_left_out] = strndup(kv, key_len(kv));
+        if (!e->left_out[e->n_left_out])
+                return -ENOMEM;
+        e->n_left_out++;
+        return 0;
+}
+
+/* PATH: the cart's directories first, then the target's absolute directories. A
+ * relative one ("", ".", "bin") would search the working directory, which the
+ * container controls; the cart's own are not repeated. */
+static int put_path(struct cmdenv *e, const char *target_path)
+{
+        _cleanup_free_ char *s = NULL;
+        size_t len = strlen("PATH=" CART_PATH_PREFIX), cap;
+
+        if (!target_path)
+                return cmdenv_put(e, "PATH=" CMDENV_DEFAULT_PATH);
+        cap = len + strlen(target_path) + 2;
+        s = malloc(cap);
+        if (!s)
+                return -ENOMEM;
+        strcpy(s, "PATH=" CART_PATH_PREFIX);
+        for (const char *p = target_path;;) {
+                size_t n = strcspn(p, ":");
+
+                if (n > 0 && p[0] == '/' && !(n == strlen(CART_BIN) && strncmp(p, CART_BIN, n) == 0) &&
+                    !(n == strlen(CART_SBIN) && strncmp(p, CART_SBIN, n) == 0)) {
+                        s[len++] = ':';
+                        memcpy(s + len, p, n);
+                        len += n;
+                }
+                if (!p[n])
+                        break;
+                p += n + 1;
+        }
+        s[len] = 0;
+        return cmdenv_put_owned(e, TAKE_PTR(s));
+}
+
+int cmdenv_build(const char *target_environ, size_t target_len, char *const *take, size_t n_take, const char *term,
+                 char *const *sets, size_t n_sets, struct cmdenv *ret)
 {
         struct cmdenv e = {};
-        const char *path;
-        char buf[8192];
+        const char *target_path = NULL;
         int r = 0;
 
         e.v = calloc(1, sizeof(char *));
         if (!e.v)
                 return -ENOMEM;
 
-        /* --env-from-target: what docker exec starts from. */
-        for (const char *p = target_environ; p && p < target_environ + target_len && r >= 0; p += strlen(p) + 1)
-                if (!cmdenv_untrusted(p))
+        /* --env-from-target: an allowlist, not what docker exec takes (all of
+         * it): the set of names that the cart's programs, their libraries and
+         * plugins read as code or as where to load code from is open-ended (bash's
+         * MAILPATH, tar's TAR_OPTIONS, curl's XDG_CONFIG_HOME, ...), and a list of
+         * what to refuse fails open. */
+        for (const char *p = target_environ; p && p < target_environ + target_len && r >= 0; p += strlen(p) + 1) {
+                if (key_is(p, "PATH") && p[4] == '=')
+                        target_path = p + 5;
+                else if (cmdenv_target_takes(p, take, n_take) ||
+                         (fault_disabled("env-allowlist") && !cmdenv_is_loader(p) && strchr(p, '=')))
                         r = cmdenv_put(&e, p);
-        if (r >= 0 && term) {
-                snprintf(buf, sizeof(buf), "TERM=%s", term);
-                r = cmdenv_put(&e, buf);
+                else if (*p)
+                        r = left_out_add(&e, p);
         }
+        if (r >= 0 && term)
+                r = cmdenv_putf(&e, "TERM=%s", term);
         /* The cart's tools first, in a scratch container too. */
-        path = cmdenv_get(&e, "PATH");
-        if (r >= 0) {
-                size_t pl = strlen(CART_PATH_PREFIX);
-
-                if (path && (strncmp(path, CART_PATH_PREFIX, pl) != 0 || (path[pl] && path[pl] != ':')))
-                        snprintf(buf, sizeof(buf), "PATH=" CART_PATH_PREFIX ":%s", path);
-                else if (!path)
-                        snprintf(buf, sizeof(buf), "PATH=" CMDENV_DEFAULT_PATH);
-                else
-                        snprintf(buf, sizeof(buf), "PATH=%s", path);
-                r = cmdenv_put(&e, buf);
-        }
+        if (r >= 0)
+                r = put_path(&e, target_path);
+        /* The shell that programs start for the user (gdb's "shell", editors'
+         * "!", ...) is the cart's, never one the container chose. */
+        if (r >= 0)
+                r = cmdenv_put(&e, "SHELL=" CART_SHELL);
         for (size_t i = 0; r >= 0 && i < n_sets; i++)
                 r = cmdenv_put(&e, sets[i]);
-        if (r < 0) {
-                cmdenv_done(&e);
-                return r;
+        if (r >= 0) {
+                e.home_given = cmdenv_get(&e, "HOME") != NULL;
+                if (!e.home_given)
+                        r = cmdenv_put(&e, "HOME=/root");
         }
-        e.home_given = cmdenv_get(&e, "HOME") != NULL;
-        if (!e.home_given && (r = cmdenv_put(&e, "HOME=/root")) < 0) {
+        if (r < 0) {
                 cmdenv_done(&e);
                 return r;
         }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <stdio.h>
@@ -65,8 +66,99 @@ int confinement_parse_status(const char *status, struct confinement *ret)
         return 0;
 }
 
+int confinement_parse_lsm_label(const char *text, size_t len, bool is_apparmor_file, struct lsm_label *ret)
+{
+        _cleanup_free_ char *s = strndup(text, len);
+        size_t n;
+        char *mode;
+
+        if (!s)
+                return -ENOMEM;
+        /* The kernel ends it with a newline (AppArmor) or a NUL (SELinux). */
+        n = strcspn(s, "\n");
+        s[n] = 0;
+        *ret = (struct lsm_label){};
+        if (n == 0 || strcmp(s, "unconfined") == 0)
+                return 0;
+        /* AppArmor: "PROFILE (enforce)", "PROFILE (complain)", ... */
+        mode = strrchr(s, ' ');
+        if (mode && mode[1] == '(' && s[n - 1] == ')') {
+                *mode = 0;
+                if (!*s)
+                        return -EINVAL;
+                ret->kind = LSM_APPARMOR;
+        } else if (is_apparmor_file)
+                return -EINVAL;
+        else if (strchr(s, ':') && !strchr(s, ' '))
+                ret->kind = LSM_SELINUX;
+        else
+                return -EOPNOTSUPP; /* Smack and the like: no attr/exec to set */
+        ret->label = TAKE_PTR(s);
+        return 0;
+}
+
+static int read_lsm_label(const struct target *t, struct lsm_label *ret)
+{
+        static const struct {
+                const char *path;
+                bool is_apparmor;
+        } files[] = { { "attr/apparmor/current", true }, { "attr/current", false } };
+
+        *ret = (struct lsm_label){};
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                _cleanup_free_ char *text = NULL;
+                size_t len = 0;
+                int r;
+
+                r = read_full_fileat(t->procfd, files[i].path, 4096, &text, &len);
+                /* No such LSM (ENOENT), or none at all (EINVAL). */
+                if (r == -ENOENT || r == -EINVAL)
+                        continue;
+                if (r < 0)
+                        return r;
+                return confinement_parse_lsm_label(text, len, files[i].is_apparmor, ret);
+        }
+        return 0;
+}
+
+int confinement_open_lsm_exec(const struct confinement *c)
+{
+        int fd;
+
+        if (c->lsm.kind == LSM_NONE)
+                return -EBADF;
+        if (c->lsm.kind == LSM_APPARMOR) {
+                fd = open("/proc/thread-self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
+                if (fd >= 0 || errno != ENOENT)
+                        return fd < 0 ? NEG_ERRNO() : fd;
+        }
+        fd = open("/proc/thread-self/attr/exec", O_WRONLY | O_CLOEXEC);
+        return fd < 0 ? NEG_ERRNO() : fd;
+}
+
+int confinement_apply_lsm(const struct confinement *c, int attr_exec_fd)
+{
+        _cleanup_free_ char *text = NULL;
+        int n;
+
+        if (c->lsm.kind == LSM_NONE)
+                return 0;
+        if (attr_exec_fd < 0)
+                return -EBADF;
+        /* AppArmor's change_onexec takes "exec PROFILE"; SELinux the context. */
+        n = c->lsm.kind == LSM_APPARMOR ? asprintf(&text, "exec %s", c->lsm.label)
+                                        : asprintf(&text, "%s", c->lsm.label);
+        if (n < 0)
+                return -ENOMEM;
+        if (write(attr_exec_fd, text, (size_t)n) != n)
+                return errno ? NEG_ERRNO() : -EIO;
+        return 0;
+}
+
 void confinement_done(struct confinement *c)
 {
+        free(c->lsm.label);
+        c->lsm = (struct lsm_label){};
         for (size_t i = 0; i < c->n_filters; i++)
                 free(c->filters[i].filter);
         c->n_filters = 0;
@@ -128,6 +220,9 @@ int confinement_read(const struct target *t, struct confinement *ret)
         if (r < 0)
                 return r;
         r = confinement_parse_status(status, ret);
+        if (r < 0)
+                return r;
+        r = read_lsm_label(t, &ret->lsm);
         if (r < 0)
                 return r;
         if (ret->seccomp_mode == 2) {

@@ -13,8 +13,21 @@
 
 #define CONFINE_MAX_FILTERS 16
 
+/* The target's LSM label, to exec the command under. */
+enum lsm_kind {
+        LSM_NONE,       /* no LSM, or AppArmor's "unconfined": nothing to do */
+        LSM_APPARMOR,   /* a profile name */
+        LSM_SELINUX,    /* a context, user:role:type[:level] */
+};
+
+struct lsm_label {
+        enum lsm_kind kind;
+        char *label;
+};
+
 struct confinement {
         uint64_t cap_bnd, cap_eff, cap_prm, cap_inh, cap_amb;
+        struct lsm_label lsm;
         bool no_new_privs;
         int seccomp_mode;       /* 0 none, 1 strict, 2 filter */
         struct sock_fprog filters[CONFINE_MAX_FILTERS]; /* [0] is the newest */
@@ -24,6 +37,16 @@ struct confinement {
 
 /* Parses the Cap*, NoNewPrivs and Seccomp lines of a /proc/PID/status text. */
 int confinement_parse_status(const char *status, struct confinement *ret);
+/* Parses the text of /proc/PID/attr/apparmor/current (is_apparmor_file) or of
+ * /proc/PID/attr/current: AppArmor's "PROFILE (MODE)" or "unconfined", SELinux's
+ * context. -EOPNOTSUPP: a label of another LSM, which cannot be carried over. */
+int confinement_parse_lsm_label(const char *text, size_t len, bool is_apparmor_file, struct lsm_label *ret);
+/* Before chroot, in the command's process (its own thread's file): the attr/exec
+ * file to write the label to, from the host's /proc, which the container cannot
+ * replace. -EBADF when there is no label to set. */
+int confinement_open_lsm_exec(const struct confinement *c);
+/* Right before exec: the command is exec'd under the target's label. */
+int confinement_apply_lsm(const struct confinement *c, int attr_exec_fd);
 /* Reads the target's confinement; the seccomp filters by stopping it for a moment
  * with ptrace. -EPERM: they cannot be read (the target is traced already). */
 int confinement_read(const struct target *t, struct confinement *ret);

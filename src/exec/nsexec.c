@@ -3,8 +3,10 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <sys/ioctl.h>
@@ -15,6 +17,7 @@
 #include <sys/wait.h>
 
 #include "basic/fileio.h"
+#include "basic/interrupt.h"
 #include "basic/log.h"
 #include "basic/macro.h"
 #include "basic/procfs.h"
@@ -233,6 +236,13 @@ out:
 }
 
 /* ---- the command ---- */
+
+/* The command's end of a close-on-exec pipe: the joiner waits for its EOF (the
+ * command exec'd or died) before it exits, so that the command, which dies with
+ * the joiner until exec (PR_SET_PDEATHSIG), dies with crashcart too. */
+static int exec_sync_fd = -EBADF;
+/* Whose death the joiner dies with. */
+static pid_t crashcart_pid;
 
 static void send_msg(int fd, int type, int error, enum exec_stage stage, pid_t pid)
 {
@@ -540,18 +550,28 @@ static int setup_terminal(const struct exec_request *req)
 }
 
 /* The environment with HOME set to the user's home, when it was not given. */
-static char **env_with_home(char *const *envp, const char *home)
+/* The environment with HOME set to the user's home: envp's array, with its
+ * HOME entry (cmdenv_build always puts one) replaced. In the forked child: the
+ * allocation is its own, freed by exec. */
+static char *const *env_with_home(char *const *envp, const char *home)
 {
-        static char homevar[300];
-        static char *env[256];
+        char **env, *homevar;
         size_t n = 0;
+        bool replaced = false;
 
-        snprintf(homevar, sizeof(homevar), "HOME=%s", home);
-        for (; envp && *envp && n < ELEMENTSOF(env) - 2; envp++)
-                if (strncmp(*envp, "HOME=", 5) != 0)
-                        env[n++] = *envp;
-        env[n++] = homevar;
-        env[n] = NULL;
+        while (envp && envp[n])
+                n++;
+        env = calloc(n + 2, sizeof(char *));
+        if (!env || asprintf(&homevar, "HOME=%s", home) < 0)
+                return NULL;
+        for (size_t i = 0; i < n; i++) {
+                bool is_home = strncmp(envp[i], "HOME=", 5) == 0;
+
+                env[i] = is_home ? homevar : envp[i];
+                replaced |= is_home;
+        }
+        if (!replaced)
+                env[n] = homevar;
         return env;
 }
 
@@ -671,7 +691,7 @@ static int verify_credentials(const struct exec_request *req, const struct user_
 
 /* The last steps, with the credentials set: the command resolved, the signals as
  * the command gets them, the container's seccomp filters, exec. */
-_noreturn_ static void exec_command(const struct exec_request *req, char *const *envp, int msgfd)
+_noreturn_ static void exec_command(const struct exec_request *req, char *const *envp, int msgfd, int lsm_fd)
 {
         struct command_file cmd = { .fd = -EBADF };
         int r;
@@ -689,6 +709,23 @@ _noreturn_ static void exec_command(const struct exec_request *req, char *const 
                         signal(sig, SIG_DFL);
         sigprocmask(SIG_SETMASK, req->sigmask, NULL);
 
+        /* What runs from here on is the command, which outlives crashcart as
+         * docker exec's does; until now it died with it. */
+        if (prctl(PR_SET_PDEATHSIG, 0) < 0) {
+                send_msg(msgfd, MSG_ERROR, NEG_ERRNO(), EXEC_STAGE_FORK, 0);
+                _exit(125);
+        }
+
+        /* The target's LSM label for what is exec'd, before the seccomp filters
+         * (which could fake the write). */
+        if (req->confine) {
+                r = confinement_apply_lsm(req->confine, lsm_fd);
+                if (r < 0) {
+                        send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_LSM, 0);
+                        _exit(125);
+                }
+                safe_close(lsm_fd);
+        }
         /* The container's seccomp filters come last, right before exec: nothing
          * that crashcart does can be faked by them. Without CAP_SYS_ADMIN left,
          * a filter needs no_new_privs, which the command then has too. */
@@ -710,8 +747,19 @@ _noreturn_ static void command_child(const struct exec_request *req, int rootfd,
 {
         struct user_spec u;
         char *const *envp = req->envp;
+        _cleanup_close_ int lsm_fd = -EBADF;
         int r;
 
+        /* The file to set the command's LSM label through, opened from the host's
+         * /proc while it is still ours: the container's /proc may be a fake one,
+         * which would take the label and set nothing. */
+        if (req->confine) {
+                lsm_fd = confinement_open_lsm_exec(req->confine);
+                if (lsm_fd < 0 && lsm_fd != -EBADF) {
+                        send_msg(msgfd, MSG_ERROR, lsm_fd, EXEC_STAGE_LSM, 0);
+                        _exit(125);
+                }
+        }
         /* The container's root as / and as the working directory: nothing of the
          * host's tree stays reachable through cwd or root. */
         if (fchdir(rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0) {
@@ -720,7 +768,7 @@ _noreturn_ static void command_child(const struct exec_request *req, int rootfd,
         }
         {
                 const int keep[] = { msgfd, req->stdio[0], req->stdio[1], req->stdio[2], req->host_pty_slave,
-                                     req->pty_sock };
+                                     req->pty_sock, lsm_fd, exec_sync_fd };
 
                 r = fault_disabled("close-host-fds") ? 0 : close_host_fds(keep, ELEMENTSOF(keep));
                 if (r < 0) {
@@ -767,14 +815,19 @@ _noreturn_ static void command_child(const struct exec_request *req, int rootfd,
                 send_msg(msgfd, MSG_ERROR, r, req->confine ? EXEC_STAGE_CONFINE : EXEC_STAGE_CREDENTIALS, 0);
                 _exit(125);
         }
-        if (req->home_from_user)
+        if (req->home_from_user) {
                 envp = env_with_home(envp, u.home);
+                if (!envp) {
+                        send_msg(msgfd, MSG_ERROR, -ENOMEM, EXEC_STAGE_USER, 0);
+                        _exit(125);
+                }
+        }
         r = cloexec_all_fds();
         if (r < 0) {
                 send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_FDS, 0);
                 _exit(125);
         }
-        exec_command(req, envp, msgfd);
+        exec_command(req, envp, msgfd, TAKE_FD(lsm_fd));
 }
 
 _noreturn_ static void joiner_child(const struct target *t, const struct exec_request *req, int rootfd, int msgfd)
@@ -782,7 +835,17 @@ _noreturn_ static void joiner_child(const struct target *t, const struct exec_re
         _cleanup_close_ int cgv2 = -EBADF;
         bool joined_user = false;
         pid_t pid = -ENOSYS;
-        int r;
+        int sync[2], joiner_pidfd, r;
+
+        /* Nothing of ours stays in the container when crashcart is killed; it
+         * may have been before this was set. */
+        if (!fault_disabled("pdeathsig") && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != crashcart_pid))
+                _exit(125);
+        if (pipe2(sync, O_CLOEXEC) < 0) {
+                send_msg(msgfd, MSG_ERROR, NEG_ERRNO(), EXEC_STAGE_FORK, 0);
+                _exit(125);
+        }
+        joiner_pidfd = sys_pidfd_open(getpid(), 0); /* -1 before Linux 5.3: no check */
 
         /* Joined first, from the host, where the cgroup hierarchies are mounted. A
          * command outside the container's cgroups would escape its limits and its
@@ -825,9 +888,27 @@ _noreturn_ static void joiner_child(const struct target *t, const struct exec_re
                 send_msg(msgfd, MSG_ERROR, pid, EXEC_STAGE_FORK, 0);
                 _exit(125);
         }
-        if (pid == 0)
+        if (pid == 0) {
+                safe_close(sync[0]);
+                exec_sync_fd = sync[1];
+                /* The joiner may have died before this was set: its pidfd says
+                 * (in the container's PID namespace getppid() says 0 either way). */
+                if (!fault_disabled("pdeathsig") && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                        _exit(125);
+                if (joiner_pidfd >= 0) {
+                        struct pollfd p = { .fd = joiner_pidfd, .events = POLLIN };
+
+                        if (poll(&p, 1, 0) != 0)
+                                _exit(125);
+                        joiner_pidfd = safe_close(joiner_pidfd);
+                }
                 command_child(req, rootfd, msgfd, joined_user);
+        }
+        safe_close(sync[1]);
         send_msg(msgfd, MSG_PID, 0, 0, pid);
+        /* Until the command exec'd or died (EOF): it dies with this process. */
+        while (read(sync[0], &(char){ 0 }, 1) < 0 && errno == EINTR)
+                ;
         _exit(0);
 }
 
@@ -849,6 +930,7 @@ int ns_spawn(const struct target *t, const struct exec_request *req, pid_t *ret_
                 ret_err->stage = EXEC_STAGE_FORK;
                 return ret_err->error = NEG_ERRNO();
         }
+        crashcart_pid = getpid();
         joiner = fork();
         if (joiner < 0) {
                 r = NEG_ERRNO();
@@ -866,7 +948,16 @@ int ns_spawn(const struct target *t, const struct exec_request *req, pid_t *ret_
         /* Messages until EOF, which comes when the joiner has exited and the command
          * has exec'd (the pipe is close-on-exec) or died. */
         for (;;) {
-                r = read_full(pipefd[0], &m, sizeof(m), &n);
+                r = interrupt_read_full(pipefd[0], &m, sizeof(m), &n);
+                if (r == -EINTR) {
+                        /* The command, if forked, dies with the joiner. */
+                        safe_close(pipefd[0]);
+                        interrupt_kill_helper(joiner);
+                        if (cmd > 0)
+                                interrupt_kill_helper(cmd);
+                        ret_err->stage = EXEC_STAGE_FORK;
+                        return ret_err->error = -EINTR;
+                }
                 if (r < 0 || n != sizeof(m))
                         break;
                 if (m.type == MSG_PID)
@@ -946,6 +1037,8 @@ const char *exec_stage_to_string(enum exec_stage stage)
                 return "cannot become root in the container";
         case EXEC_STAGE_CONFINE:
                 return "cannot confine the command as the container is";
+        case EXEC_STAGE_LSM:
+                return "cannot give the command the container's LSM label (AppArmor profile, SELinux context)";
         case EXEC_STAGE_EXEC:
                 return "cannot execute the command in the container";
         }

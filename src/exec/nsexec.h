@@ -20,6 +20,7 @@ enum exec_stage {
         EXEC_STAGE_TTY,
         EXEC_STAGE_CREDENTIALS,
         EXEC_STAGE_CONFINE,
+        EXEC_STAGE_LSM,         /* --confined: the target's LSM label */
         EXEC_STAGE_FDS,
         EXEC_STAGE_EXEC,
 };

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "basic/fileio.h"
+#include "basic/interrupt.h"
 #include "basic/log.h"
 #include "basic/macro.h"
 #include "basic/spawn.h"
@@ -22,6 +24,10 @@
 /* The exit status and the message of a failure to start the command. */
 static int log_exec_error(const struct exec_error *e, const char *cmd)
 {
+        if (e->error == -EINTR && interrupt_signal()) {
+                log_error("interrupted by SIG%s", sigabbrev_np(interrupt_signal()));
+                return 128 + interrupt_signal();
+        }
         if (e->stage == EXEC_STAGE_EXEC) {
                 if (e->error == -ENOENT || e->error == -ENOTDIR) {
                         log_error("'%s': no such file or directory in the container", cmd);
@@ -202,14 +208,24 @@ static int prepare_command(const struct run_request *req, const struct target *t
         int r;
 
         if (req->env_from_target) {
-                r = read_full_fileat(t->procfd, "environ", 1 << 20, &environ_text, &environ_len);
+                /* Bounded only against a runaway: the kernel's own limit at exec
+                 * (E2BIG) is reported, nothing is cut short. */
+                r = read_full_fileat(t->procfd, "environ", 256u << 20, &environ_text, &environ_len);
                 if (r < 0)
                         return log_error_errno(r, "cannot read the environment of %s", target_label(t));
         }
-        r = cmdenv_build(environ_text, environ_len, pty || term ? (term ?: "xterm") : NULL, req->envs, req->n_envs,
-                         env);
+        r = cmdenv_build(environ_text, environ_len, req->env_take, req->n_env_take,
+                         pty || term ? (term ?: "xterm") : NULL, req->envs, req->n_envs, env);
         if (r < 0)
                 return log_error_errno(r, "cannot build the command's environment");
+        if (env->n_left_out > 0) {
+                /* Nothing is dropped silently. */
+                log_warning("%zu variable%s of the environment of %s left out (-v names them; "
+                            "--env-from-target=NAME takes one)",
+                            env->n_left_out, env->n_left_out == 1 ? "" : "s", target_label(t));
+                for (size_t i = 0; i < env->n_left_out; i++)
+                        log_debug("left out of the target's environment: %s", env->left_out[i]);
+        }
         if (req->confined) {
                 r = confinement_read(t, conf);
                 if (r < 0)

@@ -26,6 +26,8 @@ struct run_request {
         char *const *envs;      /* KEY=VALUE from --env, in order */
         size_t n_envs;
         bool env_from_target;
+        char *const *env_take;  /* --env-from-target=NAME,PREFIX*: taken besides the allowlist */
+        size_t n_env_take;
         bool confined;
         bool privileged;        /* every capability, none dropped */
         dev_t cart_dev;         /* the cart's filesystem: its files cannot change */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Runtimes found through the process table: LXC (its cgroup), systemd-nspawn (its
- * registration, else its command line), and the last resort, a scan of every
+/* Runtimes found through the process table: LXC (its monitor, root's), systemd-nspawn
+ * (machined's registration, else the command line of root's nspawn process), and the last resort, a scan of every
  * process's cgroup for a container id. Paths are relative to ctx->root_fd. */
 #include <dirent.h>
 #include <errno.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "basic/fileio.h"
+#include "basic/log.h"
 #include "basic/macro.h"
 #include "basic/procfs.h"
 #include "resolve/resolve.h"
@@ -265,8 +266,11 @@ int cgroup_scan_list(const struct resolve_ctx *ctx, struct candidates *out)
         return cgroup_scan(ctx, NULL, out);
 }
 
-/* ---- LXC: the container's processes are in cgroup lxc.payload.<name> (LXC 4+)
- * or lxc/<name> (older); the monitor's title names the lxcpath. ---- */
+/* ---- LXC: its monitor, "[lxc monitor] LXCPATH NAME", a process of root's on the
+ * host whose child is the container's init, and LXCPATH/NAME/config, root's.
+ * Never a cgroup name alone: a container with a cgroup namespace (or cgroup v1
+ * write access) can make a cgroup lxc.payload.<any name> of its own, and any
+ * process can take the monitor's title. ---- */
 
 /* The LXC container name in a cgroup text, or NULL. Writes into buf. */
 static const char *lxc_name_of(const char *cgroup, char *buf, size_t size)
@@ -288,72 +292,91 @@ static const char *lxc_name_of(const char *cgroup, char *buf, size_t size)
         return resolve_id_is_valid(buf) ? buf : NULL;
 }
 
-/* "[lxc monitor] /var/lib/lxc NAME": LXC's monitor process, which names the path. */
-static bool lxc_monitor_path(const struct proc_entry *e, const char *name, char *path, size_t size)
+/* The lxcpath and name of a monitor's title, or false. */
+static bool lxc_monitor_title(const struct proc_entry *e, char *path, size_t psize, char *name, size_t nsize)
 {
         const char *c = e->cmdline, *sp;
 
-        if (!c || strncmp(c, "[lxc monitor] ", 14) != 0)
+        if (!c || strncmp(c, "[lxc monitor] /", 15) != 0)
                 return false;
         c += 14;
         sp = strrchr(c, ' ');
-        if (!sp || strcmp(sp + 1, name) != 0 || (size_t)(sp - c) >= size)
+        if (!sp || (size_t)(sp - c) >= psize || strlen(sp + 1) >= nsize)
                 return false;
         memcpy(path, c, (size_t)(sp - c));
         path[sp - c] = 0;
-        return true;
+        strcpy(name, sp + 1);
+        return resolve_id_is_valid(name);
+}
+
+/* LXCPATH, LXCPATH/NAME and its config are root's: the container exists there. */
+static bool lxc_config_is_trusted(const struct resolve_ctx *ctx, const char *lxcpath, const char *name)
+{
+        _cleanup_close_ int fd = -EBADF;
+        const char *rel = lxcpath + strspn(lxcpath, "/");
+        char path[600];
+
+        fd = openat(ctx->root_fd, *rel ? rel : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 || !resolve_state_is_trusted(ctx, fd, ""))
+                return false;
+        if (!resolve_state_is_trusted(ctx, fd, name))
+                return false;
+        snprintf(path, sizeof(path), "%s/config", name);
+        return resolve_state_is_trusted(ctx, fd, path);
 }
 
 static int lxc_walk(const struct resolve_ctx *ctx, const char *id, struct candidates *out)
 {
         struct proc_table t = {};
-        bool *member = NULL;
         size_t first = out->n;
         int r;
 
         r = proc_table_read(ctx, true, &t);
         if (r < 0)
                 return r;
-        member = calloc(t.n + 1, sizeof(*member));
-        if (!member) {
-                r = -ENOMEM;
-                goto out;
-        }
         for (size_t i = 0; i < t.n; i++) {
-                char name[256], other[256], lxcpath[512] = "/var/lib/lxc";
+                char name[256], other[256], lxcpath[512];
                 bool seen = false;
-                pid_t init;
+                pid_t init = 0, any_child = 0;
 
-                if (!lxc_name_of(t.v[i].cgroup, name, sizeof(name)))
+                if (!lxc_monitor_title(&t.v[i], lxcpath, sizeof(lxcpath), name, sizeof(name)))
                         continue;
                 if (id && strcmp(name, id) != 0)
                         continue;
                 for (size_t j = first; j < out->n && !seen; j++)
-                        seen = strcmp(out->v[j].id, name) == 0;
+                        seen = strcmp(out->v[j].id, name) == 0 && strcmp(out->v[j].ns, lxcpath) == 0;
                 if (seen)
                         continue;
-                for (size_t j = 0; j < t.n; j++) {
-                        const char *nm = lxc_name_of(t.v[j].cgroup, other, sizeof(other));
-
-                        member[j] = nm && strcmp(nm, name) == 0;
-                        lxc_monitor_path(&t.v[j], name, lxcpath, sizeof(lxcpath));
+                if (!resolve_process_is_host_root(ctx, t.v[i].pid) ||
+                    !lxc_config_is_trusted(ctx, lxcpath, name)) {
+                        log_debug("'%s': a process titled as LXC's monitor that is not root's on the host, "
+                                  "or no root-owned %s/%s/config: not a container",
+                                  name, lxcpath, name);
+                        continue;
                 }
-                init = group_init(&t, member);
+                /* The init is the monitor's child (in the container's cgroup). */
+                for (size_t j = 0; j < t.n; j++) {
+                        const char *nm;
+
+                        if (t.v[j].ppid != t.v[i].pid)
+                                continue;
+                        if (any_child == 0 || t.v[j].pid < any_child)
+                                any_child = t.v[j].pid;
+                        nm = lxc_name_of(t.v[j].cgroup, other, sizeof(other));
+                        if (nm && strcmp(nm, name) == 0 && (init == 0 || t.v[j].pid < init))
+                                init = t.v[j].pid;
+                }
+                if (init == 0)
+                        init = any_child;
                 r = candidates_add(out, "lxc", name, name, lxcpath, init, init > 0);
                 if (r < 0)
                         goto out;
         }
-        /* A container that exists (its config in the default path) but has no
-         * processes: not running. */
-        if (id && out->n == first) {
-                char cfg[512];
-
-                snprintf(cfg, sizeof(cfg), "var/lib/lxc/%s/config", id);
-                if (faccessat(ctx->root_fd, cfg, F_OK, 0) == 0)
-                        r = candidates_add(out, "lxc", id, id, "/var/lib/lxc", 0, false);
-        }
+        /* A container that exists (its config, root's, in the default path) but
+         * has no monitor: not running. */
+        if (id && out->n == first && lxc_config_is_trusted(ctx, "/var/lib/lxc", id))
+                r = candidates_add(out, "lxc", id, id, "/var/lib/lxc", 0, false);
 out:
-        free(member);
         proc_table_done(&t);
         return r;
 }
@@ -420,8 +443,12 @@ static int nspawn_walk(const struct resolve_ctx *ctx, const char *id, struct can
         size_t first = out->n;
         int r, fd;
 
-        /* Registered machines (machined): LEADER= is the container's init. */
-        fd = openat(ctx->root_fd, "run/systemd/machines", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        /* Registered machines (machined): LEADER= is the container's init. Only
+         * root's registrations: a file anyone else could have written names
+         * nothing. */
+        fd = openat(ctx->root_fd, "run/systemd/machines", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0 && !resolve_state_is_trusted(ctx, fd, ""))
+                fd = safe_close(fd);
         if (fd >= 0 && (d = fdopendir(fd))) {
                 struct dirent *de;
 
@@ -434,7 +461,8 @@ static int nspawn_walk(const struct resolve_ctx *ctx, const char *id, struct can
                                 continue;
                         if (id && strcmp(de->d_name, id) != 0)
                                 continue;
-                        if (read_full_fileat(dirfd(d), de->d_name, 1 << 16, &text, NULL) < 0)
+                        if (!resolve_state_is_trusted(ctx, dirfd(d), de->d_name) ||
+                            read_full_fileat(dirfd(d), de->d_name, 1 << 16, &text, NULL) < 0)
                                 continue;
                         klass = strstr(text, "\nCLASS=");
                         if (klass && strncmp(klass + 7, "container", 9) != 0)
@@ -454,7 +482,9 @@ static int nspawn_walk(const struct resolve_ctx *ctx, const char *id, struct can
         } else if (fd >= 0)
                 safe_close(fd);
 
-        /* Unregistered (--register=no): the nspawn process's child is the init. */
+        /* Unregistered (--register=no): the nspawn process's child is the init.
+         * Its command line names the machine only when it is root's process on
+         * the host: any container can run a process called systemd-nspawn. */
         r = proc_table_read(ctx, true, &t);
         if (r < 0)
                 return r;
@@ -473,6 +503,12 @@ static int nspawn_walk(const struct resolve_ctx *ctx, const char *id, struct can
                         seen = strcmp(out->v[j].id, name) == 0;
                 if (seen)
                         continue;
+                if (!resolve_process_is_host_root(ctx, t.v[i].pid)) {
+                        log_debug("'%s': a process called systemd-nspawn that is not root's on the host: "
+                                  "not a container",
+                                  name);
+                        continue;
+                }
                 for (size_t j = 0; j < t.n; j++)
                         if (t.v[j].ppid == t.v[i].pid && (child == 0 || t.v[j].pid < child))
                                 child = t.v[j].pid;

@@ -25,6 +25,7 @@ struct candidates {
 struct resolve_ctx {
         int root_fd;    /* the host's / (a fixture tree in unit tests) */
         bool use_api;   /* ask runtimes' API sockets (off for fixture trees) */
+        uid_t state_uid; /* who owns trusted runtime state: root (the unit tests' own uid) */
 };
 
 enum runtime_kind {
@@ -100,6 +101,17 @@ bool resolve_id_is_valid(const char *s);
 int resolve_match(const char *s, const char *id);
 
 /* ---- helpers shared by the resolvers (resolve.c) ---- */
+
+/* Whether a runtime's state file or directory (relative to dirfd, not followed
+ * if a symlink) is root's and writable by no one else (a group-writable one by
+ * root's group only): a name read from it was written by the runtime, not by a
+ * container. */
+bool resolve_state_is_trusted(const struct resolve_ctx *ctx, int dirfd, const char *path);
+/* Whether process pid is a runtime's own process on the host, never one of a
+ * container's: root (real and effective uid 0 in the host's user namespace), in
+ * crashcart's PID namespace, with the host's / as its root. A process title or
+ * command line is a name only then. */
+bool resolve_process_is_host_root(const struct resolve_ctx *ctx, pid_t pid);
 
 /* A PID read from a pidfile relative to dirfd; 0 when missing, empty or dead. */
 pid_t read_pidfile_at(const struct resolve_ctx *ctx, int dirfd, const char *path);

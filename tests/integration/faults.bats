@@ -292,3 +292,76 @@ finish() {      # finish: lets $cc go on, sets $st to its exit status
         for n in "${names[@]}"; do "$CRASHCART" -u "$n"; done
         for p in "${pids[@]}"; do cc_assert_container_clean "$p"; done
 }
+
+# Whether process $1 is gone: exited, or a zombie no one has reaped yet.
+is_gone() {
+        local st; st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 0
+        [ -z "$st" ] || [ "$st" = Z ] || [ "$st" = X ]
+}
+
+@test "SIGTERM or SIGINT while a helper blocks: the run ends 143 or 130, the helper killed, nothing left" {
+        local n pid helper; n=$(cc_name sigterm); pid=$(cc_docker_run "$n" crashcart-test/busybox sleep 1000000)
+        # The positive control: waits that take no signal leave crashcart waiting
+        # for a helper that never answers.
+        CRASHCART_FAULT_DISABLE=interruptible-waits CRASHCART_FAULT_STOP=joined "$CRASHCART" "$n" /dev/crashcart/bin/true \
+                >/dev/null 2>&1 3>&- &
+        cc=$!
+        helper=$(cc_stopped_crashcart "$cc")
+        kill -TERM "$cc"
+        sleep 1
+        kill -0 "$cc"
+        # (The signal, pending, goes to the command once it runs.)
+        kill -CONT "$helper"; finish
+
+        # The command's process, stopped in the container before exec.
+        CRASHCART_FAULT_STOP=joined "$CRASHCART" "$n" /dev/crashcart/bin/true >/dev/null \
+                2>"$BATS_TEST_TMPDIR/err" 3>&- &
+        cc=$!
+        helper=$(cc_stopped_crashcart "$cc")
+        kill -TERM "$cc"; finish
+        [ "$st" = 143 ]
+        [ "$(cat "$BATS_TEST_TMPDIR/err")" = "crashcart: interrupted by SIGTERM" ]
+        for _ in $(seq 50); do is_gone "$helper" && break; sleep 0.05; done
+        is_gone "$helper"
+        cc_assert_container_clean "$pid"
+
+        # The placement helper, stopped in the container's mount namespace.
+        CRASHCART_FAULT_STOP=placing "$CRASHCART" "$n" /dev/crashcart/bin/true >/dev/null 2>&1 3>&- &
+        cc=$!
+        helper=$(cc_stopped_crashcart "$cc")
+        kill -INT "$cc"; finish
+        [ "$st" = 130 ]
+        for _ in $(seq 50); do is_gone "$helper" && break; sleep 0.05; done
+        is_gone "$helper"
+        cc_assert_container_clean "$pid"
+}
+
+@test "crashcart SIGKILLed while a helper is in the container: the helpers die with it; the next -u unmounts the cart" {
+        local n pid helper; n=$(cc_name sigkill); pid=$(cc_docker_run "$n" crashcart-test/busybox sleep 1000000)
+        # The positive control: without PR_SET_PDEATHSIG the command's process
+        # stays in the container, stopped there, after crashcart is gone.
+        CRASHCART_FAULT_DISABLE=pdeathsig CRASHCART_FAULT_STOP=joined "$CRASHCART" "$n" /dev/crashcart/bin/true \
+                >/dev/null 2>&1 3>&- &
+        cc=$!
+        helper=$(cc_stopped_crashcart "$cc")
+        kill -KILL "$cc"; finish
+        sleep 0.5
+        cc_refute is_gone "$helper"
+        kill -KILL "$helper"
+        cc_expect 0 "$CRASHCART" -u "$n"
+
+        for point in joined placing; do
+                CRASHCART_FAULT_STOP=$point "$CRASHCART" "$n" /dev/crashcart/bin/true >/dev/null 2>&1 3>&- &
+                cc=$!
+                helper=$(cc_stopped_crashcart "$cc")
+                kill -KILL "$cc"; finish
+                for _ in $(seq 50); do is_gone "$helper" && break; sleep 0.05; done
+                is_gone "$helper"
+                # No process of ours in the container.
+                cc_refute grep -qx crashcart /proc/"$(pgrep -d ' ' -f "$CRASHCART $n" | cut -d' ' -f1)"/comm 2>/dev/null
+                # A cart it mounted stays until the next run or -u: its session
+                # names a user that is gone, so -u removes it.
+                cc_expect 0 "$CRASHCART" -u "$n"
+                cc_assert_container_clean "$pid"
+        done
+}

@@ -489,5 +489,72 @@ legacy_with_swap() {
         cc_assert_container_clean "$pid"
         cc_expect 0 "$CRASHCART" --legacy-mount "$n" /dev/crashcart/bin/echo legacy
         [ "$output" = legacy ]
+}
+
+@test "--env-from-target takes only what is data: a startup file the container names in its environment never runs" {
+        local n pid; n=$(cc_name envfrom)
+        # ash reads $ENV when interactive; SHELL names what programs start for "!".
+        # shellcheck disable=SC2016 # the container's variables, never expanded here
+        pid=$(cc_docker_run "$n" --env ENV=/tmp/rc --env SHELL=/tmp/evilsh --env MAILPATH='/tmp/m?$(touch /tmp/mailpath)' \
+                --env APPVAR=data crashcart-test/busybox sleep 1000000)
+        docker exec "$n" sh -c 'echo "touch /tmp/planted-rc" >/tmp/rc'
+        # The positive control: the target's whole environment, as docker exec
+        # takes it, runs the container's startup file in the cart's shell.
+        CRASHCART_FAULT_DISABLE=env-allowlist cc_expect 0 "$CRASHCART" -T --env-from-target "$n" \
+                /dev/crashcart/bin/sh -i -c 'env' </dev/null
+        grep -qx ENV=/tmp/rc <<<"$output"
+        docker exec "$n" test -e /tmp/planted-rc
+        docker exec "$n" rm /tmp/planted-rc
+
+        # shellcheck disable=SC2016 # expanded by the shell in the container
+        cc_expect 0 "$CRASHCART" -T --env-from-target=APPVAR "$n" \
+                /dev/crashcart/bin/sh -i -c 'echo $SHELL $APPVAR; env | grep -c -E "^(ENV|MAILPATH)=" || true' </dev/null
+        [[ "$output" == *"/dev/crashcart/bin/bash data"* ]]
+        [ "$(tail -1 <<<"$output")" = 0 ]
+        cc_refute docker exec "$n" test -e /tmp/planted-rc
+        cc_assert_container_clean "$pid"
+}
+
+# Starts the impostor helper in container $1 with comm $2 and command line $3...;
+# waits until the host sees it.
+start_impostor() {
+        local n=$1; shift
+        docker cp "$(cc_helper impostor)" "$n:/impostor" >/dev/null
+        docker exec -d "$n" /impostor "$@"
+        for _ in $(seq 100); do
+                pgrep -x "$1" >/dev/null && return 0    # its name is set after its command line
+                sleep 0.05
+        done
+        echo "the impostor did not start" >&2
+        return 1
+}
+
+@test "systemd-nspawn and LXC names come from root's runtime state, never from a container's process that poses as one" {
+        local n pid victim=cctest-victim-$$; n=$(cc_name impostor)
+        pid=$(cc_docker_run "$n" crashcart-test/busybox sleep 1000000)
+        # A process called systemd-nspawn with -M VICTIM; and LXC's monitor title,
+        # with an lxcpath through the container's own root (/proc/PID/root) where
+        # it made VICTIM/config.
+        start_impostor "$n" systemd-nspawn systemd-nspawn -M "$victim"
+        docker exec "$n" sh -c "mkdir -p /srv/$victim && echo 'lxc.uts.name = x' >/srv/$victim/config"
+        start_impostor "$n" lxc-start "[lxc monitor] /proc/$pid/root/srv $victim"
+
+        # The positive control: trusting any process and file, the names resolve
+        # into the impostor's container.
+        CRASHCART_FAULT_DISABLE=trusted-runtime-state cc_expect 0 "$CRASHCART" -r nspawn "$victim" \
+                /dev/crashcart/bin/cat /proc/1/comm
+        [ "$output" = sleep ]
+        CRASHCART_FAULT_DISABLE=trusted-runtime-state cc_expect 0 "$CRASHCART" -r lxc "$victim" \
+                /dev/crashcart/bin/cat /proc/1/comm
+        [ "$output" = sleep ]
+
+        cc_expect 125 "$CRASHCART" -r nspawn "$victim" /dev/crashcart/bin/true
+        [[ "$stderr" == *"no such container or process '$victim'"* ]]
+        cc_expect 125 "$CRASHCART" -r lxc "$victim" /dev/crashcart/bin/true
+        [[ "$stderr" == *"no such container or process '$victim'"* ]]
+        cc_expect 125 "$CRASHCART" "$victim" /dev/crashcart/bin/true
+        cc_one_error_line
+        cc_expect 0 "$CRASHCART" --list
+        cc_refute grep -q "$victim" <<<"$output"
         cc_assert_container_clean "$pid"
 }

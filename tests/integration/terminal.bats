@@ -175,13 +175,26 @@ term_wait() {
         cc_expect 0 "$CRASHCART" --env A=1 --env B=x=y -w /etc "$BB" /dev/crashcart/bin/sh -c 'echo $A $B $(pwd) $HOME; env | grep -c APPVAR; true'
         [ "$output" = "$(printf '1 x=y /etc /root\n0')" ]
         # shellcheck disable=SC2016 # expanded by the shell in the container, not here
-        cc_expect 0 "$CRASHCART" --env-from-target "$BB" /dev/crashcart/bin/sh -c 'echo $APPVAR; echo $PATH'
+        cc_expect 0 "$CRASHCART" --env-from-target=APPVAR "$BB" /dev/crashcart/bin/sh -c 'echo $APPVAR; echo $PATH'
         [ "$(sed -n 1p <<<"$output")" = from-app ]
         [[ "$(sed -n 2p <<<"$output")" == /dev/crashcart/sbin:/dev/crashcart/bin:* ]]
-        # The container's loader and shell-startup variables stay behind.
+        # An allowlist: an application's variable only when named, and what is
+        # left out is said; the container's loader and shell-startup variables
+        # stay behind; SHELL is the cart's.
         cc_expect 0 "$CRASHCART" --env-from-target "$BB" /dev/crashcart/bin/env
+        cc_refute grep -q APPVAR <<<"$output"
+        grep -qx HOSTNAME="$(docker inspect -f '{{.Config.Hostname}}' "$BB")" <<<"$output"
+        grep -qx SHELL=/dev/crashcart/bin/bash <<<"$output"
+        cc_refute grep -E '^(LD_PRELOAD|BASH_ENV)=' <<<"$output"
+        [[ "$stderr" == *"variables of the environment of"*"left out"* ]]
+        cc_expect 0 "$CRASHCART" -v --env-from-target=APP* "$BB" /dev/crashcart/bin/env
         grep -qx APPVAR=from-app <<<"$output"
         cc_refute grep -E '^(LD_PRELOAD|BASH_ENV)=' <<<"$output"
+        [[ "$stderr" == *"left out of the target's environment: LD_PRELOAD"* ]]
+        cc_expect 125 "$CRASHCART" --env-from-target=LD_PRELOAD "$BB" /dev/crashcart/bin/env
+        [[ "$stderr" == *"LD_PRELOAD is read by the loader: never taken from the container"* ]]
+        cc_expect 125 "$CRASHCART" --env LD_PRELOAD=/tmp/x.so "$BB" /dev/crashcart/bin/env
+        [[ "$stderr" == *"(-f sets it anyway)"* ]]
         cc_expect 125 "$CRASHCART" -w /no/such/dir "$BB" /dev/crashcart/bin/true
         cc_one_error_line
         cc_expect 125 "$CRASHCART" --env NOEQUALS "$BB" /dev/crashcart/bin/true

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/macro.h"
 #include "exec/cmdenv.h"
 #include "exec/confinement.h"
 #include "exec/userdb.h"
@@ -64,21 +65,22 @@ TEST(cmdenv)
         char *sets[] = { "LANG=en_US.UTF-8", "EXTRA=1=2" };
         struct cmdenv e;
 
-        CHECK(cmdenv_build(NULL, 0, "xterm", NULL, 0, &e) == 0);
-        CHECK(e.n == 3);
+        CHECK(cmdenv_build(NULL, 0, NULL, 0, "xterm", NULL, 0, &e) == 0);
+        CHECK(e.n == 4);
         CHECK_STR(cmdenv_get(&e, "TERM"), "xterm");
         CHECK_STR(cmdenv_get(&e, "PATH"), CMDENV_DEFAULT_PATH);
         CHECK_STR(cmdenv_get(&e, "HOME"), "/root");
+        CHECK_STR(cmdenv_get(&e, "SHELL"), CART_SHELL);
         CHECK(!e.home_given);
         CHECK(e.v[e.n] == NULL);
         cmdenv_done(&e);
 
         /* Nothing of crashcart's own environment: no TERM when there is none. */
-        CHECK(cmdenv_build(NULL, 0, NULL, NULL, 0, &e) == 0);
-        CHECK(cmdenv_get(&e, "TERM") == NULL && e.n == 2);
+        CHECK(cmdenv_build(NULL, 0, NULL, 0, NULL, NULL, 0, &e) == 0);
+        CHECK(cmdenv_get(&e, "TERM") == NULL && e.n == 3);
         cmdenv_done(&e);
 
-        CHECK(cmdenv_build(target, sizeof(target) - 1, "dumb", sets, 2, &e) == 0);
+        CHECK(cmdenv_build(target, sizeof(target) - 1, NULL, 0, "dumb", sets, 2, &e) == 0);
         CHECK_STR(cmdenv_get(&e, "PATH"), CART_PATH_PREFIX ":/usr/bin:/bin");
         CHECK_STR(cmdenv_get(&e, "HOSTNAME"), "web");
         CHECK_STR(cmdenv_get(&e, "LANG"), "en_US.UTF-8");
@@ -86,43 +88,74 @@ TEST(cmdenv)
         CHECK_STR(cmdenv_get(&e, "HOME"), "/srv");
         CHECK(e.home_given);
         CHECK(cmdenv_get(&e, "junk") == NULL);
+        /* The target's LANG is not taken (its catalogs are printf formats); the
+         * junk and LANG are said to be left out. */
+        CHECK(e.n_left_out == 2);
+        CHECK_STR(e.left_out[0], "LANG");
+        CHECK_STR(e.left_out[1], "junk");
         cmdenv_done(&e);
 
-        /* What the container's environment may not hand to the cart's programs;
-         * the user's --env may. */
+        /* An allowlist: what the cart's programs read as code, a program to run,
+         * a file or a directory to load from, is left out, known or not; the
+         * operator's --env may set it, and --env-from-target=NAME take it. */
         {
-                static const char hostile[] = "LD_PRELOAD=/tmp/x.so\0LD_LIBRARY_PATH=/tmp\0LD_AUDIT=/a.so\0"
-                                              "BASH_ENV=/tmp/rc\0BASH_FUNC_getent%%=() { id; }\0PYTHONPATH=/tmp\0"
-                                              "GCONV_PATH=/tmp\0GLIBC_TUNABLES=x\0OPENSSL_MODULES=/tmp\0ENV=/x\0"
-                                              "PERL5OPT=-d\0LDFLAGS=-s\0TZ=UTC\0ENVIRONMENT=prod\0"
-                                              "LESSOPEN=|/tmp/x %s\0PROMPT_COMMAND=id\0MANPAGER=sh\0EDITOR=x\0"
-                                              "PATH=/dev/crashcart/sbin:/dev/crashcart/binX:/bin\0";
-                char *mine[] = { "LD_DEBUG=libs" };
+                static const char hostile[] =
+                        "LD_PRELOAD=/tmp/x.so\0LD_LIBRARY_PATH=/tmp\0LD_AUDIT=/a.so\0"
+                        "BASH_ENV=/tmp/rc\0BASH_FUNC_getent%%=() { id; }\0PYTHONPATH=/tmp\0"
+                        "GCONV_PATH=/tmp\0GLIBC_TUNABLES=x\0OPENSSL_MODULES=/tmp\0ENV=/x\0"
+                        "PERL5OPT=-d\0LDFLAGS=-s\0TZ=UTC\0ENVIRONMENT=prod\0APP_MODE=x\0APP_DB=y\0"
+                        "LESSOPEN=|/tmp/x %s\0PROMPT_COMMAND=id\0MANPAGER=sh\0EDITOR=x\0"
+                        "MAILPATH=/tmp/m?$(id)\0TAR_OPTIONS=--checkpoint-action=exec=/x\0SHELL=/bin/evil\0"
+                        "XDG_CONFIG_HOME=/tmp\0LANGUAGE=de\0LC_ALL=de_DE\0HTTPS_PROXY=http://evil\0"
+                        "PATH=/dev/crashcart/sbin:/dev/crashcart/binX:.::bin:/bin\0";
+                char *mine[] = { "PAGER=less" };
+                char *take[] = { "ENVIRONMENT", "APP_*", "LD_PRELOAD" };
 
-                CHECK(cmdenv_build(hostile, sizeof(hostile) - 1, NULL, mine, 1, &e) == 0);
-                CHECK(cmdenv_get(&e, "LD_PRELOAD") == NULL);
-                CHECK(cmdenv_get(&e, "LD_LIBRARY_PATH") == NULL);
-                CHECK(cmdenv_get(&e, "LD_AUDIT") == NULL);
-                CHECK(cmdenv_get(&e, "BASH_ENV") == NULL);
-                CHECK(cmdenv_get(&e, "BASH_FUNC_getent%%") == NULL);
-                CHECK(cmdenv_get(&e, "PYTHONPATH") == NULL);
-                CHECK(cmdenv_get(&e, "GCONV_PATH") == NULL);
-                CHECK(cmdenv_get(&e, "GLIBC_TUNABLES") == NULL);
-                CHECK(cmdenv_get(&e, "OPENSSL_MODULES") == NULL);
-                CHECK(cmdenv_get(&e, "ENV") == NULL);
-                CHECK(cmdenv_get(&e, "PERL5OPT") == NULL);
-                CHECK_STR(cmdenv_get(&e, "LDFLAGS"), "-s");
+                CHECK(cmdenv_build(hostile, sizeof(hostile) - 1, take, 3, NULL, mine, 1, &e) == 0);
+                static const char *const never[] = {
+                        "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "BASH_ENV", "BASH_FUNC_getent%%",
+                        "PYTHONPATH", "GCONV_PATH", "GLIBC_TUNABLES", "OPENSSL_MODULES", "ENV", "PERL5OPT",
+                        "LDFLAGS", "LESSOPEN", "PROMPT_COMMAND", "MANPAGER", "EDITOR", "MAILPATH",
+                        "TAR_OPTIONS", "XDG_CONFIG_HOME", "LANGUAGE", "LC_ALL", "HTTPS_PROXY",
+                };
+                for (size_t i = 0; i < ELEMENTSOF(never); i++)
+                        if (cmdenv_get(&e, never[i]))
+                                harness_fail(__FILE__, __LINE__, "%s was taken", never[i]);
                 CHECK_STR(cmdenv_get(&e, "TZ"), "UTC");
                 CHECK_STR(cmdenv_get(&e, "ENVIRONMENT"), "prod");
-                CHECK_STR(cmdenv_get(&e, "LD_DEBUG"), "libs");
-                CHECK(cmdenv_get(&e, "LESSOPEN") == NULL);
-                CHECK(cmdenv_get(&e, "PROMPT_COMMAND") == NULL);
-                CHECK(cmdenv_get(&e, "MANPAGER") == NULL);
-                CHECK(cmdenv_get(&e, "EDITOR") == NULL);
-                /* A PATH that only looks like it starts with the cart's. */
-                CHECK_STR(cmdenv_get(&e, "PATH"), CART_PATH_PREFIX ":/dev/crashcart/sbin:/dev/crashcart/binX:/bin");
+                CHECK_STR(cmdenv_get(&e, "APP_MODE"), "x");
+                CHECK_STR(cmdenv_get(&e, "APP_DB"), "y");
+                CHECK_STR(cmdenv_get(&e, "PAGER"), "less");
+                CHECK_STR(cmdenv_get(&e, "SHELL"), CART_SHELL);
+                /* Relative directories and a PATH that only looks like the cart's. */
+                CHECK_STR(cmdenv_get(&e, "PATH"), CART_PATH_PREFIX ":/dev/crashcart/binX:/bin");
+                CHECK(e.n_left_out == ELEMENTSOF(never) + 1); /* and SHELL */
                 cmdenv_done(&e);
         }
+
+        /* A target with thousands of variables: none dropped for lack of room. */
+        {
+                _cleanup_free_ char *big = malloc(20000 * 24);
+                char *take[] = { "V*" };
+                size_t len = 0;
+
+                for (int i = 0; i < 20000; i++)
+                        len += (size_t)sprintf(big + len, "V%d=%0*d", i, 8, i) + 1;
+                CHECK(cmdenv_build(big, len, take, 1, NULL, NULL, 0, &e) == 0);
+                CHECK(e.n == 20000 + 3);
+                CHECK_STR(cmdenv_get(&e, "V19999"), "00019999");
+                cmdenv_done(&e);
+        }
+
+        /* TZ naming a file by path is not data. */
+        CHECK(cmdenv_target_takes("TZ=Europe/Paris", NULL, 0));
+        CHECK(!cmdenv_target_takes("TZ=:/proc/self/fd/0", NULL, 0));
+        CHECK(!cmdenv_target_takes("TZ=/etc/fifo", NULL, 0));
+        CHECK(!cmdenv_target_takes("TZ=../../tmp/x", NULL, 0));
+        CHECK(cmdenv_is_loader("LD_DEBUG=x") && cmdenv_is_loader("GCONV_PATH") && !cmdenv_is_loader("LDFLAGS"));
+        CHECK(cmdenv_name_is_valid("APP_*") && cmdenv_name_is_valid("_x1"));
+        CHECK(!cmdenv_name_is_valid("*") && !cmdenv_name_is_valid("1A") && !cmdenv_name_is_valid("A-B") &&
+              !cmdenv_name_is_valid("A*B"));
 }
 
 TEST(confine)
@@ -137,4 +170,35 @@ TEST(confine)
         CHECK(c.no_new_privs && c.seccomp_mode == 2);
         CHECK(confinement_parse_status("Name:\tx\nCapInh:\tzz\n", &c) == -EINVAL);
         CHECK(confinement_parse_status("Name:\tx\n", &c) == -ENOENT);
+}
+
+/* --confined: the target's LSM label, as /proc/PID/attr/{apparmor/,}current give it. */
+TEST(confine_lsm_label)
+{
+        struct lsm_label l;
+        static const char selinux[] = "system_u:system_r:container_t:s0:c12,c34";
+
+        CHECK(confinement_parse_lsm_label("unconfined\n", 11, true, &l) == 0 && l.kind == LSM_NONE && !l.label);
+        CHECK(confinement_parse_lsm_label("", 0, false, &l) == 0 && l.kind == LSM_NONE);
+        CHECK(confinement_parse_lsm_label("docker-default (enforce)\n", 25, true, &l) == 0);
+        CHECK(l.kind == LSM_APPARMOR);
+        CHECK_STR(l.label, "docker-default");
+        free(l.label);
+        /* Older kernels: AppArmor's label in attr/current. */
+        CHECK(confinement_parse_lsm_label("lxc-container-default-cgns (complain)\n", 38, false, &l) == 0);
+        CHECK(l.kind == LSM_APPARMOR);
+        CHECK_STR(l.label, "lxc-container-default-cgns");
+        free(l.label);
+        CHECK(confinement_parse_lsm_label("/usr/bin/app//null-hat (enforce)", 32, true, &l) == 0);
+        CHECK_STR(l.label, "/usr/bin/app//null-hat");
+        free(l.label);
+        /* SELinux ends its context with a NUL. */
+        CHECK(confinement_parse_lsm_label(selinux, sizeof(selinux), false, &l) == 0);
+        CHECK(l.kind == LSM_SELINUX);
+        CHECK_STR(l.label, selinux);
+        free(l.label);
+        /* Not AppArmor's form in AppArmor's file; a Smack label; an empty profile. */
+        CHECK(confinement_parse_lsm_label("system_u:r:t\n", 13, true, &l) == -EINVAL);
+        CHECK(confinement_parse_lsm_label("_\n", 2, false, &l) == -EOPNOTSUPP);
+        CHECK(confinement_parse_lsm_label(" (enforce)\n", 11, true, &l) == -EINVAL);
 }

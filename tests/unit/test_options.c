@@ -75,6 +75,21 @@ TEST(options_user_env)
         CHECK(o.n_envs == 2 && o.verbose == 2);
         CHECK_STR(o.envs[1], "B=");
         options_done(&o);
+
+        /* The loader's variables only with -f, which may come after. */
+        CHECK(PARSE(&o, "--env", "LD_PRELOAD=/x.so", "-f", "web") == 0);
+        CHECK(o.n_envs == 1 && o.force);
+        options_done(&o);
+
+        CHECK(PARSE(&o, "--env-from-target", "web") == 0);
+        CHECK(o.env_from_target && o.n_env_take == 0);
+        options_done(&o);
+        CHECK(PARSE(&o, "--env-from-target=APP_*,DB_URL", "--env-from-target=X", "web") == 0);
+        CHECK(o.env_from_target && o.n_env_take == 3);
+        CHECK_STR(o.env_take[0], "APP_*");
+        CHECK_STR(o.env_take[1], "DB_URL");
+        CHECK_STR(o.env_take[2], "X");
+        options_done(&o);
 }
 
 TEST(options_modes)
@@ -105,6 +120,16 @@ TEST(options_usage_errors)
         expect_usage("unknown option '--bogus'", PARSE(&o, "--bogus", "web"), &o);
         expect_usage("--env takes KEY=VALUE, not 'A'", PARSE(&o, "--env", "A", "web"), &o);
         expect_usage("--env takes KEY=VALUE, not '=1'", PARSE(&o, "--env", "=1", "web"), &o);
+        expect_usage("--env LD_PRELOAD: a variable of the loader's loads the container's files as code (-f sets it "
+                     "anyway)",
+                     PARSE(&o, "--env", "LD_PRELOAD=/x.so", "web"), &o);
+        expect_usage("--env GCONV_PATH: a variable of the loader's loads the container's files as code (-f sets it "
+                     "anyway)",
+                     PARSE(&o, "--env", "GCONV_PATH=/x", "web"), &o);
+        expect_usage("--env-from-target: LD_AUDIT is read by the loader: never taken from the container",
+                     PARSE(&o, "--env-from-target=A,LD_AUDIT", "-f", "web"), &o);
+        expect_usage("--env-from-target takes NAME or PREFIX*, not 'A-B'", PARSE(&o, "--env-from-target=A-B", "web"),
+                     &o);
         expect_usage("-m and -u exclude each other", PARSE(&o, "-m", "-u", "web"), &o);
         expect_usage("-m and -u take no command", PARSE(&o, "-m", "web", "ls"), &o);
         expect_usage("-e runs a command: it excludes -m and -u", PARSE(&o, "-e", "-u", "web"), &o);

@@ -3,6 +3,8 @@
  * fixtures/host): cgroup v2 paths of CRI-O, containerd under Kubernetes, kubepods
  * with cgroupfs, Podman's storage, runc, crun, rkt, LXC and nspawn. */
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +70,8 @@ static bool host_open(void)
 
         snprintf(path, sizeof(path), "%s/host", harness_fixtures);
         ctx.root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        /* The fixtures are whoever checked them out's: theirs is "root's". */
+        ctx.state_uid = getuid();
         CHECK(ctx.root_fd >= 0);
         return ctx.root_fd >= 0;
 }
@@ -149,13 +153,50 @@ TEST(runtimes_rkt)
         host_close();
 }
 
-/* LXC: the payload cgroup's init, never the monitor; the lxcpath from it. */
+/* LXC: the monitor's child, never the monitor; the lxcpath from the monitor. */
 TEST(runtimes_lxc)
 {
         if (!host_open())
                 return;
+        /* Not 398, a container's process in a cgroup it named lxc.payload.web. */
         expect("web", NULL, "lxc", "web", 401, true);
         expect("off", NULL, "lxc", "off", 0, false);
+        host_close();
+}
+
+/* Names only from root's runtime state: a monitor's title or an nspawn command
+ * line of a container's process, a machined file anyone could write, name
+ * nothing; the positive control trusts them all. */
+TEST(runtimes_forged_names)
+{
+        char path[512];
+
+        if (!host_open())
+                return;
+        CHECK(resolve("evil", NULL, NULL) == 0);        /* its own PID namespace */
+        CHECK(resolve("forged", NULL, NULL) == 0);      /* its own root */
+        CHECK(resolve("mapped", NULL, NULL) == 0);      /* root of a user namespace */
+        setenv("CRASHCART_FAULT_DISABLE", "trusted-runtime-state", 1);
+        expect("evil", NULL, "lxc", "evil", 411, true);
+        expect("forged", NULL, "nspawn", "forged", 521, true);
+        expect("mapped", NULL, "nspawn", "mapped", 531, true);
+        unsetenv("CRASHCART_FAULT_DISABLE");
+
+        /* machined's registration, writable by others, or its directory. */
+        snprintf(path, sizeof(path), "%s/host/run/systemd/machines/vm1", harness_fixtures);
+        CHECK(chmod(path, 0666) == 0);
+        CHECK(resolve("vm1", NULL, NULL) == 0);
+        CHECK(chmod(path, 0644) == 0);
+        snprintf(path, sizeof(path), "%s/host/run/systemd/machines", harness_fixtures);
+        CHECK(chmod(path, 0757) == 0);
+        CHECK(resolve("vm1", NULL, NULL) == 0);
+        CHECK(chmod(path, 0755) == 0);
+        expect("vm1", NULL, "nspawn", "vm1", 950, true);
+        /* An LXC config not root's: the monitor names nothing. */
+        snprintf(path, sizeof(path), "%s/host/srv/lxc/web/config", harness_fixtures);
+        CHECK(chmod(path, 0646) == 0);
+        CHECK(resolve("web", "lxc", NULL) == 0);
+        CHECK(chmod(path, 0644) == 0);
         host_close();
 }
 
