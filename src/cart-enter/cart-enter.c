@@ -28,6 +28,7 @@ int main(int argc, char **argv)
         static char *shell[] = { CART_SHELL, "--rcfile", CART_RCFILE, "-i", NULL };
         struct cmdenv e;
         char *text = NULL, **cmd = argc > 1 ? argv + 1 : shell;
+        const char *term;
         size_t len = 0;
         FILE *f;
         int r;
@@ -49,7 +50,11 @@ int main(int argc, char **argv)
                 fwrite(*p, 1, strlen(*p) + 1, f);
         if (fclose(f) != 0)
                 return log_error_errno(-ENOMEM, "cannot copy the environment"), 125;
-        r = cmdenv_build(text, len, NULL, NULL, 0, &e);
+        /* TERM is the runtime's (docker exec -t sets it), a name, never a path. */
+        term = getenv("TERM");
+        if (term && strchr(term, '/'))
+                term = NULL;
+        r = cmdenv_build(text, len, NULL, 0, term, NULL, 0, &e);
         free(text);
         if (r < 0)
                 return log_error_errno(r, "cannot build the environment"), 125;
