@@ -568,23 +568,39 @@ drive_gdb_readline() {
         [[ "$out" == *"cannot access '/nonexistent'"* ]]
 }
 
-@test "V40 LD_PRELOAD (--env, or the container's environment under docker exec into a -m cart): nothing of the container's preloaded" {
+@test "V40 LD_PRELOAD and LD_AUDIT (--env -f, or the image's environment under docker exec into a -m cart): nothing of the container's loaded" {
         plant_lib ldp /tmp/evil-ldp.so
-        CC_OPTS=(--env LD_PRELOAD=/tmp/evil-ldp.so)
+        plant_lib lda /tmp/evil-lda.so
+        # Without -f, the loader's variables are refused outright.
+        cc_expect 125 "$CRASHCART" -i "$PROT" --env LD_PRELOAD=/tmp/evil-ldp.so "$T" /dev/crashcart/bin/true
+        [[ "$stderr" == *"-f sets it anyway"* ]]
+        # Asked for with -f: the audit module still refuses the container's object.
+        CC_OPTS=(-f --env LD_PRELOAD=/tmp/evil-ldp.so)
         loads ldp /dev/crashcart/bin/echo ok
         # The README's workflow: crashcart -m, then docker exec, whose environment
-        # the container's image sets.
+        # the container's image sets. LD_AUDIT modules load before the cart's own:
+        # the cart's programs are safe from it only through /dev/crashcart/enter.
         local img
         for img in "$UNPROT" "$PROT"; do
                 clear_marks
                 "$CRASHCART" -m -i "$img" "$T"
                 docker exec -e LD_PRELOAD=/tmp/evil-ldp.so "$T" /dev/crashcart/bin/echo ok || true
-                "$CRASHCART" -u "$T"
                 if [ "$img" = "$UNPROT" ]; then
                         rc='' out=''; control_marks ldp "docker exec -e LD_PRELOAD into a -m cart"
                 else
                         assert_no_marks "docker exec -e LD_PRELOAD into a -m cart"
+                        # The control for enter: the protected cart's programs load
+                        # an LD_AUDIT module when started straight by docker exec.
+                        docker exec -e LD_AUDIT=/tmp/evil-lda.so "$T" /dev/crashcart/bin/echo ok || true
+                        rc='' out=''; control_marks lda "docker exec -e LD_AUDIT, not through enter"
+                        clear_marks
+                        run docker exec -e LD_AUDIT=/tmp/evil-lda.so -e LD_PRELOAD=/tmp/evil-ldp.so "$T" \
+                                /dev/crashcart/enter /dev/crashcart/bin/sh -c 'echo ${LD_AUDIT:-none} ${LD_PRELOAD:-none}'
+                        [ "$status" = 0 ]
+                        [ "$output" = "none none" ]
+                        assert_no_marks "docker exec -e LD_AUDIT through /dev/crashcart/enter"
                 fi
+                "$CRASHCART" -u "$T"
         done
 }
 
