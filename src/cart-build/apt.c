@@ -184,6 +184,11 @@ static char **install_argv(struct build *b, char *const *args)
         return argv;
 }
 
+static int compare_pkgs(const void *a, const void *b)
+{
+        return strcmp(((const struct apt_pkg *)a)->name, ((const struct apt_pkg *)b)->name);
+}
+
 int apt_resolve(struct build *b)
 {
         char *args[] = { "-s", "-qq", NULL };
@@ -206,6 +211,8 @@ int apt_resolve(struct build *b)
                 return r;
         if (b->pkgs.n == 0)
                 return build_fail(b, -ENOENT, "apt resolved no package to fetch");
+        /* By name, for the manifest's reader; extraction in that order too. */
+        qsort(b->pkgs.v, b->pkgs.n, sizeof(*b->pkgs.v), compare_pkgs);
         for (size_t i = 0; i < b->pkgs.n; i++) {
                 const struct apt_pkg *p = &b->pkgs.v[i];
                 char **v;

@@ -45,6 +45,8 @@ struct build {
         struct pkglist all;             /* the closure, to fetch and extract */
         struct apt_pkgs pkgs;           /* the same, with versions and architectures */
         long long epoch;                /* SOURCE_DATE_EPOCH: every time in the image; -1: not yet known */
+        char uuid[37];                  /* the file system's, drawn from the manifest */
+        char hash_seed[37];             /* ext4's directory hash seed, likewise */
         struct alternatives alts;       /* the links update-alternatives would make */
         char **libs;                    /* sonames copied to lib/ */
         size_t n_libs;

@@ -25,9 +25,11 @@
 #include "cart-build/apt.h"
 #include "cart-build/build.h"
 #include "cart-build/data.h"
+#include "cart-build/manifest.h"
 #include "cart-build/mkfs.h"
 #include "cart-build/programs.h"
 #include "cart-build/relocate.h"
+#include "cart-build/reproducible.h"
 #include "cart-build/wrappers.h"
 #include "cart/layout.h"
 
@@ -193,6 +195,7 @@ static int build_cart(struct build *b)
                 { "fetch the packages", apt_fetch },
                 { "make the work directory", make_work_dir },
                 { "extract the packages", apt_extract },
+                { "choose the image's time", repro_choose_epoch },
                 { "add the loader", relocate_loader },
                 { "add the programs", programs_add },
                 { "add the programs' data", data_add },
@@ -208,7 +211,10 @@ static int build_cart(struct build *b)
                 { "make the CA bundle", data_add_ca_bundle },
                 { "write the rc file", wrappers_write_rcfile },
                 { "add the profile links", wrappers_add_profile },
+                { "write the manifest", manifest_write },
+                { "make the tree reproducible", repro_normalize },
                 { "write the image", mkfs_write_image },
+                { "write the SBOM", manifest_write_sbom },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(stages); i++) {
@@ -234,6 +240,8 @@ int main(int argc, char **argv)
         int r;
 
         log_set_program("crashcart-build");
+        /* The modes in the image are the builder's, not the caller's umask's. */
+        umask(022);
         r = parse_args(argc, argv, &b, &list);
         if (r != 0)
                 return r > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
