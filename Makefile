@@ -30,9 +30,12 @@ CC ?= cc
 CLANG ?= clang
 CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
+# Without a pkg-config for the target (Debian has no aarch64-linux-gnu-pkg-config
+# unless pkgconf:arm64 is installed), json-c's plain flags: its headers are
+# <json-c/...> in the compiler's own include path.
 PKG_CONFIG ?= pkg-config
-JSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags json-c)
-JSON_LIBS := $(shell $(PKG_CONFIG) --libs json-c)
+JSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags json-c 2>/dev/null)
+JSON_LIBS := $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null || echo -ljson-c)
 CPPFLAGS += -D_GNU_SOURCE -Isrc -I$(B)
 ALL_CFLAGS := -std=gnu11 $(WARNINGS) -fstack-protector-strong -D_FORTIFY_SOURCE=2 $(CFLAGS) $(JSON_CFLAGS)
 ASAN_CFLAGS := -std=gnu11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all $(JSON_CFLAGS)
@@ -131,7 +134,7 @@ $(B)/obj/src/crashcart/main-static.o: src/crashcart/main.c | $(B)/config.h
 	$(CC) $(CPPFLAGS) -DCRASHCART_STATIC $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/crashcart-static: $(B)/obj/src/crashcart/main-static.o $(B)/obj/libcrashcart.a
-	$(CC) -static $(ALL_CFLAGS) $(LDFLAGS) $^ $(shell $(PKG_CONFIG) --libs --static json-c) -o $@
+	$(CC) -static $(ALL_CFLAGS) $(LDFLAGS) $^ $(shell $(PKG_CONFIG) --libs --static json-c 2>/dev/null || echo -ljson-c) -o $@
 
 # ---- arm64, with Debian's cross toolchain ----
 # The files crashcart-build copies into every arm64 cart, in build/arm64/ (where
