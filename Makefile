@@ -3,6 +3,11 @@
 #   make                 build/crashcart, build/crashcart-build, build/cart-sh.so,
 #                        build/cart-audit.so
 #   make static          build/crashcart-static
+#   make arm64           build/arm64/: the cart's own files for arm64 carts (cart-sh.so,
+#                        cart-audit.so, cart-enter), crashcart-build and crashcart-static,
+#                        with Debian's cross compiler (gcc-aarch64-linux-gnu;
+#                        crashcart-static also needs libjson-c-dev:arm64)
+#   make deb-arm64       the Debian package for arm64 (scripts/build-deb --arch arm64)
 #   make install         PREFIX (/usr/local), DESTDIR
 #   make unit            the unit tests, also under ASan and UBSan
 #   make check           the whole suite (tests/run, as root)
@@ -25,8 +30,12 @@ CC ?= cc
 CLANG ?= clang
 CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
-JSON_CFLAGS := $(shell pkg-config --cflags json-c)
-JSON_LIBS := $(shell pkg-config --libs json-c)
+# Without a pkg-config for the target (Debian has no aarch64-linux-gnu-pkg-config
+# unless pkgconf:arm64 is installed), json-c's plain flags: its headers are
+# <json-c/...> in the compiler's own include path.
+PKG_CONFIG ?= pkg-config
+JSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags json-c 2>/dev/null)
+JSON_LIBS := $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null || echo -ljson-c)
 CPPFLAGS += -D_GNU_SOURCE -Isrc -I$(B)
 ALL_CFLAGS := -std=gnu11 $(WARNINGS) -fstack-protector-strong -D_FORTIFY_SOURCE=2 $(CFLAGS) $(JSON_CFLAGS)
 ASAN_CFLAGS := -std=gnu11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all $(JSON_CFLAGS)
@@ -43,7 +52,12 @@ FUZZERS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/%)
 
 objs = $(patsubst %.c,$(B)/$(1)/%.o,$(2))
 
-all: $(B)/crashcart $(B)/crashcart-build $(B)/cart-sh.so $(B)/cart-audit.so $(B)/cart-enter
+# Other architectures whose cart files are also built and installed (make
+# CART_ARCHES=arm64): crashcart-build then makes carts for them too.
+CART_ARCHES ?=
+
+all: $(B)/crashcart $(B)/crashcart-build $(B)/cart-sh.so $(B)/cart-audit.so $(B)/cart-enter \
+	$(foreach a,$(CART_ARCHES),$(B)/$(a)/cart-sh.so $(B)/$(a)/cart-audit.so $(B)/$(a)/cart-enter)
 
 # What the install places are, compiled in: rewritten only when a value changes,
 # so that 'make install PREFIX=/usr' after 'make' rebuilds what depends on it.
@@ -120,7 +134,55 @@ $(B)/obj/src/crashcart/main-static.o: src/crashcart/main.c | $(B)/config.h
 	$(CC) $(CPPFLAGS) -DCRASHCART_STATIC $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/crashcart-static: $(B)/obj/src/crashcart/main-static.o $(B)/obj/libcrashcart.a
-	$(CC) -static $(ALL_CFLAGS) $(LDFLAGS) $^ $(shell pkg-config --libs --static json-c) -o $@
+	$(CC) -static $(ALL_CFLAGS) $(LDFLAGS) $^ $(shell $(PKG_CONFIG) --libs --static json-c 2>/dev/null || echo -ljson-c) -o $@
+
+# ---- arm64, with Debian's cross toolchain ----
+# The files crashcart-build copies into every arm64 cart, in build/arm64/ (where
+# the builder looks for them beside itself, as in LIBDIR/arm64/ once installed),
+# and crashcart-build and crashcart-static for arm64 nodes. The cart's files need
+# only gcc-aarch64-linux-gnu and libc6-dev-arm64-cross; crashcart-static links
+# json-c for arm64, Debian's libjson-c-dev:arm64 (multiarch: dpkg
+# --add-architecture arm64; scripts/deps does it). json-c's headers are the same
+# for every architecture, so the objects compile with the host's.
+ARM64_CC ?= aarch64-linux-gnu-gcc
+CROSS_AR ?= aarch64-linux-gnu-ar
+A64 := $(B)/arm64
+
+$(A64)/obj/%.o: %.c | $(B)/config.h
+	@mkdir -p $(@D)
+	$(ARM64_CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(A64)/obj/libcrashcart.a: $(call objs,arm64/obj,$(LIB_SRCS))
+	@rm -f $@
+	$(CROSS_AR) rcs $@ $^
+
+$(A64)/cart-sh.so: src/cart-sh/cart-sh.c | $(B)/config.h
+	@mkdir -p $(@D)
+	$(ARM64_CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -fPIC -shared -fvisibility=hidden $(LDFLAGS) $< -o $@
+
+$(A64)/cart-audit.so: src/cart-audit/cart-audit.c src/cart/layout.h
+	@mkdir -p $(@D)
+	$(ARM64_CC) -Isrc $(AUDIT_CFLAGS) $< -o $@
+
+$(A64)/cart-enter: $(A64)/obj/src/cart-enter/cart-enter.o $(A64)/obj/libcrashcart.a
+	$(ARM64_CC) -static $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@
+
+$(A64)/crashcart-build: $(A64)/obj/src/cart-build/main.o $(A64)/obj/libcrashcart.a
+	$(ARM64_CC) $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@
+
+$(A64)/obj/src/crashcart/main-static.o: src/crashcart/main.c | $(B)/config.h
+	@mkdir -p $(@D)
+	$(ARM64_CC) $(CPPFLAGS) -DCRASHCART_STATIC $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+# The cross compiler looks in /usr/lib/aarch64-linux-gnu, where libjson-c-dev:arm64 is.
+$(A64)/crashcart-static: $(A64)/obj/src/crashcart/main-static.o $(A64)/obj/libcrashcart.a
+	$(ARM64_CC) -static $(ALL_CFLAGS) $(LDFLAGS) $^ -ljson-c -o $@
+
+arm64-cart: $(A64)/cart-sh.so $(A64)/cart-audit.so $(A64)/cart-enter
+arm64: arm64-cart $(A64)/crashcart-build $(A64)/crashcart-static
+
+deb-arm64:
+	scripts/build-deb --arch arm64
 
 # ---- tests ----
 $(B)/unit-tests: $(call objs,obj,$(UNIT_SRCS)) $(B)/obj/libcrashcart.a
@@ -181,12 +243,15 @@ unit: $(B)/unit-tests $(B)/unit-tests-asan
 check: all
 	@tests/run
 
-install: $(B)/crashcart $(B)/crashcart-build $(B)/cart-sh.so $(B)/cart-audit.so $(B)/cart-enter
+install: all
 	install -D -m 0755 $(B)/crashcart $(DESTDIR)$(BINDIR)/crashcart
 	install -D -m 0755 $(B)/crashcart-build $(DESTDIR)$(BINDIR)/crashcart-build
 	install -D -m 0644 $(B)/cart-sh.so $(DESTDIR)$(LIBDIR)/cart-sh.so
 	install -D -m 0644 $(B)/cart-audit.so $(DESTDIR)$(LIBDIR)/cart-audit.so
 	install -D -m 0755 $(B)/cart-enter $(DESTDIR)$(LIBDIR)/cart-enter
+	$(foreach a,$(CART_ARCHES),install -D -m 0644 $(B)/$(a)/cart-sh.so $(DESTDIR)$(LIBDIR)/$(a)/cart-sh.so && \
+		install -D -m 0644 $(B)/$(a)/cart-audit.so $(DESTDIR)$(LIBDIR)/$(a)/cart-audit.so && \
+		install -D -m 0755 $(B)/$(a)/cart-enter $(DESTDIR)$(LIBDIR)/$(a)/cart-enter &&) true
 	install -D -m 0644 man/crashcart.1 $(DESTDIR)$(MANDIR)/man1/crashcart.1
 	install -D -m 0644 man/crashcart-build.1 $(DESTDIR)$(MANDIR)/man1/crashcart-build.1
 	install -D -m 0644 data/default.list $(DESTDIR)$(DATADIR)/default.list
@@ -198,7 +263,7 @@ clean:
 	rm -rf $(B)
 
 FORCE:
-.PHONY: all static unit fuzz check install clean FORCE
+.PHONY: all static arm64 arm64-cart deb-arm64 unit fuzz check install clean FORCE
 .SECONDARY:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -49,7 +49,7 @@ _crashcart()
     if [[ $cur == -* ]]; then
         mapfile -t COMPREPLY < <(compgen -W '--image --mount --unmount --exec --runtime --list --tty --no-tty
             --setuid --setgid --user --workdir --env --env-from-target --confined --privileged --host --force
-            --legacy-mount --verbose --help --version' -- "$cur")
+            --manifest --legacy-mount --verbose --help --version' -- "$cur")
         return
     fi
     mapfile -t COMPREPLY < <(compgen -W "$(_crashcart_ids)" -- "$cur")

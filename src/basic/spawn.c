@@ -76,6 +76,8 @@ int spawn_run(char *const *argv, const char *dir, int flags, char **ret_stdout)
                                 spawn_child_failed(err_w);
                 } else if ((flags & SPAWN_STDOUT_TO_STDERR) && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
                         spawn_child_failed(err_w);
+                if ((flags & SPAWN_STDERR_TO_STDOUT) && dup2(STDOUT_FILENO, STDERR_FILENO) < 0)
+                        spawn_child_failed(err_w);
                 execvp(argv[0], argv);
                 spawn_child_failed(err_w);
         }

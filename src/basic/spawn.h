@@ -17,6 +17,9 @@ int exit_status_of(int wait_status);
 enum {
         /* The program's standard output goes where its standard error goes. */
         SPAWN_STDOUT_TO_STDERR = 1 << 0,
+        /* Its standard error goes where its standard output goes (collected,
+         * with ret_stdout): for a tool that chats on both. */
+        SPAWN_STDERR_TO_STDOUT = 1 << 1,
 };
 
 /* At most this much of a program's output is collected (-EFBIG past it). */

@@ -23,10 +23,12 @@ void build_done(struct build *b)
 {
         pkglist_done(&b->want);
         pkglist_done(&b->all);
+        apt_pkgs_done(&b->pkgs);
         alternatives_done(&b->alts);
         strv_free_n(b->libs, b->n_libs);
         strv_free_n(b->elves, b->n_elves);
         free(b->debs);
+        free(b->apt_dir);
         free(b->work);
         free(b->staging);
         free(b->control);

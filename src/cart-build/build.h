@@ -11,6 +11,7 @@
 
 #include "basic/macro.h"
 #include "cart-build/alternatives.h"
+#include "cart-build/archive.h"
 #include "cart-build/layout.h"
 #include "cart-build/pkglist.h"
 
@@ -22,7 +23,9 @@ struct build_error {
 
 struct build {
         /* What was asked for. */
-        const struct cart_arch *arch;
+        const struct cart_arch *arch;   /* NULL: the host's */
+        const struct cart_release *release; /* NULL: the host's, if Debian's */
+        const char *mirror;
         struct pkglist want;            /* the package list */
         const char *output, *format, *compression;
         const char *keep;               /* the cart's tree goes here, and stays */
@@ -32,6 +35,7 @@ struct build {
          * the cart's own tree (root, unless kept elsewhere). */
         const char *cache;
         char *debs;
+        char *apt_dir;                  /* the builder's own apt: config and state */
         char *work;
         char *staging;
         int staging_fd;
@@ -39,6 +43,10 @@ struct build {
         char *root;
 
         struct pkglist all;             /* the closure, to fetch and extract */
+        struct apt_pkgs pkgs;           /* the same, with versions and architectures */
+        long long epoch;                /* SOURCE_DATE_EPOCH: every time in the image; -1: not yet known */
+        char uuid[37];                  /* the file system's, drawn from the manifest */
+        char hash_seed[37];             /* ext4's directory hash seed, likewise */
         struct alternatives alts;       /* the links update-alternatives would make */
         char **libs;                    /* sonames copied to lib/ */
         size_t n_libs;
@@ -48,7 +56,7 @@ struct build {
         struct build_error error;
 };
 
-#define BUILD_INIT { .staging_fd = -EBADF }
+#define BUILD_INIT { .staging_fd = -EBADF, .epoch = -1 }
 
 void build_done(struct build *b);
 

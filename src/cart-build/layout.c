@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <elf.h>
 #include <endian.h>
 #include <errno.h>
 #include <stdio.h>
@@ -16,12 +17,14 @@ const struct cart_arch cart_arches[] = {
                 .debian = "amd64",
                 .triplet = "x86_64-linux-gnu",
                 .loader = "ld-linux-x86-64.so.2",
+                .machine = EM_X86_64,
                 .lib_dirs = { "lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "lib64", "lib", "usr/lib", NULL },
         },
         {
                 .debian = "arm64",
                 .triplet = "aarch64-linux-gnu",
                 .loader = "ld-linux-aarch64.so.1",
+                .machine = EM_AARCH64,
                 .lib_dirs = { "lib/aarch64-linux-gnu", "usr/lib/aarch64-linux-gnu", "lib", "usr/lib", NULL },
         },
 };

@@ -15,6 +15,7 @@ struct cart_arch {
         const char *debian;             /* dpkg's name: amd64 */
         const char *triplet;            /* the multiarch directories' name: x86_64-linux-gnu */
         const char *loader;             /* the dynamic loader's file name: ld-linux-x86-64.so.2 */
+        uint16_t machine;               /* ELF e_machine: EM_X86_64 */
         const char *lib_dirs[6];        /* where packages keep libraries, relative to /, in
                                          * the order they are looked in; NULL-terminated */
 };

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* crashcart-build: a cart image from a list of Debian packages, without root.
  *
- *   package list → closure (apt, as if nothing were installed) → .debs in the
- *   builder's cache (apt-get download) → extracted (dpkg-deb -x, no maintainer
+ *   package list → closure (the builder's own apt, for the cart's release and
+ *   architecture, as if nothing were installed) → .debs in the builder's cache → extracted (dpkg-deb -x, no maintainer
  *   script) → bin, sbin, and the library closure read from the ELF files → the
  *   data they read → relocated under /dev/crashcart (interpreter and DT_RPATH,
  *   patchelf; the loader's /etc paths patched away) → wrappers and the rc file →
@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "basic/fileio.h"
 #include "basic/log.h"
@@ -24,9 +25,11 @@
 #include "cart-build/apt.h"
 #include "cart-build/build.h"
 #include "cart-build/data.h"
+#include "cart-build/manifest.h"
 #include "cart-build/mkfs.h"
 #include "cart-build/programs.h"
 #include "cart-build/relocate.h"
+#include "cart-build/reproducible.h"
 #include "cart-build/wrappers.h"
 #include "cart/layout.h"
 
@@ -39,10 +42,15 @@ static void help(void)
                "\n"
                "  -p, --packages FILE   the package list: one name a line, '#' comments\n"
                "  -o, --output IMAGE    the image to write\n"
+               "  -a, --arch ARCH       the cart's architecture: amd64 or arm64 (default: the host's)\n"
+               "  -r, --release NAME    the Debian release: bookworm or trixie (default: the host's\n"
+               "                        when it is Debian, else " ARCHIVE_DEFAULT_RELEASE ")\n"
+               "  -m, --mirror URL      the Debian mirror (default: " ARCHIVE_DEFAULT_MIRROR ")\n"
                "  -f, --format FORMAT   erofs (default), squashfs or ext4\n"
                "  -z, --compression ALG erofs: lz4, lz4hc; squashfs: zstd (default), xz, gzip, lz4\n"
                "  -c, --cache DIR       where .debs are kept between builds\n"
-               "                        (default: $XDG_CACHE_HOME/crashcart-build or ~/.cache/...)\n"
+               "                        (default: $XDG_CACHE_HOME/crashcart-build or ~/.cache/...;\n"
+               "                        as root " BUILD_ROOT_CACHE ")\n"
                "  -k, --keep DIR        also leave the cart's tree in DIR\n"
                "  -v, --verbose         say what is done\n"
                "  -h, --help            show this help\n");
@@ -56,13 +64,15 @@ static int parse_args(int argc, char **argv, struct build *b, const char **ret_l
                 { "packages", required_argument, NULL, 'p' }, { "output", required_argument, NULL, 'o' },
                 { "format", required_argument, NULL, 'f' },   { "compression", required_argument, NULL, 'z' },
                 { "cache", required_argument, NULL, 'c' },    { "keep", required_argument, NULL, 'k' },
+                { "arch", required_argument, NULL, 'a' },     { "release", required_argument, NULL, 'r' },
+                { "mirror", required_argument, NULL, 'm' },
                 { "verbose", no_argument, NULL, 'v' },        { "help", no_argument, NULL, 'h' },
                 {},
         };
         int opt;
 
         b->format = "erofs";
-        while ((opt = getopt_long(argc, argv, "p:o:f:z:c:k:vh", opts, NULL)) != -1) {
+        while ((opt = getopt_long(argc, argv, "p:o:f:z:c:k:a:r:m:vh", opts, NULL)) != -1) {
                 switch (opt) {
                 case 'p': *ret_list = optarg; break;
                 case 'o': b->output = optarg; break;
@@ -70,6 +80,21 @@ static int parse_args(int argc, char **argv, struct build *b, const char **ret_l
                 case 'z': b->compression = optarg; break;
                 case 'c': b->cache = optarg; break;
                 case 'k': b->keep = optarg; break;
+                case 'a':
+                        b->arch = cart_arch_by_debian(optarg);
+                        if (!b->arch) {
+                                log_error("unknown architecture '%s': amd64 or arm64", optarg);
+                                return -EINVAL;
+                        }
+                        break;
+                case 'r':
+                        b->release = cart_release_by_name(optarg);
+                        if (!b->release) {
+                                log_error("unknown release '%s': bookworm or trixie", optarg);
+                                return -EINVAL;
+                        }
+                        break;
+                case 'm': b->mirror = optarg; break;
                 case 'v': log_verbose = 1; break;
                 case 'h': help(); return 1;
                 default:
@@ -109,12 +134,15 @@ static int read_package_list(const char *path, struct pkglist *ret)
         return 0;
 }
 
-/* $XDG_CACHE_HOME/crashcart-build, else ~/.cache/crashcart-build. */
+/* $XDG_CACHE_HOME/crashcart-build, else ~/.cache/crashcart-build; root's in
+ * /var/cache, where apt's sandbox user reaches it. */
 static char *default_cache(void)
 {
         const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
         char *s;
 
+        if (geteuid() == 0)
+                return strdup(BUILD_ROOT_CACHE);
         if (asprintf(&s, "%s%s/crashcart-build", xdg && *xdg ? xdg : home ? home : "/tmp",
                      xdg && *xdg ? "" : "/.cache") < 0)
                 return NULL;
@@ -162,10 +190,12 @@ static int build_cart(struct build *b)
                 int (*run)(struct build *b);
         } stages[] = {
                 { "find the architecture", apt_host_arch },
+                { "set up apt", apt_setup },
                 { "resolve the packages", apt_resolve },
                 { "fetch the packages", apt_fetch },
                 { "make the work directory", make_work_dir },
                 { "extract the packages", apt_extract },
+                { "choose the image's time", repro_choose_epoch },
                 { "add the loader", relocate_loader },
                 { "add the programs", programs_add },
                 { "add the programs' data", data_add },
@@ -181,7 +211,10 @@ static int build_cart(struct build *b)
                 { "make the CA bundle", data_add_ca_bundle },
                 { "write the rc file", wrappers_write_rcfile },
                 { "add the profile links", wrappers_add_profile },
+                { "write the manifest", manifest_write },
+                { "make the tree reproducible", repro_normalize },
                 { "write the image", mkfs_write_image },
+                { "write the SBOM", manifest_write_sbom },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(stages); i++) {
@@ -207,6 +240,8 @@ int main(int argc, char **argv)
         int r;
 
         log_set_program("crashcart-build");
+        /* The modes in the image are the builder's, not the caller's umask's. */
+        umask(022);
         r = parse_args(argc, argv, &b, &list);
         if (r != 0)
                 return r > 0 ? EXIT_SUCCESS : EXIT_FAILURE;

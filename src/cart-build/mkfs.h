@@ -10,5 +10,6 @@
 bool mkfs_format_is_known(const char *format);
 
 /* b->root as b->output, in b->format (with b->compression, or the tool's
- * default), every file owned by root. */
+ * default), every file owned by root, every time b->epoch, the UUID and hash
+ * seed b's: the same tree gives the same bytes. */
 int mkfs_write_image(struct build *b);

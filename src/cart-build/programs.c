@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <dirent.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -202,29 +203,49 @@ int programs_add(struct build *b)
         return 0;
 }
 
-/* A file of crashcart's own (beside this program in a build tree, else where
- * make install put it), opened. */
+/* Whether fd is an ELF file for machine (read at offset 18: e_machine). */
+static bool is_elf_for(int fd, uint16_t machine)
+{
+        unsigned char h[20];
+
+        if (pread(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) || memcmp(h, ELFMAG, SELFMAG) != 0 ||
+            h[EI_DATA] != ELFDATA2LSB)
+                return false;
+        return (uint16_t)(h[18] | h[19] << 8) == machine;
+}
+
+/* A file of crashcart's own for the cart's architecture, opened: in the
+ * architecture's directory (arm64/) beside this program in a build tree or
+ * where make install put them, else beside it or installed (the host's
+ * architecture); the first that is an ELF file for the cart's machine. */
 static int open_own_file(struct build *b, const char *name)
 {
-        _cleanup_free_ char *self = realpath("/proc/self/exe", NULL), *beside = NULL;
-        _cleanup_free_ char *installed = path_join(CRASHCART_LIBDIR, name);
-        const char *from = installed;
-        int fd;
+        _cleanup_free_ char *self = realpath("/proc/self/exe", NULL);
+        const char *dirs[2] = { NULL, CRASHCART_LIBDIR };
 
-        if (!installed)
-                return -ENOMEM;
         if (self) {
                 *strrchr(self, '/') = 0;
-                beside = path_join(self, name);
-                if (!beside)
-                        return -ENOMEM;
-                if (access(beside, R_OK) == 0)
-                        from = beside;
+                dirs[0] = self;
         }
-        fd = open(from, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return build_fail(b, NEG_ERRNO(), "cannot find '%s' (is crashcart-build installed whole?)", installed);
-        return fd;
+        for (int sub = 1; sub >= 0; sub--)
+                for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                        _cleanup_free_ char *dir = NULL, *path = NULL;
+                        _cleanup_close_ int fd = -EBADF;
+
+                        if (!dirs[i])
+                                continue;
+                        dir = sub ? path_join(dirs[i], b->arch->debian) : strdup(dirs[i]);
+                        path = dir ? path_join(dir, name) : NULL;
+                        if (!path)
+                                return -ENOMEM;
+                        fd = open(path, O_RDONLY | O_CLOEXEC);
+                        if (fd >= 0 && is_elf_for(fd, b->arch->machine))
+                                return TAKE_FD(fd);
+                }
+        return build_fail(b, -ENOENT,
+                          "no '%s' for %s in '%s/%s' (is crashcart-build installed whole? 'make arm64-cart' builds "
+                          "the arm64 files)",
+                          name, b->arch->debian, CRASHCART_LIBDIR, b->arch->debian);
 }
 
 /* A library of crashcart's own, into lib/. */

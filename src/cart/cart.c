@@ -550,3 +550,39 @@ int cart_host_dir(const struct cart_request *req, const char *dir, bool unmount,
         log_debug("cart mounted read-only at '%s'", dir);
         return 0;
 }
+
+int cart_read_file(const struct cart_request *req, int rundir_fd, const char *name, char **ret, size_t *ret_len)
+{
+        _cleanup_(image_done) struct image img = IMAGE_INIT;
+        _cleanup_close_ int mntfd = -EBADF, fd = -EBADF;
+        struct loopdev loop = { .fd = -EBADF };
+        bool idmapped;
+        int r;
+
+        r = open_source(req, rundir_fd, &img, &loop);
+        if (r < 0)
+                return r;
+        if (img.kind == IMAGE_DIRECTORY)
+                fd = openat(img.fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        else {
+                r = cart_mount_create(&img, loop.path, -EBADF, &mntfd, &idmapped);
+                /* The mount holds the device now; without one, autoclear frees it. */
+                safe_close(loop.fd);
+                if (r == -ENOSYS)
+                        return log_error_errno(r, "cannot read the cart without the new mount API (kernel 5.2)");
+                if (r < 0)
+                        return log_error_errno(r, "cannot mount cart image '%s'", img.path);
+                fd = openat(mntfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        }
+        if (fd < 0) {
+                r = NEG_ERRNO();
+                if (r == -ENOENT)
+                        log_error("cart '%s' has no %s (built before crashcart-build wrote one, or not by it)",
+                                  req->image, name);
+                else
+                        log_error_errno(r, "cannot open %s in cart '%s'", name, req->image);
+                return r;
+        }
+        r = read_full_fd(fd, 16 << 20, ret, ret_len);
+        return r < 0 ? log_error_errno(r, "cannot read %s in cart '%s'", name, req->image) : 0;
+}

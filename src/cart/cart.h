@@ -39,3 +39,9 @@ int cart_remove(const struct cart_request *req, const struct target *t, int rund
 /* --host DIR: mounts the cart read-only at a host directory (for containers still
  * to be started with DIR bound at /dev/crashcart), or with unmount, releases it. */
 int cart_host_dir(const struct cart_request *req, const char *dir, bool unmount, int rundir_fd);
+
+/* --manifest: the file `name` at the cart's top (CART_MANIFEST_NAME), read from
+ * a mount of the cart that is never attached anywhere (a detached mount on the
+ * host, gone when its descriptor closes; the loop device frees itself after
+ * it). -ENOENT when the cart has no such file (logged). */
+int cart_read_file(const struct cart_request *req, int rundir_fd, const char *name, char **ret, size_t *ret_len);

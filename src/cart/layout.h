@@ -34,5 +34,10 @@
  * own exec brings (the image's) before it runs a program of the cart. */
 #define CART_ENTER_NAME "enter"
 
+/* What the cart holds (JSON, written by crashcart-build): its packages with
+ * version and architecture, the builder's version and options. */
+#define CART_MANIFEST_NAME "manifest.json"
+#define CART_MANIFEST CART_PATH "/" CART_MANIFEST_NAME
+
 /* The command's PATH starts with these. */
 #define CART_PATH_PREFIX CART_SBIN ":" CART_BIN

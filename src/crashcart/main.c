@@ -44,6 +44,7 @@ static void help(void)
                 snprintf(runtime_list + strlen(runtime_list), sizeof(runtime_list) - strlen(runtime_list), "%s%s",
                          rt == runtime_table() ? "" : ", ", rt->name);
         printf("Usage: crashcart [options] ID [--] [CMD [ARG...]]\n"
+               "       crashcart [-i IMAGE] --manifest\n"
                "\n"
                "Mount a cart of debugging tools at /dev/crashcart inside a running container\n"
                "and run CMD from it in all the container's namespaces. Without CMD, an\n"
@@ -92,6 +93,8 @@ static void help(void)
                "                     be frozen meanwhile; detach a busy cart lazily on unmount\n"
                "      --legacy-mount mount with mount(2), on descriptors (the way for\n"
                "                     kernels before 5.2)\n"
+               "      --manifest     print the cart's manifest (its packages with version and\n"
+               "                     architecture, the builder's version and options) and exit\n"
                "  -v, --verbose      say what is done\n"
                "  -h, --help         show this help and exit\n"
                "  -V, --version      show the version and exit\n"
@@ -330,6 +333,28 @@ static int op_host(const struct options *o, const struct cart_request *creq)
         return r < 0 ? EXIT_CRASHCART : EXIT_SUCCESS;
 }
 
+/* --manifest: what the cart holds, as its builder wrote it. */
+static int op_manifest(const struct cart_request *creq)
+{
+        _cleanup_close_ int rundir_fd = -EBADF;
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+
+        int r = rundir_open(&rundir_fd);
+
+        if (r < 0) {
+                log_error_errno(r, "cannot set up " RUNDIR);
+                return EXIT_CRASHCART;
+        }
+        if (cart_read_file(creq, rundir_fd, CART_MANIFEST_NAME, &text, &len) < 0)
+                return EXIT_CRASHCART;
+        if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+                log_error_errno(-EIO, "cannot write the manifest");
+                return EXIT_CRASHCART;
+        }
+        return EXIT_SUCCESS;
+}
+
 /* The cart the options name: -i, then $CRASHCART_IMAGE, then the default. */
 static struct cart_request cart_request_of(const struct options *o)
 {
@@ -419,6 +444,9 @@ int main(int argc, char **argv)
         case ACTION_HOST_MOUNT:
         case ACTION_HOST_UNMOUNT:
                 status = op_host(&o, &creq);
+                break;
+        case ACTION_MANIFEST:
+                status = op_manifest(&creq);
                 break;
         case ACTION_RUN:
         case ACTION_MOUNT:

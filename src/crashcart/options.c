@@ -29,6 +29,7 @@ enum {
         OPT_CONFINED,
         OPT_HOST,
         OPT_PRIVILEGED,
+        OPT_MANIFEST,
 };
 
 static const struct option longopts[] = {
@@ -52,6 +53,7 @@ static const struct option longopts[] = {
         { "confined", no_argument, NULL, OPT_CONFINED },
         { "privileged", no_argument, NULL, OPT_PRIVILEGED },
         { "host", required_argument, NULL, OPT_HOST },
+        { "manifest", no_argument, NULL, OPT_MANIFEST },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -115,9 +117,15 @@ static int check_env(struct options *o)
 }
 
 /* What the options say to do, and whether they go together. */
-static int check_action(struct options *o, bool mount, bool unmount, bool list, bool print_pid, const char *setuid,
-                        const char *setgid, int nargs, char **args)
+static int check_action(struct options *o, bool mount, bool unmount, bool list, bool print_pid, bool manifest,
+                        const char *setuid, const char *setgid, int nargs, char **args)
 {
+        if (manifest) {
+                if (nargs > 0 || mount || unmount || list || print_pid || o->host_dir)
+                        return usage(o, "--manifest takes no ID and goes with -i only");
+                o->action = ACTION_MANIFEST;
+                return 0;
+        }
         if (list) {
                 if (nargs > 0)
                         return usage(o, "--list takes no ID");
@@ -167,7 +175,7 @@ static int check_action(struct options *o, bool mount, bool unmount, bool list, 
 
 int options_parse(int argc, char **argv, struct options *o)
 {
-        bool mount = false, unmount = false, list = false, print_pid = false;
+        bool mount = false, unmount = false, list = false, print_pid = false, manifest = false;
         const char *setuid = NULL, *setgid = NULL;
         int c, r;
 
@@ -246,6 +254,9 @@ int options_parse(int argc, char **argv, struct options *o)
                 case OPT_HOST:
                         o->host_dir = optarg;
                         break;
+                case OPT_MANIFEST:
+                        manifest = true;
+                        break;
                 case 'v':
                         o->verbose++;
                         break;
@@ -264,7 +275,7 @@ int options_parse(int argc, char **argv, struct options *o)
         r = check_env(o);
         if (r < 0)
                 return r;
-        return check_action(o, mount, unmount, list, print_pid, setuid, setgid, argc - optind, argv + optind);
+        return check_action(o, mount, unmount, list, print_pid, manifest, setuid, setgid, argc - optind, argv + optind);
 }
 
 void options_done(struct options *o)

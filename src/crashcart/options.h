@@ -14,6 +14,7 @@ enum action {
         ACTION_LIST,            /* -l */
         ACTION_HOST_MOUNT,      /* -m --host DIR */
         ACTION_HOST_UNMOUNT,    /* -u --host DIR */
+        ACTION_MANIFEST,        /* --manifest: print what the cart holds */
         ACTION_HELP,
         ACTION_VERSION,
 };

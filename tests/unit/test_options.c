@@ -103,6 +103,9 @@ TEST(options_modes)
         CHECK(PARSE(&o, "-m", "--host", "/srv/cart") == 0 && o.action == ACTION_HOST_MOUNT);
         CHECK_STR(o.host_dir, "/srv/cart");
         CHECK(PARSE(&o, "-u", "--host", "/srv/cart") == 0 && o.action == ACTION_HOST_UNMOUNT);
+        CHECK(PARSE(&o, "--manifest") == 0 && o.action == ACTION_MANIFEST && !o.image);
+        CHECK(PARSE(&o, "-i", "c.img", "--manifest") == 0 && o.action == ACTION_MANIFEST);
+        CHECK_STR(o.image, "c.img");
         CHECK(PARSE(&o, "-r", "containerd", "-e", "web", "sh") == 0 && o.use_exec);
         CHECK_STR(o.runtime, "containerd");
         /* Help and version win over what else is wrong. */
@@ -137,6 +140,8 @@ TEST(options_usage_errors)
         expect_usage("--pid takes an ID only", PARSE(&o, "-p", "-m", "web"), &o);
         expect_usage("--pid takes an ID only", PARSE(&o, "-p", "web", "ls"), &o);
         expect_usage("--list takes no ID", PARSE(&o, "-l", "web"), &o);
+        expect_usage("--manifest takes no ID and goes with -i only", PARSE(&o, "--manifest", "web"), &o);
+        expect_usage("--manifest takes no ID and goes with -i only", PARSE(&o, "--manifest", "-m"), &o);
         expect_usage("--host goes with -m or -u", PARSE(&o, "--host", "/d"), &o);
         expect_usage("--host takes no ID", PARSE(&o, "-m", "--host", "/d", "web"), &o);
         expect_usage("-m and -u exclude each other", PARSE(&o, "-m", "-u", "--host", "/d"), &o);
