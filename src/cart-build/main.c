@@ -51,7 +51,7 @@ static void help(void)
                "  -c, --cache DIR       where .debs are kept between builds\n"
                "                        (default: $XDG_CACHE_HOME/crashcart-build or ~/.cache/...;\n"
                "                        as root " BUILD_ROOT_CACHE ")\n"
-               "  -k, --keep DIR        also leave the cart's tree in DIR\n"
+               "  -k, --keep DIR        also leave the cart's tree in DIR, a new directory\n"
                "  -v, --verbose         say what is done\n"
                "  -h, --help            show this help\n");
 }
@@ -159,6 +159,10 @@ static int make_work_dir(struct build *b)
 
         if (asprintf(&work, "%s.build-XXXXXX", b->output) < 0)
                 return -ENOMEM;
+        /* A tree of an earlier build would mix with this one's. */
+        if (b->keep && mkdir(b->keep, 0755) < 0)
+                return build_fail_errno(b, NEG_ERRNO(), "cannot make '%s' for the cart's tree (-k names a new directory)",
+                                        b->keep);
         if (!mkdtemp(work))
                 return build_fail_errno(b, NEG_ERRNO(), "cannot make a work directory beside '%s'", b->output);
         b->work = TAKE_PTR(work); /* main removes it, whatever happens next */
