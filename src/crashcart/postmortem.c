@@ -93,7 +93,8 @@ int postmortem_run(const struct options *o, char *const *argv, const struct cart
         struct sandbox sb = SANDBOX_INIT;
         struct sandbox_error err;
         struct target t = TARGET_INIT;
-        char what[400], hostname[13] = "";
+        /* An image has no container id to name the host after. */
+        char what[400], hostname[13] = "crashcart";
         dev_t cart_dev = 0;
         size_t n_left_out;
         int status = EXIT_CRASHCART, r;
@@ -135,12 +136,13 @@ int postmortem_run(const struct options *o, char *const *argv, const struct cart
         fault_point("sandboxed");
         n_left_out = count_left_out(o, &spec);
         if (n_left_out > 0)
-                log_notice("%s is not running: a post-mortem sandbox of its files, %s; %zu variable%s of its "
+                log_notice("%s %s: a post-mortem sandbox of its files, %s; %zu variable%s of its "
                            "environment left out (-v names them; --env-from-target=NAME takes one)",
-                           what, o->writable ? "writable into a copy that goes at the end" : "read-only", n_left_out,
+                           what, hit ? "is not running" : "never ran",
+                           o->writable ? "writable into a copy that goes at the end" : "read-only", n_left_out,
                            n_left_out == 1 ? "" : "s");
         else
-                log_notice("%s is not running: a post-mortem sandbox of its files, %s", what,
+                log_notice("%s %s: a post-mortem sandbox of its files, %s", what, hit ? "is not running" : "never ran",
                            o->writable ? "writable into a copy that goes at the end" : "read-only");
 
         struct run_request rreq = {

@@ -13,7 +13,9 @@
 #include "resolve/spec.h"
 
 #define SPEC_STATE_MAX (32u << 20)
-#define STORAGE_DIR "/var/lib/containers/storage"
+/* containers/storage, relative to ctx->root_fd; and as the host names it. */
+#define STORAGE_REL "var/lib/containers/storage"
+#define STORAGE_DIR "/" STORAGE_REL
 
 void container_spec_done(struct container_spec *s)
 {
@@ -394,9 +396,9 @@ static int storage_chain(const struct resolve_ctx *ctx, const char *layer, struc
         size_t len;
         int r;
 
-        if (!resolve_state_is_trusted(ctx, ctx->root_fd, STORAGE_DIR + 1))
+        if (!resolve_state_is_trusted(ctx, ctx->root_fd, STORAGE_REL))
                 return -EPERM;
-        r = read_full_fileat(ctx->root_fd, STORAGE_DIR "/overlay-layers/layers.json" + 1, SPEC_STATE_MAX, &body,
+        r = read_full_fileat(ctx->root_fd, STORAGE_REL "/overlay-layers/layers.json", SPEC_STATE_MAX, &body,
                              &len);
         if (r < 0)
                 return r;
@@ -408,7 +410,7 @@ static int storage_container_layer(const struct resolve_ctx *ctx, const char *id
 {
         _cleanup_json_ json_object *all = NULL;
 
-        all = json_read_at(ctx->root_fd, STORAGE_DIR "/overlay-containers/containers.json" + 1, SPEC_STATE_MAX);
+        all = json_read_at(ctx->root_fd, STORAGE_REL "/overlay-containers/containers.json", SPEC_STATE_MAX);
         if (!all)
                 return -EBADMSG;
         for (size_t i = 0; json_object_is_type(all, json_type_array) && i < json_object_array_length(all); i++) {
@@ -572,7 +574,7 @@ static int podman_storage_image(const struct resolve_ctx *ctx, const char *ref, 
         const char *layer = NULL;
         char latest[300];
 
-        all = json_read_at(ctx->root_fd, STORAGE_DIR "/overlay-images/images.json" + 1, SPEC_STATE_MAX);
+        all = json_read_at(ctx->root_fd, STORAGE_REL "/overlay-images/images.json", SPEC_STATE_MAX);
         if (!all)
                 return -ECONNREFUSED;
         snprintf(latest, sizeof(latest), "%s%s", ref, strchr(ref, ':') ? "" : ":latest");
