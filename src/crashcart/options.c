@@ -30,6 +30,7 @@ enum {
         OPT_HOST,
         OPT_PRIVILEGED,
         OPT_MANIFEST,
+        OPT_WRITABLE,
 };
 
 static const struct option longopts[] = {
@@ -54,6 +55,7 @@ static const struct option longopts[] = {
         { "privileged", no_argument, NULL, OPT_PRIVILEGED },
         { "host", required_argument, NULL, OPT_HOST },
         { "manifest", no_argument, NULL, OPT_MANIFEST },
+        { "writable", no_argument, NULL, OPT_WRITABLE },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -164,6 +166,8 @@ static int check_action(struct options *o, bool mount, bool unmount, bool list, 
                 return usage(o, "-m and -u take no command");
         if (o->use_exec && (mount || unmount))
                 return usage(o, "-e runs a command: it excludes -m and -u");
+        if (o->writable && (mount || unmount || print_pid || o->use_exec))
+                return usage(o, "--writable is for a post-mortem sandbox: it excludes -m, -u, -p and -e");
         if (setuid || setgid) {
                 snprintf(o->user_buf, sizeof(o->user_buf), "%s%s%s", setuid ? setuid : "0", setgid ? ":" : "",
                          setgid ? setgid : "");
@@ -256,6 +260,9 @@ int options_parse(int argc, char **argv, struct options *o)
                         break;
                 case OPT_MANIFEST:
                         manifest = true;
+                        break;
+                case OPT_WRITABLE:
+                        o->writable = true;
                         break;
                 case 'v':
                         o->verbose++;

@@ -39,6 +39,7 @@ struct options {
         bool confined;
         bool privileged;
         const char *host_dir;   /* --host DIR */
+        bool writable;          /* --writable: a post-mortem sandbox's view is writable */
         int verbose;            /* how many -v */
         char user_buf[300];     /* -S UID -G GID as "UID:GID" */
         char error[256];        /* the usage error, when parsing fails */
