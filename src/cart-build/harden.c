@@ -23,11 +23,10 @@ static bool in_cart(const struct build *b, const char *rel)
         return p && lstat(p, &(struct stat){}) == 0;
 }
 
-/* The first entry of the staging tree's dir that is a directory named N.N.N (a
- * version), or NULL. */
-static char *staged_version_dir(const struct build *b, const char *dir)
+/* perl-base's bin/perl5.N.N: perl's version, or NULL. */
+static char *perl_version(const struct build *b)
 {
-        _cleanup_free_ char *d = path_join(b->staging, dir);
+        _cleanup_free_ char *d = path_join(b->root, "bin");
         _cleanup_(closedir_p) DIR *dd = d ? opendir(d) : NULL;
         struct dirent *de;
 
@@ -35,9 +34,8 @@ static char *staged_version_dir(const struct build *b, const char *dir)
                 unsigned x, y, z;
                 int end = 0;
 
-                if (de->d_type == DT_DIR && sscanf(de->d_name, "%u.%u.%u%n", &x, &y, &z, &end) == 3 &&
-                    de->d_name[end] == 0)
-                        return strdup(de->d_name);
+                if (sscanf(de->d_name, "perl%u.%u.%u%n", &x, &y, &z, &end) == 3 && de->d_name[end] == 0)
+                        return strdup(de->d_name + 4);
         }
         return NULL;
 }
@@ -56,17 +54,17 @@ static void versions_done(struct versions *v)
 /* The versions in perl's and groff's directory names, from their packages. */
 static int find_versions(struct build *b, struct versions *ret)
 {
-        _cleanup_free_ char *perl_dir = NULL, *groff_current = path_join(b->root, "usr/share/groff/current");
+        _cleanup_free_ char *groff_current = path_join(b->root, "usr/share/groff/current");
         char target[256];
         ssize_t n;
 
-        if (!groff_current || asprintf(&perl_dir, "usr/lib/%s/perl", b->arch->triplet) < 0)
+        if (!groff_current)
                 return -ENOMEM;
         if (in_cart(b, "bin/perl")) {
-                ret->perl_full = staged_version_dir(b, perl_dir);
+                ret->perl_full = perl_version(b);
                 if (!ret->perl_full)
-                        return build_fail(b, -ENOENT, "perl is in the cart, but its modules' directory is not "
-                                                      "in '/%s' (has Debian moved it?)", perl_dir);
+                        return build_fail(b, -ENOENT, "perl is in the cart, but no bin/perl5.N.N names its "
+                                                      "version (has Debian changed it?)");
                 /* 5.36.0 → 5.36: libperl's soname, and @INC's directories. */
                 ret->perl = strndup(ret->perl_full, (size_t)(strrchr(ret->perl_full, '.') - ret->perl_full));
                 if (!ret->perl)
@@ -151,7 +149,7 @@ static int cart_link(struct build *b, const char *target, const char *rel)
         return 0;
 }
 
-/* V19: perl's core modules (perl-base's, libperl's) in the cart, where its
+/* V19: perl's core modules (perl-base's, and libperl's when the list has it) in the cart, where its
  * rewritten @INC looks: lib/perl-base, lib/perl/VERSION; P and perl lead to
  * usr/share's (same-length names of /usr/share/perl5 and /usr/share/perl/VERSION). */
 static int add_perl(struct build *b, const struct redirect_vars *v)
@@ -177,7 +175,8 @@ static int add_perl(struct build *b, const struct redirect_vars *v)
                 r = data_copy_dir(b, from, to);
                 if (r < 0)
                         return r;
-                if (!in_cart(b, to))
+                /* perl-base's are perl's own; libperl's come with the package perl. */
+                if (i == 0 && !in_cart(b, to))
                         return build_fail(b, -ENOENT, "perl is in the cart, but its packages have no '/%s'", from);
         }
         if (asprintf(&share, "usr/share/perl/%s", v->perl) < 0)
