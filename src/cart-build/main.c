@@ -4,7 +4,8 @@
  *   package list → closure (the builder's own apt, for the cart's release and
  *   architecture, as if nothing were installed) → .debs in the builder's cache → extracted (dpkg-deb -x, no maintainer
  *   script) → bin, sbin, and the library closure read from the ELF files → the
- *   data they read → relocated under /dev/crashcart (interpreter and DT_RPATH,
+ *   data they read → what they would read of the container's configuration
+ *   redirected into the cart → relocated under /dev/crashcart (interpreter and DT_RPATH,
  *   patchelf; the loader's /etc paths patched away) → wrappers and the rc file →
  *   image (erofs, squashfs or ext4).
  *
@@ -25,6 +26,7 @@
 #include "cart-build/apt.h"
 #include "cart-build/build.h"
 #include "cart-build/data.h"
+#include "cart-build/harden.h"
 #include "cart-build/manifest.h"
 #include "cart-build/mkfs.h"
 #include "cart-build/programs.h"
@@ -206,6 +208,7 @@ static int build_cart(struct build *b)
                 { "add cart-sh", programs_add_cart_sh },
                 { "add the audit module", programs_add_cart_audit },
                 { "add the way in for a runtime's exec", programs_add_enter },
+                { "redirect what the programs read of the container", harden_cart },
                 { "relocate the ELF files", relocate_elves },
                 { "rewrite the compiled-in paths", relocate_paths },
                 { "rewrite the scripts' interpreters", relocate_shebangs },
@@ -255,6 +258,9 @@ int main(int argc, char **argv)
                 if (!cache)
                         r = log_error_errno(-ENOMEM, "cannot name the cache");
         }
+        if (r >= 0 && fault_disabled("cart-redirect"))
+                log_warning("CRASHCART_FAULT_DISABLE=cart-redirect: this cart's programs read the container's "
+                            "configuration files, which can make them load its code (a test's control only)");
         if (r >= 0)
                 r = build_cart(&b);
         if (b.work)
