@@ -579,6 +579,9 @@ const struct text_redirect cart_text_redirects[] = {
         /* Cwd runs the first pwd of its list that is there (cpan). */
         T("lib/perl-base/Cwd.pm", "'/bin/pwd'", "'" CART_BIN "/pwd'"),
         T("lib/perl-base/Cwd.pm", "'/usr/bin/pwd'", "'" CART_BIN "/pwd'"),
+        /* libperl's own Cwd.pm, first in @INC of perl5.N-TRIPLET (cpan5.N-TRIPLET). */
+        T("lib/perl/{PERLFULL}/Cwd.pm", "'/bin/pwd'", "'" CART_BIN "/pwd'"),
+        T("lib/perl/{PERLFULL}/Cwd.pm", "'/usr/bin/pwd'", "'" CART_BIN "/pwd'"),
 };
 const size_t cart_text_redirects_n = ELEMENTSOF(cart_text_redirects);
 #undef T
