@@ -84,12 +84,12 @@ teardown() {
         done <"$BATS_TEST_TMPDIR/containers"
         cc_wait_loops_gone || failed=1
         assert_left_nothing "$CTR_PID" || failed=1
+        cc_assert_host_clean || failed=1
         return "$failed"
 }
 
 # assert_left_nothing PID: crashcart left nothing in the container of PID, nor a
-# session file of its. (Not cc_assert_host_clean: that one asserts of every
-# crashcart on the host, and these tests run beside others'.)
+# session file of its (and cc_assert_host_clean, after, nothing on the host).
 assert_left_nothing() {
         local ns
         cc_assert_container_clean "$1"
