@@ -28,6 +28,7 @@
 #include "cart/session.h"
 #include "crashcart/options.h"
 #include "exec/cmdenv.h"
+#include "exec/hostns.h"
 #include "exec/nsexec.h"
 #include "exec/run.h"
 #include "exec/target.h"
@@ -358,8 +359,8 @@ static int op_manifest(const struct cart_request *creq)
 /* The cart the options name: -i, then $CRASHCART_IMAGE, then the default. */
 static struct cart_request cart_request_of(const struct options *o)
 {
-        struct cart_request creq = { .image = o->image, .image_explicit = o->image != NULL, .legacy = o->legacy,
-                                     .force = o->force };
+        struct cart_request creq = { .image = o->image, .image_fd = -EBADF, .image_explicit = o->image != NULL,
+                                     .legacy = o->legacy, .force = o->force };
 
         if (!creq.image) {
                 const char *e = getenv("CRASHCART_IMAGE");
@@ -368,6 +369,40 @@ static struct cart_request cart_request_of(const struct options *o)
                 creq.image = find_default_image();
         }
         return creq;
+}
+
+/* Started in a container of its own that shares the host's PIDs (a node pod:
+ * hostPID and privileged): the host is the mount namespace of the runtime that
+ * started that container. Its /proc, cgroups, /dev, runtime state and sockets
+ * are then read where they are, not through whatever the pod spec bound into
+ * crashcart's container. The cart, a file of crashcart's container (its image
+ * puts one at the default path), is opened first. */
+static int enter_host_mntns(struct cart_request *creq)
+{
+        _cleanup_close_ int procfd = -EBADF, mntns = -EBADF;
+        pid_t pid;
+        int r;
+
+        procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (procfd < 0)
+                return log_error_errno(NEG_ERRNO(), "cannot open /proc");
+        r = hostns_find(procfd, &mntns, &pid);
+        if (r < 0)
+                return log_error_errno(r, "cannot read the mount namespace of crashcart's parent processes");
+        if (mntns < 0)
+                return 0;
+        if (creq->image) {
+                int fd = open(creq->image, O_PATH | O_CLOEXEC);
+
+                creq->image_fd = fd < 0 ? NEG_ERRNO() : fd;
+        }
+        r = hostns_join(mntns);
+        if (r < 0)
+                return log_error_errno(r, "crashcart runs in a container of its own, and cannot join the mount "
+                                          "namespace of PID %d, its runtime's: run it privileged",
+                                       (int)pid);
+        log_debug("in a container of its own: working in the mount namespace of PID %d, its runtime's", (int)pid);
+        return 0;
 }
 
 /* The forwarded signals (and SIGCHLD) are taken with sigwaitinfo: blocked from
@@ -388,7 +423,7 @@ int main(int argc, char **argv)
 {
         _cleanup_close_ int root_fd = -EBADF;
         struct options o;
-        struct cart_request creq = {};
+        struct cart_request creq = { .image_fd = -EBADF };
         struct resolve_ctx ctx = { .use_api = true };
         int fds_at_start = -1;
         sigset_t fwd, oldmask;
@@ -423,6 +458,11 @@ int main(int argc, char **argv)
 
         if (geteuid() != 0) {
                 log_error("must run as root (it mounts and enters namespaces)");
+                options_done(&o);
+                return EXIT_CRASHCART;
+        }
+
+        if (enter_host_mntns(&creq) < 0) {
                 options_done(&o);
                 return EXIT_CRASHCART;
         }
@@ -464,6 +504,8 @@ int main(int argc, char **argv)
         if (status == EXIT_CRASHCART && interrupt_signal())
                 status = 128 + interrupt_signal();
         root_fd = safe_close(root_fd);
+        if (creq.image_fd >= 0)
+                safe_close(creq.image_fd);
         options_done(&o);
         if (log_verbose >= 2)
                 log_debug("%d descriptors open at exit, %d at start", count_open_fds(), fds_at_start);
