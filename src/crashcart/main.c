@@ -173,6 +173,7 @@ static int resolve_target(const struct options *o, const struct resolve_ctx *ctx
         t->id = hit->id ? strdup(hit->id) : NULL;
         t->name = hit->name ? strdup(hit->name) : NULL;
         t->ns = hit->ns ? strdup(hit->ns) : NULL;
+        t->address = hit->address ? strdup(hit->address) : NULL;
         log_debug("'%s' is %s%s%s, PID %d", o->id, hit->runtime, runtime_has_ids(hit->runtime) ? " " : "",
                   runtime_has_ids(hit->runtime) ? hit->id : "", (int)hit->pid);
         candidates_done(&c);
