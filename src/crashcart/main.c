@@ -143,7 +143,12 @@ static int resolve_target(const struct options *o, const struct resolve_ctx *ctx
                 goto fail;
         }
         if (c.n == 0) {
-                log_error("no such container or process '%s' (asked: %s)", o->id, asked);
+                /* No parent: the first process of a PID namespace of its own, a
+                 * container's, which sees none of the host's processes. */
+                log_error("no such container or process '%s' (asked: %s)%s", o->id, asked,
+                          getppid() == 0 ? "; crashcart runs in a PID namespace of its own: run its container with "
+                                           "the host's PIDs (hostPID, --pid=host)"
+                                         : "");
                 goto fail;
         }
         if (c.n > 1) {
