@@ -8,6 +8,9 @@
 #                        with Debian's cross compiler (gcc-aarch64-linux-gnu;
 #                        crashcart-static also needs libjson-c-dev:arm64)
 #   make deb-arm64       the Debian package for arm64 (scripts/build-deb --arch arm64)
+#   make oci             build/crashcart-oci.tar: an OCI image (no base) of
+#                        crashcart-static and a cart (CART=PATH, else the cart of
+#                        data/default.list, built by build/crashcart-build)
 #   make install         PREFIX (/usr/local), DESTDIR
 #   make unit            the unit tests, also under ASan and UBSan
 #   make check           the whole suite (tests/run, as root)
@@ -185,6 +188,26 @@ arm64: arm64-cart $(A64)/crashcart-build $(A64)/crashcart-static
 deb-arm64:
 	scripts/build-deb --arch arm64
 
+# ---- the OCI image (scripts/oci-image): for docker/podman load, ctr import, a registry ----
+# The static crashcart as the entrypoint and a cart at DEFAULT_IMAGE, where that
+# crashcart looks; no base, no root, no registry, no engine needed to write it.
+# Reproducible: every time in it is SOURCE_DATE_EPOCH (the last commit's).
+CART ?= $(B)/default-cart.erofs
+OCI_NAME ?= crashcart
+OCI_TAG ?= $(VERSION)
+OCI_ARCH ?= $(if $(filter aarch64%,$(shell $(CC) -dumpmachine)),arm64,amd64)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+
+oci: $(B)/crashcart-oci.tar
+
+$(B)/crashcart-oci.tar: scripts/oci-image $(B)/crashcart-static $(CART)
+	scripts/oci-image --binary $(B)/crashcart-static --cart $(CART) --cart-path $(DEFAULT_IMAGE) \
+		--name $(OCI_NAME) --tag $(OCI_TAG) --arch $(OCI_ARCH) --epoch $(SOURCE_DATE_EPOCH) -o $@
+
+# The cart of data/default.list (Debian's packages, fetched unless installed).
+$(B)/default-cart.erofs: $(B)/crashcart-build $(B)/cart-sh.so $(B)/cart-audit.so $(B)/cart-enter data/default.list
+	$(B)/crashcart-build -p data/default.list -o $@
+
 # ---- tests ----
 $(B)/unit-tests: $(call objs,obj,$(UNIT_SRCS)) $(B)/obj/libcrashcart.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(JSON_LIBS) -o $@
@@ -264,7 +287,7 @@ clean:
 	rm -rf $(B)
 
 FORCE:
-.PHONY: all static arm64 arm64-cart deb-arm64 unit fuzz check install clean FORCE
+.PHONY: all static arm64 arm64-cart deb-arm64 oci unit fuzz check install clean FORCE
 .SECONDARY:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -78,7 +78,7 @@ static int check_image_owner(const char *path, const struct image *img, bool for
         return -EPERM;
 }
 
-static int open_image(const char *path, bool force, struct image *img)
+static int open_image(const char *path, int pathfd, bool force, struct image *img)
 {
         struct image_probe probe = {};
         int r;
@@ -88,7 +88,7 @@ static int open_image(const char *path, bool force, struct image *img)
                           CRASHCART_DEFAULT_IMAGE);
                 return -ENOENT;
         }
-        r = image_open(path, img, &probe);
+        r = image_open(pathfd, path, img, &probe);
         switch (r) {
         case 0:
                 log_debug("cart '%s' is %s", path, image_kind_name(img->kind));
@@ -115,7 +115,7 @@ static int open_source(const struct cart_request *req, int rundir_fd, struct ima
 {
         int r;
 
-        r = open_image(req->image, req->force, img);
+        r = open_image(req->image, req->image_fd, req->force, img);
         if (r < 0)
                 return r;
         if (img->kind == IMAGE_DIRECTORY)
@@ -200,7 +200,7 @@ static int adopt_mounted(const struct cart_request *req, const struct target *t,
          * the cart that is there, when crashcart attached it. */
         if (!req->image || !req->image_explicit)
                 return adopt_attached(t, info, ret_mnt_id, ret_dev);
-        r = open_image(req->image, req->force, &img);
+        r = open_image(req->image, req->image_fd, req->force, &img);
         if (r < 0)
                 return r;
         if (img.kind == IMAGE_DIRECTORY) {

@@ -14,6 +14,8 @@
 
 struct cart_request {
         const char *image;      /* the image file or directory; NULL: none was found */
+        int image_fd;           /* image opened O_PATH before crashcart joined the host's mount
+                                 * namespace; -EBADF: open image when needed (image_open) */
         bool image_explicit;    /* named by -i or $CRASHCART_IMAGE, not the default */
         bool legacy;            /* --legacy-mount */
         bool force;             /* a busy cart is detached lazily */

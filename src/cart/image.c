@@ -79,7 +79,7 @@ int image_probe(const unsigned char *buf, size_t len, uint64_t file_size, struct
         return 0;
 }
 
-int image_open(const char *path, struct image *ret, struct image_probe *ret_probe)
+int image_open(int pathfd, const char *path, struct image *ret, struct image_probe *ret_probe)
 {
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *copy = NULL;
@@ -90,7 +90,12 @@ int image_open(const char *path, struct image *ret, struct image_probe *ret_prob
         int r;
 
         /* O_PATH first: opening a FIFO or device for reading could block or act. */
-        fd = open(path, O_PATH | O_CLOEXEC);
+        if (pathfd >= 0)
+                fd = fcntl(pathfd, F_DUPFD_CLOEXEC, 3);
+        else if (pathfd != -EBADF)
+                return pathfd;
+        else
+                fd = open(path, O_PATH | O_CLOEXEC);
         if (fd < 0)
                 return NEG_ERRNO();
         if (fstat(fd, &st) < 0)

@@ -38,8 +38,12 @@ struct image_probe {
  * filesystem it holds (truncated), with ret->needed set; -ENODATA: the file is empty. */
 int image_probe(const unsigned char *buf, size_t len, uint64_t file_size, struct image_probe *ret);
 
-/* Opens and recognises an image. Errors as image_probe, plus the open's own. */
-int image_open(const char *path, struct image *ret, struct image_probe *ret_probe);
+/* Opens and recognises an image. pathfd: -EBADF to open path; or an O_PATH
+ * descriptor of path opened earlier (in another mount namespace: crashcart's
+ * container, before it joined the host's), which is used instead; or another
+ * -errno, that open's failure, returned as is. Errors as image_probe, plus the
+ * open's own. */
+int image_open(int pathfd, const char *path, struct image *ret, struct image_probe *ret_probe);
 void image_done(struct image *img);
 
 const char *image_kind_name(enum image_kind k);

@@ -29,6 +29,7 @@
 #include "crashcart/options.h"
 #include "crashcart/postmortem.h"
 #include "exec/cmdenv.h"
+#include "exec/hostns.h"
 #include "exec/nsexec.h"
 #include "exec/run.h"
 #include "exec/target.h"
@@ -53,9 +54,13 @@ static void help(void)
                "interactive shell: %s --rcfile %s -i.\n"
                "\n"
                "ID is a PID of any process in the container, or a container id, unique id\n"
-               "prefix or name of Docker, Podman, containerd (any namespace), CRI-O, runc,\n"
-               "crun, LXC, systemd-nspawn or rkt; Kubernetes' docker://ID, containerd://ID\n"
-               "and cri-o://ID too.\n"
+               "prefix or name of Docker, Podman, containerd (any namespace, any state\n"
+               "directory), CRI-O, runc, crun, LXC, systemd-nspawn or rkt; Kubernetes'\n"
+               "docker://ID, containerd://ID and cri-o://ID too.\n"
+               "\n"
+               "Run from a container of its own with the host's PIDs (a node pod: hostPID,\n"
+               "privileged), crashcart opens the cart there and works in the host's mount\n"
+               "namespace.\n"
                "\n"
                "A Docker, Podman, runc or crun container that exists but does not run\n"
                "(exited, killed, created), or image:NAME (a Docker or Podman image), starts\n"
@@ -155,7 +160,12 @@ static int resolve_target(const struct options *o, const struct resolve_ctx *ctx
                 goto fail;
         }
         if (c.n == 0) {
-                log_error("no such container or process '%s' (asked: %s)", o->id, asked);
+                /* No parent: the first process of a PID namespace of its own, a
+                 * container's, which sees none of the host's processes. */
+                log_error("no such container or process '%s' (asked: %s)%s", o->id, asked,
+                          getppid() == 0 ? "; crashcart runs in a PID namespace of its own: run its container with "
+                                           "the host's PIDs (hostPID, --pid=host)"
+                                         : "");
                 goto fail;
         }
         if (c.n > 1) {
@@ -200,6 +210,7 @@ static int resolve_target(const struct options *o, const struct resolve_ctx *ctx
         t->id = hit->id ? strdup(hit->id) : NULL;
         t->name = hit->name ? strdup(hit->name) : NULL;
         t->ns = hit->ns ? strdup(hit->ns) : NULL;
+        t->address = hit->address ? strdup(hit->address) : NULL;
         log_debug("'%s' is %s%s%s, PID %d", o->id, hit->runtime, runtime_has_ids(hit->runtime) ? " " : "",
                   runtime_has_ids(hit->runtime) ? hit->id : "", (int)hit->pid);
         candidates_done(&c);
@@ -404,8 +415,8 @@ static int op_manifest(const struct cart_request *creq)
 /* The cart the options name: -i, then $CRASHCART_IMAGE, then the default. */
 static struct cart_request cart_request_of(const struct options *o)
 {
-        struct cart_request creq = { .image = o->image, .image_explicit = o->image != NULL, .legacy = o->legacy,
-                                     .force = o->force };
+        struct cart_request creq = { .image = o->image, .image_fd = -EBADF, .image_explicit = o->image != NULL,
+                                     .legacy = o->legacy, .force = o->force };
 
         if (!creq.image) {
                 const char *e = getenv("CRASHCART_IMAGE");
@@ -414,6 +425,40 @@ static struct cart_request cart_request_of(const struct options *o)
                 creq.image = find_default_image();
         }
         return creq;
+}
+
+/* Started in a container of its own that shares the host's PIDs (a node pod:
+ * hostPID and privileged): the host is the mount namespace of the runtime that
+ * started that container. Its /proc, cgroups, /dev, runtime state and sockets
+ * are then read where they are, not through whatever the pod spec bound into
+ * crashcart's container. The cart, a file of crashcart's container (its image
+ * puts one at the default path), is opened first. */
+static int enter_host_mntns(struct cart_request *creq)
+{
+        _cleanup_close_ int procfd = -EBADF, mntns = -EBADF;
+        pid_t pid;
+        int r;
+
+        procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (procfd < 0)
+                return log_error_errno(NEG_ERRNO(), "cannot open /proc");
+        r = hostns_find(procfd, &mntns, &pid);
+        if (r < 0)
+                return log_error_errno(r, "cannot read the mount namespace of crashcart's parent processes");
+        if (mntns < 0)
+                return 0;
+        if (creq->image) {
+                int fd = open(creq->image, O_PATH | O_CLOEXEC);
+
+                creq->image_fd = fd < 0 ? NEG_ERRNO() : fd;
+        }
+        r = hostns_join(mntns);
+        if (r < 0)
+                return log_error_errno(r, "crashcart runs in a container of its own, and cannot join the mount "
+                                          "namespace of PID %d, its runtime's: run it privileged",
+                                       (int)pid);
+        log_debug("in a container of its own: working in the mount namespace of PID %d, its runtime's", (int)pid);
+        return 0;
 }
 
 /* The forwarded signals (and SIGCHLD) are taken with sigwaitinfo: blocked from
@@ -434,7 +479,7 @@ int main(int argc, char **argv)
 {
         _cleanup_close_ int root_fd = -EBADF;
         struct options o;
-        struct cart_request creq = {};
+        struct cart_request creq = { .image_fd = -EBADF };
         struct resolve_ctx ctx = { .use_api = true };
         int fds_at_start = -1;
         sigset_t fwd, oldmask;
@@ -469,6 +514,11 @@ int main(int argc, char **argv)
 
         if (geteuid() != 0) {
                 log_error("must run as root (it mounts and enters namespaces)");
+                options_done(&o);
+                return EXIT_CRASHCART;
+        }
+
+        if (enter_host_mntns(&creq) < 0) {
                 options_done(&o);
                 return EXIT_CRASHCART;
         }
@@ -510,6 +560,8 @@ int main(int argc, char **argv)
         if (status == EXIT_CRASHCART && interrupt_signal())
                 status = 128 + interrupt_signal();
         root_fd = safe_close(root_fd);
+        if (creq.image_fd >= 0)
+                safe_close(creq.image_fd);
         options_done(&o);
         if (log_verbose >= 2)
                 log_debug("%d descriptors open at exit, %d at start", count_open_fds(), fds_at_start);

@@ -92,7 +92,8 @@ static int spawn_runtime_exec(const struct resolve_ctx *ctx, const struct target
         struct candidates all = {};
         const char *runtime = t->runtime;
         char exec_id[64];
-        struct runtime_exec_args a = { .id = t->id, .ns = t->ns, .tty = tty, .exec_id = exec_id };
+        struct runtime_exec_args a = { .id = t->id, .ns = t->ns, .address = t->address, .tty = tty,
+                                       .exec_id = exec_id };
         int r;
 
         if (!runtime_names_container(runtime)) {
@@ -107,6 +108,7 @@ static int spawn_runtime_exec(const struct resolve_ctx *ctx, const struct target
                 runtime = c->runtime;
                 a.id = c->id;
                 a.ns = c->ns;
+                a.address = c->address;
         }
         snprintf(exec_id, sizeof(exec_id), "crashcart-%d", (int)getpid());
         r = runtime_exec_argv(runtime_get(runtime), &a, argv, &rargv);

@@ -15,6 +15,7 @@ struct target {
         char *id;             /* container id where the runtime has one */
         char *name;
         char *ns;             /* what the runtime's own exec needs (containerd namespace, ...) */
+        char *address;        /* and containerd's socket */
 };
 
 #define TARGET_INIT { .pid = 0, .pidfd = -EBADF, .procfd = -EBADF }

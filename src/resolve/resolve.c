@@ -37,12 +37,22 @@ int candidates_add(struct candidates *c, const char *runtime, const char *id, co
         return 0;
 }
 
+int candidates_set_address(struct candidates *c, const char *address)
+{
+        struct candidate *last = &c->v[c->n - 1];
+
+        free(last->address);
+        last->address = address ? strdup(address) : NULL;
+        return !address || last->address ? 0 : -ENOMEM;
+}
+
 static void candidate_free(struct candidate *c)
 {
         free(c->runtime);
         free(c->id);
         free(c->name);
         free(c->ns);
+        free(c->address);
 }
 
 void candidates_done(struct candidates *c)

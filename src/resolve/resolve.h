@@ -15,6 +15,7 @@ struct candidate {
         char *id;
         char *name;     /* NULL where the runtime has no names */
         char *ns;       /* containerd namespace, LXC path, runc/crun root: what its exec needs */
+        char *address;  /* containerd's socket, for ctr --address; NULL: ctr's default */
         pid_t pid;      /* the container's init; 0 when not running or not known yet */
         bool running;
 };
@@ -41,6 +42,7 @@ enum runtime_kind {
 struct runtime_exec_args {
         const char *id;
         const char *ns;         /* the candidate's ns: containerd namespace, runc root, LXC path */
+        const char *address;    /* the candidate's address: containerd's socket */
         bool tty;
         const char *exec_id;    /* names the exec, for ctr */
 };
@@ -79,6 +81,8 @@ int runtime_exec_argv(const struct runtime *rt, const struct runtime_exec_args *
 
 int candidates_add(struct candidates *c, const char *runtime, const char *id, const char *name, const char *ns,
                    pid_t pid, bool running);
+/* Sets the address of the candidate added last. */
+int candidates_set_address(struct candidates *c, const char *address);
 void candidates_done(struct candidates *c);
 /* Removes later candidates that are the same container (same init PID, or same
  * 64-digit id) seen through another runtime: Docker's containers are also
@@ -157,6 +161,21 @@ int cgroup_scan_list(const struct resolve_ctx *ctx, struct candidates *out);
 
 /* containers/storage, shared by Podman and CRI-O: id NULL lists all. */
 int storage_lookup(const struct resolve_ctx *ctx, const char *runtime, const char *id, struct candidates *out);
+
+/* The containerd tasks' directories of the containerds that run here, each
+ * with its namespaces below (<state>/io.containerd.runtime.v2.task), wherever
+ * their state is: found through the command lines and working directories of
+ * their shims (exposed for unit tests). */
+struct task_root {
+        char *path;     /* absolute */
+        char *address;  /* the shim's -address: containerd's socket */
+};
+int containerd_shim_roots(const struct resolve_ctx *ctx, struct task_root **ret, size_t *ret_n);
+void task_roots_free(struct task_root *v, size_t n);
+/* The namespace, id and address of a shim's command line (NUL-separated):
+ * containerd-shim-runc-v2 -namespace NS -id ID -address ADDR ... */
+int containerd_shim_cmdline(const char *cmdline, size_t len, const char **ret_ns, const char **ret_id,
+                            const char **ret_address);
 
 /* The API sockets: $DOCKER_HOST / $CONTAINER_HOST when they name a unix socket. */
 const char *docker_socket_path(void);

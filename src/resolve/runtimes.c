@@ -55,6 +55,10 @@ static size_t containerd_exec(const struct runtime_exec_args *a, const char **v)
         size_t n = 0;
 
         v[n++] = "ctr";
+        if (a->address) {
+                v[n++] = "--address";
+                v[n++] = a->address;
+        }
         v[n++] = "--namespace";
         v[n++] = a->ns ? a->ns : "default";
         v[n++] = "task";

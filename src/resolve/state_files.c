@@ -138,6 +138,7 @@ struct walk {
         const char *runtime;
         const char *id;         /* NULL: list all */
         const char *ns;         /* containerd namespace being walked */
+        const char *address;    /* containerd's socket, for its candidates */
         struct candidates *out;
 };
 
@@ -153,12 +154,14 @@ static int containerd_task_cb(const struct resolve_ctx *ctx, int dirfd, const ch
         struct walk *w = userdata;
         char path[512];
         pid_t pid;
+        int r;
 
         if (!walk_matches(w, name))
                 return 0;
         snprintf(path, sizeof(path), "%s/init.pid", name);
         pid = read_pidfile_at(ctx, dirfd, path);
-        return candidates_add(w->out, "containerd", name, NULL, w->ns, pid, pid > 0);
+        r = candidates_add(w->out, "containerd", name, NULL, w->ns, pid, pid > 0);
+        return r < 0 ? r : candidates_set_address(w->out, w->address);
 }
 
 static int containerd_ns_cb(const struct resolve_ctx *ctx, int dirfd, const char *name, void *userdata)
@@ -172,26 +175,189 @@ static int containerd_ns_cb(const struct resolve_ctx *ctx, int dirfd, const char
         return r == -ENOENT || r == -ENOTDIR ? 0 : r;
 }
 
+int containerd_shim_cmdline(const char *cmdline, size_t len, const char **ret_ns, const char **ret_id,
+                            const char **ret_address)
+{
+        const char *ns = NULL, *id = NULL, *address = NULL;
+
+        for (const char *a = cmdline; a < cmdline + len && *a; a += strlen(a) + 1) {
+                const char *next = a + strlen(a) + 1;
+
+                if (next >= cmdline + len || !*next)
+                        break;
+                /* Go's flag package: -name value and --name value alike. */
+                if (a[0] == '-' && a[1] == '-')
+                        a++;
+                if (strcmp(a, "-namespace") == 0)
+                        ns = next;
+                else if (strcmp(a, "-id") == 0)
+                        id = next;
+                else if (strcmp(a, "-address") == 0)
+                        address = next;
+        }
+        if (!ns || !id || !address || !resolve_id_is_valid(ns) || !resolve_id_is_valid(id) || address[0] != '/')
+                return -EINVAL;
+        *ret_ns = ns;
+        *ret_id = id;
+        *ret_address = address;
+        return 0;
+}
+
+void task_roots_free(struct task_root *v, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(v[i].path);
+                free(v[i].address);
+        }
+        free(v);
+}
+
+/* The tasks' root of a shim: its working directory is the bundle of the task it
+ * was started for, <root>/<namespace>/<id>, and that is checked against its
+ * command line. */
+static int shim_task_root(const struct resolve_ctx *ctx, pid_t pid, char *buf, size_t size, char **ret_address)
+{
+        _cleanup_free_ char *cmdline = NULL;
+        const char *ns, *id, *address, *slash;
+        char path[64], tail[600];
+        size_t len;
+        ssize_t n;
+
+        snprintf(path, sizeof(path), "proc/%d/cmdline", (int)pid);
+        if (read_full_fileat(ctx->root_fd, path, 1 << 16, &cmdline, &len) < 0 ||
+            containerd_shim_cmdline(cmdline, len, &ns, &id, &address) < 0)
+                return -EINVAL;
+        snprintf(path, sizeof(path), "proc/%d/cwd", (int)pid);
+        n = readlinkat(ctx->root_fd, path, buf, size - 1);
+        if (n <= 0 || (size_t)n >= size - 1 || buf[0] != '/')
+                return -EINVAL;
+        buf[n] = 0;
+        snprintf(tail, sizeof(tail), "/%s/%s", ns, id);
+        if ((size_t)n <= strlen(tail) || strcmp(buf + n - strlen(tail), tail) != 0)
+                return -EINVAL; /* not in a bundle: nothing to learn */
+        buf[n - strlen(tail)] = 0;
+        slash = strrchr(buf, '/');
+        if (!slash || strncmp(slash + 1, "io.containerd.runtime.", 22) != 0)
+                return -EINVAL;
+        *ret_address = strdup(address);
+        return *ret_address ? 0 : -ENOMEM;
+}
+
+int containerd_shim_roots(const struct resolve_ctx *ctx, struct task_root **ret, size_t *ret_n)
+{
+        _cleanup_(closedir_p) DIR *d = NULL;
+        struct task_root *v = NULL;
+        struct dirent *de;
+        size_t n = 0;
+        int r;
+
+        r = opendir_at(ctx->root_fd, "proc", &d);
+        if (r < 0)
+                return r;
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *comm = NULL, *address = NULL;
+                char path[300], root[512];
+                bool seen = false;
+                struct task_root *nv;
+                pid_t pid;
+
+                if (parse_pid(de->d_name, &pid) < 0)
+                        continue;
+                snprintf(path, sizeof(path), "%s/comm", de->d_name);
+                /* containerd-shim, containerd-shim-runc-v2, -kata-v2, ...: the
+                 * command name is cut at 15 characters. */
+                if (read_full_fileat(dirfd(d), path, 64, &comm, NULL) < 0 || strncmp(comm, "containerd-shim", 15) != 0)
+                        continue;
+                /* A command line and a working directory name a place only when
+                 * they are root's on the host: a container can run a process of
+                 * that name. */
+                if (!resolve_process_is_host_root(ctx, pid))
+                        continue;
+                if (shim_task_root(ctx, pid, root, sizeof(root), &address) < 0)
+                        continue;
+                for (size_t i = 0; i < n && !seen; i++)
+                        seen = strcmp(v[i].path, root) == 0;
+                if (seen)
+                        continue;
+                nv = realloc(v, (n + 1) * sizeof(*v));
+                if (!nv) {
+                        task_roots_free(v, n);
+                        return -ENOMEM;
+                }
+                v = nv;
+                v[n].path = strdup(root);
+                v[n].address = TAKE_PTR(address);
+                if (!v[n++].path) {
+                        task_roots_free(v, n);
+                        return -ENOMEM;
+                }
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}
+
+static int containerd_walk_root(const struct resolve_ctx *ctx, const char *root, const char *address,
+                                struct walk *w)
+{
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = openat(ctx->root_fd, root + strspn(root, "/"), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return NEG_ERRNO();
+        w->address = address;
+        return foreach_entry(ctx, fd, ".", containerd_ns_cb, w);
+}
+
 static int containerd_walk(const struct resolve_ctx *ctx, const char *id, struct candidates *out)
 {
-        /* The system's containerd, and the one dockerd starts for itself. */
-        static const char *const roots[] = {
-                "run/containerd/io.containerd.runtime.v2.task",
-                "run/containerd/io.containerd.runtime.v1.linux",
-                "run/docker/containerd/daemon/io.containerd.runtime.v2.task",
+        /* Where containerd keeps its tasks by default (the system's, the one
+         * dockerd starts for itself, k3s's and RKE2's, MicroK8s's), with its
+         * socket; any other is found through its shims. */
+        static const struct {
+                const char *root, *address;
+        } roots[] = {
+                { "/run/containerd/io.containerd.runtime.v2.task", "/run/containerd/containerd.sock" },
+                { "/run/containerd/io.containerd.runtime.v1.linux", "/run/containerd/containerd.sock" },
+                { "/run/docker/containerd/daemon/io.containerd.runtime.v2.task",
+                  "/run/docker/containerd/containerd.sock" },
+                { "/run/k3s/containerd/io.containerd.runtime.v2.task", "/run/k3s/containerd/containerd.sock" },
+                { "/var/snap/microk8s/common/run/containerd/io.containerd.runtime.v2.task",
+                  "/var/snap/microk8s/common/run/containerd.sock" },
         };
         struct walk w = { .runtime = "containerd", .id = id, .out = out };
-        size_t first = out->n;
-        int found = -ENOENT;
+        struct task_root *shims = NULL;
+        size_t first = out->n, n_shims = 0;
+        int found = -ENOENT, r;
 
         for (size_t i = 0; i < ELEMENTSOF(roots); i++) {
-                int r = foreach_entry(ctx, ctx->root_fd, roots[i], containerd_ns_cb, &w);
-
+                r = containerd_walk_root(ctx, roots[i].root, roots[i].address, &w);
                 if (r == -ENOMEM)
                         return r;
                 if (r == 0)
                         found = 0;
         }
+        r = containerd_shim_roots(ctx, &shims, &n_shims);
+        if (r == -ENOMEM)
+                return r;
+        for (size_t i = 0; i < n_shims; i++) {
+                bool known = false;
+
+                for (size_t j = 0; j < ELEMENTSOF(roots) && !known; j++)
+                        known = strcmp(shims[i].path, roots[j].root) == 0;
+                /* Root's and nobody else's to write: the ids and PIDs in it are
+                 * containerd's. */
+                if (known || !resolve_state_is_trusted(ctx, ctx->root_fd, shims[i].path + 1))
+                        continue;
+                r = containerd_walk_root(ctx, shims[i].path, shims[i].address, &w);
+                if (r == -ENOMEM) {
+                        task_roots_free(shims, n_shims);
+                        return r;
+                }
+                if (r == 0)
+                        found = 0;
+        }
+        task_roots_free(shims, n_shims);
         if (id)
                 candidates_prefer_exact(out, first, id);
         return found;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Containers of every runtime this machine can run, each started here from the
 # busybox rootfs and found by the ID its runtime shows: Podman (with and without
-# its API), containerd through ctr (a non-default namespace), crun, LXC,
+# its API), containerd through ctr (a non-default namespace; a state directory
+# in none of the usual places, found through its shim), crun, LXC,
 # systemd-nspawn. Docker and runc are in core.bats; CRI-O, containerd's CRI,
 # kubepods and rkt, which cannot run here, are unit tests on fixture trees.
 
@@ -24,6 +25,8 @@ teardown_file() {
         podman rm -f -a --filter label=crashcart-test=1 >/dev/null 2>&1 || true
         [ -f "$CC_RUN/podman-api.pid" ] && kill "$(cat "$CC_RUN/podman-api.pid")" 2>/dev/null
         [ -f "$CC_RUN/containerd.pid" ] && kill "$(cat "$CC_RUN/containerd.pid")" 2>/dev/null
+        cc_containerd_private_down k3s "$CC_RUN/k3s/containerd"
+        rmdir "$CC_RUN/k3s" 2>/dev/null
         true
 }
 
@@ -100,6 +103,26 @@ check_container() {
         ctr -a "$sock" -n cctest task kill -s KILL "$id" >/dev/null
         for _ in $(seq 50); do ctr -a "$sock" -n cctest task rm "$id" >/dev/null 2>&1 && break; sleep 0.1; done
         ctr -a "$sock" -n cctest container rm "$id"
+}
+
+@test "containerd whose state is elsewhere (k3s's layout, another path): found through its shim, -e with its socket" {
+        local state=$CC_RUN/k3s/containerd sock id pid
+        sock=$(cc_containerd_private k3s "$state")
+        id=cctest-k3s-$$
+        ctr -a "$sock" -n k8s.io image import "$CC_CACHE/busybox-image.tar" >/dev/null
+        ctr -a "$sock" -n k8s.io run -d docker.io/crashcart-test/busybox:latest "$id" sleep 1000000
+        # A second task of the same containerd: every task of its directory is found.
+        ctr -a "$sock" -n cctest run -d docker.io/crashcart-test/busybox:latest "$id-2" sleep 1000000
+        pid=$(cat "$state/io.containerd.runtime.v2.task/k8s.io/$id/init.pid")
+        check_container "containerd://$id" "$pid"
+        check_container "$id-2" "$(cat "$state/io.containerd.runtime.v2.task/cctest/$id-2/init.pid")"
+        cc_expect 0 "$CRASHCART" -r containerd --list
+        [[ "$output" == *" ${id:0:12} "*" $pid "* ]]
+        # ctr is told the socket: its default is /run/containerd's.
+        cc_expect 0 "$CRASHCART" -v -e "$id" /dev/crashcart/bin/echo via-ctr-address
+        [ "$output" = via-ctr-address ]
+        cc_ctr_rm "$sock" k8s.io "$id"
+        cc_ctr_rm "$sock" cctest "$id-2"
 }
 
 start_crun() {

@@ -278,6 +278,60 @@ cc_runc_rm() {
         rm -rf "$CC_CACHE/bundles/$1"
 }
 
+# ---- a containerd of the tests' own, wherever its state is ----
+
+# cc_containerd_private NAME STATE: a containerd whose state is STATE (its tasks
+# in STATE/io.containerd.runtime.v2.task, as k3s keeps them in /run/k3s/containerd),
+# its socket STATE/containerd.sock, its root in $CC_CACHE/containerd-NAME, the CRI
+# plugin off; with the busybox image imported into namespace cctest. Prints the
+# socket.
+cc_containerd_private() {
+        local name=$1 state=$2 dir=$CC_CACHE/containerd-$1 sock=$2/containerd.sock
+        mkdir -p "$dir" "$state" "$CC_RUN"
+        printf 'version = 2\nroot = "%s/root"\nstate = "%s"\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n[grpc]\n  address = "%s"\n' \
+                "$dir" "$state" "$sock" >"$dir/config.toml"
+        if ! ctr -a "$sock" version >/dev/null 2>&1; then
+                containerd --config "$dir/config.toml" </dev/null >"$CC_RUN/containerd-$name.log" 2>&1 3>&- &
+                echo $! >"$CC_RUN/containerd-$name.pid"
+                echo "$sock" >"$CC_RUN/containerd-$name.addr"
+                for _ in $(seq 100); do ctr -a "$sock" version >/dev/null 2>&1 && break; sleep 0.1; done
+        fi
+        [ -f "$CC_CACHE/busybox-image.tar" ] || docker save crashcart-test/busybox -o "$CC_CACHE/busybox-image.tar"
+        ctr -a "$sock" -n cctest image import "$CC_CACHE/busybox-image.tar" >/dev/null || return 1
+        echo "$sock"
+}
+
+# cc_ctr_rm SOCK NAMESPACE ID: removes the task and the container ID.
+cc_ctr_rm() {
+        timeout 10 ctr -a "$1" -n "$2" task kill -s KILL "$3" >/dev/null 2>&1
+        for _ in $(seq 50); do timeout 10 ctr -a "$1" -n "$2" task rm -f "$3" >/dev/null 2>&1 && break; sleep 0.1; done
+        timeout 10 ctr -a "$1" -n "$2" container rm "$3" >/dev/null 2>&1
+        return 0
+}
+
+# cc_containerd_private_down NAME STATE: its containers of every namespace
+# removed (their shims end with them), the daemon stopped, STATE removed.
+cc_containerd_private_down() {
+        local name=$1 state=$2 sock=$2/containerd.sock pid ns id
+        if ctr -a "$sock" version >/dev/null 2>&1; then
+                for ns in $(timeout 10 ctr -a "$sock" namespaces ls -q 2>/dev/null); do
+                        for id in $(timeout 10 ctr -a "$sock" -n "$ns" containers ls -q 2>/dev/null); do
+                                cc_ctr_rm "$sock" "$ns" "$id"
+                        done
+                done
+        fi
+        if [ -f "$CC_RUN/containerd-$name.pid" ]; then
+                pid=$(cat "$CC_RUN/containerd-$name.pid")
+                rm -f "$CC_RUN/containerd-$name.pid" "$CC_RUN/containerd-$name.addr"
+                if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = containerd ]; then
+                        kill "$pid"
+                        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+                fi
+        fi
+        rm -rf "$state"
+        return 0
+}
+
 # The containers the tests made that still exist, one "runtime id" a line: Docker
 # and Podman ones carry the label crashcart-test=1, the others' ids start cctest-.
 cc_test_containers() {
@@ -293,6 +347,19 @@ cc_test_containers() {
         if [ -S /run/containerd/containerd.sock ]; then
                 for id in $(timeout 10 ctr -n cctest containers ls -q 2>/dev/null); do echo "containerd $id"; done
         fi
+        # The tests' own containerds (cc_containerd_private), every namespace:
+        # "containerd@SOCKET@NAMESPACE ID".
+        local addr sock ns
+        for addr in "$CC_RUN"/containerd-*.addr; do
+                [ -f "$addr" ] || continue
+                sock=$(cat "$addr")
+                [ -S "$sock" ] || continue
+                for ns in $(timeout 10 ctr -a "$sock" namespaces ls -q 2>/dev/null); do
+                        for id in $(timeout 10 ctr -a "$sock" -n "$ns" containers ls -q 2>/dev/null); do
+                                echo "containerd@$sock@$ns $id"
+                        done
+                done
+        done
         if [ -d "$CC_CACHE/lxc" ] && command -v lxc-ls >/dev/null; then
                 for id in $(lxc-ls -P "$CC_CACHE/lxc" -1 2>/dev/null | grep '^cctest-'); do echo "lxc $id"; done
         fi
@@ -316,6 +383,9 @@ cc_cleanup_containers() {
                         timeout 10 ctr -n cctest task kill -s KILL "$id" >/dev/null 2>&1
                         for _ in $(seq 50); do timeout 10 ctr -n cctest task rm -f "$id" >/dev/null 2>&1 && break; sleep 0.1; done
                         timeout 10 ctr -n cctest container rm "$id" >/dev/null 2>&1 ;;
+                containerd@*)
+                        rt=${rt#containerd@}
+                        cc_ctr_rm "${rt%@*}" "${rt##*@}" "$id" ;;
                 lxc)
                         lxc-stop -P "$CC_CACHE/lxc" -n "$id" -k >/dev/null 2>&1
                         lxc-destroy -P "$CC_CACHE/lxc" -n "$id" >/dev/null 2>&1 ;;

@@ -175,6 +175,13 @@ TEST(runtime_table)
         CHECK(v && strcmp(v[0], "ctr") == 0 && strcmp(v[2], "k8s.io") == 0 && strcmp(v[6], "crashcart-1") == 0 &&
               strcmp(v[7], "c1") == 0 && strcmp(v[8], "sh") == 0);
         free(v);
+        /* A containerd found through its shims: its own socket. */
+        a.address = "/run/k3s/containerd/containerd.sock";
+        CHECK(runtime_exec_argv(runtime_get("containerd"), &a, cmd, &v) == 0);
+        CHECK(v && strcmp(v[1], "--address") == 0 && strcmp(v[2], a.address) == 0 && strcmp(v[4], "k8s.io") == 0 &&
+              strcmp(v[9], "c1") == 0);
+        free(v);
+        a.address = NULL;
         a.ns = "/run/lxc";
         CHECK(runtime_exec_argv(runtime_get("lxc"), &a, cmd, &v) == 0);
         CHECK(v && strcmp(v[0], "lxc-attach") == 0 && strcmp(v[1], "--clear-env") == 0 &&

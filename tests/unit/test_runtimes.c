@@ -96,6 +96,67 @@ TEST(runtimes_containerd)
         host_close();
 }
 
+/* A containerd whose state is in none of the usual places (srv/k3s-state): its
+ * tasks' directory is the working directory of its shim (proc/970), whose
+ * command line names the namespace, the id of the task it was started for, and
+ * the socket. Every task of the directory is found, also one with no shim of
+ * its own (a pod's containers share their sandbox's shim). */
+TEST(runtimes_containerd_through_shims)
+{
+        struct candidates c = {};
+        char *asked = NULL;
+
+        if (!host_open())
+                return;
+        expect("sandbox-1", NULL, "containerd", "sandbox-1", 971, true);
+        expect("containerd://app-1", NULL, "containerd", "app-1", 972, true);
+        CHECK(resolve_id(&ctx, "app-1", NULL, &c, &asked) == 0);
+        CHECK(c.n == 1);
+        if (c.n == 1) {
+                CHECK_STR(c.v[0].ns, "k8s.io");
+                CHECK_STR(c.v[0].address, "/srv/k3s-state/containerd.sock");
+        }
+        candidates_done(&c);
+        free(asked);
+        host_close();
+}
+
+/* A process of a container's (not root's on the host) called containerd-shim,
+ * whose command line and working directory point at a tree it made
+ * (srv/forged): nothing of it is a container. The positive control trusts it. */
+TEST(runtimes_containerd_forged_shim)
+{
+        if (!host_open())
+                return;
+        CHECK(resolve("evil-1", NULL, NULL) == 0);
+        setenv("CRASHCART_FAULT_DISABLE", "trusted-runtime-state", 1);
+        expect("evil-1", NULL, "containerd", "evil-1", 981, true);
+        unsetenv("CRASHCART_FAULT_DISABLE");
+        host_close();
+}
+
+TEST(containerd_shim_cmdline)
+{
+        const char *ns, *id, *addr;
+        const char cl1[] = "/usr/bin/containerd-shim-runc-v2\0-namespace\0k8s.io\0-id\0abc\0-address\0/run/k3s/containerd/"
+                           "containerd.sock\0";
+        const char cl2[] = "containerd-shim-runc-v2\0--namespace\0moby\0--id\0x1\0--address\0/s\0-publish-binary\0/b\0";
+        const char cl3[] = "containerd-shim-runc-v2\0-namespace\0../etc\0-id\0x\0-address\0/s\0";
+        const char cl4[] = "containerd-shim-runc-v2\0-namespace\0a\0-id\0x\0-address\0rel\0";
+        const char cl5[] = "containerd-shim-runc-v2\0-namespace\0a\0-id\0";
+
+        CHECK(containerd_shim_cmdline(cl1, sizeof(cl1) - 1, &ns, &id, &addr) == 0);
+        CHECK_STR(ns, "k8s.io");
+        CHECK_STR(id, "abc");
+        CHECK_STR(addr, "/run/k3s/containerd/containerd.sock");
+        CHECK(containerd_shim_cmdline(cl2, sizeof(cl2) - 1, &ns, &id, &addr) == 0);
+        CHECK_STR(ns, "moby");
+        CHECK_STR(addr, "/s");
+        CHECK(containerd_shim_cmdline(cl3, sizeof(cl3) - 1, &ns, &id, &addr) == -EINVAL);
+        CHECK(containerd_shim_cmdline(cl4, sizeof(cl4) - 1, &ns, &id, &addr) == -EINVAL);
+        CHECK(containerd_shim_cmdline(cl5, sizeof(cl5) - 1, &ns, &id, &addr) == -EINVAL);
+}
+
 /* CRI-O: its container, never its conmon. */
 TEST(runtimes_crio)
 {
@@ -247,8 +308,8 @@ TEST(runtimes_list_each_container_once)
                 if (getenv("CC_DEBUG"))
                         fprintf(stderr, "%s %s %d %d\n", all.v[i].runtime, all.v[i].id, all.v[i].pid, all.v[i].running);
         }
-        CHECK(running == 12);
-        CHECK(all.n == 16);
+        CHECK(running == 14);
+        CHECK(all.n == 18);
         candidates_done(&all);
         host_close();
 }
