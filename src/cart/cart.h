@@ -17,6 +17,9 @@ struct cart_request {
         bool image_explicit;    /* named by -i or $CRASHCART_IMAGE, not the default */
         bool legacy;            /* --legacy-mount */
         bool force;             /* a busy cart is detached lazily */
+        const char *out_dir;    /* --out: the host's directory put at /dev/crashcart/out, or NULL */
+        uid_t out_uid;          /* who owns what lands there (SUDO_UID or root) */
+        gid_t out_gid;
 };
 
 /* A run's hold on the cart of one container's mount namespace. */
@@ -26,7 +29,8 @@ struct cart_hold {
         dev_t cart_dev;         /* the cart's filesystem, as mounted in the container */
 };
 
-/* Makes sure the cart is at /dev/crashcart in the target. pin (-m): it stays
+/* Makes sure the cart is at /dev/crashcart in the target, with req->out_dir at
+ * /dev/crashcart/out when given (it goes with the cart). pin (-m): it stays
  * mounted until 'crashcart -u'; otherwise this run is recorded as a user, and the
  * last user out unmounts a cart that a run mounted. */
 int cart_acquire(const struct cart_request *req, const struct target *t, int rundir_fd, bool pin,

@@ -24,6 +24,7 @@
 #include "basic/macro.h"
 #include "cart/cart.h"
 #include "cart/layout.h"
+#include "cart/out.h"
 #include "cart/place.h"
 #include "cart/session.h"
 #include "crashcart/options.h"
@@ -420,6 +421,14 @@ int main(int argc, char **argv)
         if (log_verbose >= 2)
                 fds_at_start = count_open_fds();
         creq = cart_request_of(&o);
+        if (o.out_dir) {
+                creq.out_dir = o.out_dir;
+                if (out_owner_from_env(&creq.out_uid, &creq.out_gid) < 0) {
+                        log_error("SUDO_UID and SUDO_GID must be numbers: who owns what lands in --out");
+                        options_done(&o);
+                        return EXIT_CRASHCART;
+                }
+        }
 
         if (geteuid() != 0) {
                 log_error("must run as root (it mounts and enters namespaces)");
