@@ -15,6 +15,10 @@ struct candidate {
         char *ns;       /* containerd namespace, LXC path, runc/crun root: what its exec needs */
         pid_t pid;      /* the container's init; 0 when not running or not known yet */
         bool running;
+        char *workdir;  /* its configured working directory (WorkingDir, OCI process.cwd); NULL: not known */
+        char **labels;  /* its labels, "KEY=VALUE" each, from the engine's API */
+        size_t n_labels;
+        bool has_labels; /* the runtime told its labels (none, perhaps): Docker, Podman's API */
 };
 
 struct candidates {
@@ -74,6 +78,12 @@ int runtime_exec_argv(const struct runtime *rt, const struct runtime_exec_args *
 
 int candidates_add(struct candidates *c, const char *runtime, const char *id, const char *name, const char *ns,
                    pid_t pid, bool running);
+/* What the last candidate added also has: its working directory (absolute, else
+ * ignored), a label (has_labels is set by the first, or by
+ * candidate_labels_known for a container with none). */
+int candidate_set_workdir(struct candidate *c, const char *dir);
+int candidate_add_label(struct candidate *c, const char *key, const char *value);
+void candidate_labels_known(struct candidate *c);
 void candidates_done(struct candidates *c);
 /* Removes later candidates that are the same container (same init PID, or same
  * 64-digit id) seen through another runtime: Docker's containers are also
