@@ -173,6 +173,7 @@ static int resolve_target(const struct options *o, const struct resolve_ctx *ctx
         t->id = hit->id ? strdup(hit->id) : NULL;
         t->name = hit->name ? strdup(hit->name) : NULL;
         t->ns = hit->ns ? strdup(hit->ns) : NULL;
+        t->workdir = hit->workdir ? strdup(hit->workdir) : NULL;
         log_debug("'%s' is %s%s%s, PID %d", o->id, hit->runtime, runtime_has_ids(hit->runtime) ? " " : "",
                   runtime_has_ids(hit->runtime) ? hit->id : "", (int)hit->pid);
         candidates_done(&c);
@@ -249,7 +250,9 @@ static int op_run(const struct options *o, const struct cart_request *creq, cons
                 .argv = o->command ? o->command : default_command,
                 .tty = o->tty,
                 .user = o->user,
-                .workdir = o->workdir,
+                /* As docker exec: the container's configured one by default. */
+                .workdir = o->workdir ? o->workdir : t->workdir,
+                .workdir_or_root = !o->workdir,
                 .envs = o->envs,
                 .n_envs = o->n_envs,
                 .env_from_target = o->env_from_target,

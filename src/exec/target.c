@@ -91,7 +91,8 @@ void target_done(struct target *t)
         free(t->id);
         free(t->name);
         free(t->ns);
-        t->runtime = t->id = t->name = t->ns = NULL;
+        free(t->workdir);
+        t->runtime = t->id = t->name = t->ns = t->workdir = NULL;
 }
 
 int target_ns_id(const struct target *t, const char *ns, uint64_t *ret_dev, uint64_t *ret_ino)

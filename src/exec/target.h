@@ -15,6 +15,7 @@ struct target {
         char *id;             /* container id where the runtime has one */
         char *name;
         char *ns;             /* what the runtime's own exec needs (containerd namespace, ...) */
+        char *workdir;        /* the working directory the runtime configured; NULL: not known */
 };
 
 #define TARGET_INIT { .pid = 0, .pidfd = -EBADF, .procfd = -EBADF }
