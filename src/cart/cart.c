@@ -625,6 +625,19 @@ int cart_host_dir(const struct cart_request *req, const char *dir, bool unmount,
         return 0;
 }
 
+int cart_source_hold(const struct cart_request *req, int rundir_fd, int *ret_fd)
+{
+        _cleanup_(image_done) struct image img = IMAGE_INIT;
+        struct loopdev loop = { .fd = -EBADF };
+        int r;
+
+        r = open_source(req, rundir_fd, &img, &loop);
+        if (r < 0)
+                return r;
+        *ret_fd = loop.fd;
+        return 0;
+}
+
 int cart_read_file(const struct cart_request *req, int rundir_fd, const char *name, char **ret, size_t *ret_len)
 {
         _cleanup_(image_done) struct image img = IMAGE_INIT;

@@ -44,6 +44,11 @@ int cart_remove(const struct cart_request *req, const struct target *t, int rund
  * to be started with DIR bound at /dev/crashcart), or with unmount, releases it. */
 int cart_host_dir(const struct cart_request *req, const char *dir, bool unmount, int rundir_fd);
 
+/* --all: the cart's loop device held open (*ret_fd; -EBADF for a directory
+ * cart) while the jobs run, so that every one of them finds the same device
+ * and none frees it between two mounts. Closing it lets autoclear free it. */
+int cart_source_hold(const struct cart_request *req, int rundir_fd, int *ret_fd);
+
 /* --manifest: the file `name` at the cart's top (CART_MANIFEST_NAME), read from
  * a mount of the cart that is never attached anywhere (a detached mount on the
  * host, gone when its descriptor closes; the loop device frees itself after
