@@ -130,8 +130,8 @@ static int add_label(struct options *o, const char *kv)
 {
         char **v;
 
-        if (!strchr(kv, '=') || kv[0] == '=')
-                return usage(o, "--label takes KEY=VALUE, not '%s'", kv);
+        if (!kv[0] || kv[0] == '=')
+                return usage(o, "--label takes KEY=VALUE or KEY, not '%s'", kv);
         v = realloc(o->labels, (o->n_labels + 1) * sizeof(char *));
         if (!v)
                 return -ENOMEM;
