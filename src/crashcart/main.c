@@ -47,6 +47,7 @@ static void help(void)
                 snprintf(runtime_list + strlen(runtime_list), sizeof(runtime_list) - strlen(runtime_list), "%s%s",
                          rt == runtime_table() ? "" : ", ", rt->name);
         printf("Usage: crashcart [options] ID [--] [CMD [ARG...]]\n"
+               "       crashcart [options] --all [--name GLOB] [--label KEY=VALUE] -- CMD [ARG...]\n"
                "       crashcart [-i IMAGE] --manifest\n"
                "\n"
                "Mount a cart of debugging tools at /dev/crashcart inside a running container\n"
@@ -76,7 +77,8 @@ static void help(void)
                "  -S, --setuid UID   run as this user (a name or number of the container's)\n"
                "  -G, --setgid GID   run with this group\n"
                "      --user USER[:GROUP]  as docker exec --user\n"
-               "  -w, --workdir DIR  working directory in the container (default /)\n"
+               "  -w, --workdir DIR  working directory in the container (default: the one the\n"
+               "                     runtime configured, as docker exec's; else /)\n"
                "      --env KEY=VALUE  set a variable for the command (repeatable); the\n"
                "                     loader's (LD_*, GCONV_PATH, ...) only with -f\n"
                "      --env-from-target[=NAME,PREFIX*,...]  take from the environment of the\n"
@@ -88,6 +90,18 @@ static void help(void)
                "      --privileged   every capability; by default the command has what a\n"
                "                     debugger needs, not module loading, raw I/O, mknod,\n"
                "                     reboot, eBPF and the like\n"
+               "      --out DIR      the host directory DIR (made 0700 if missing) writable at\n"
+               "                     /dev/crashcart/out, nosuid, nodev, noexec, gone with the\n"
+               "                     cart (with -m: until -u); the container's root writes\n"
+               "                     there as $SUDO_UID:$SUDO_GID, or root. No symlink in DIR's\n"
+               "                     path is followed\n"
+               "      --all          run CMD in every running container that matches, each\n"
+               "                     line shown as 'NAME | line' (stderr to stderr); with --out,\n"
+               "                     each container's files in DIR/NAME\n"
+               "      --name GLOB    with --all: containers whose name matches\n"
+               "      --label KEY[=VALUE]  with --all: containers with this label (repeatable;\n"
+               "                     Docker's, and Podman's through its API socket)\n"
+               "      --parallel N   with --all: N at a time (default %d)\n"
                "      --host DIR     with -m/-u: mount the cart at a host directory (for\n"
                "                     docker run -v DIR:/dev/crashcart:ro), or release it\n"
                "  -f, --force        accept a PID in crashcart's own mount namespace, a cart\n"
@@ -105,8 +119,11 @@ static void help(void)
                "Exit status: the command's own (128+N when killed by signal N); 125 when\n"
                "crashcart fails, 126 when the command cannot be executed, 127 when it is\n"
                "not found; 128+N (130, 143) when signal N ends crashcart before the command\n"
-               "runs (after that, signals are forwarded to the command).\n",
-               default_command[0], default_command[2], CRASHCART_DEFAULT_IMAGE, runtime_list);
+               "runs (after that, signals are forwarded to the command). --all: 0 when\n"
+               "every command succeeded, 1 when one failed (each named on a line at the\n"
+               "end), 125 when no container matches, 128+N when signal N interrupted it.\n",
+               default_command[0], default_command[2], CRASHCART_DEFAULT_IMAGE, runtime_list,
+               OPTIONS_PARALLEL_DEFAULT);
 }
 
 /* What this build can do, as runc and crun list it. The system calls are made
