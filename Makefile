@@ -100,7 +100,8 @@ $(B)/crashcart-build: $(B)/obj/src/cart-build/main.o $(B)/obj/libcrashcart.a
 # The shell text the builder writes into a cart (data/crashcartrc*, data/wrappers/),
 # embedded as C strings: the builder stays one file whose carts match its version,
 # and build/crashcart-build runs uninstalled. See src/cart-build/wrappers.c.
-EMBEDDED_DATA := $(sort $(wildcard data/crashcartrc*) $(wildcard data/wrappers/*.sh))
+EMBEDDED_DATA := $(sort $(wildcard data/crashcartrc*) $(wildcard data/wrappers/*.sh) \
+	$(wildcard data/wrappers/redirect/*.sh) $(wildcard data/cart/*))
 
 $(B)/embedded-data.h: scripts/embed-text $(EMBEDDED_DATA) | $(B)
 	scripts/embed-text $(EMBEDDED_DATA) >$@.tmp && mv $@.tmp $@

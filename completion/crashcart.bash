@@ -3,8 +3,11 @@
 _crashcart_ids()
 {
     # Names and ids of the running containers crashcart sees (needs root, as
-    # crashcart does; nothing otherwise).
+    # crashcart does; nothing otherwise), and image:NAME of Docker's images.
     crashcart --list 2>/dev/null | awk 'NR > 1 { print $2; if ($3 != "-") print $3 }'
+    if [[ $cur == image:* ]]; then
+        docker images --format 'image:{{.Repository}}:{{.Tag}}' 2>/dev/null | grep -v '<none>'
+    fi
 }
 
 _crashcart()
@@ -60,7 +63,7 @@ _crashcart()
     if [[ $cur == -* ]]; then
         mapfile -t COMPREPLY < <(compgen -W '--image --mount --unmount --exec --runtime --list --tty --no-tty
             --setuid --setgid --user --workdir --env --env-from-target --confined --privileged --host --force
-            --manifest --legacy-mount --out --all --name --label --parallel --verbose --help --version' -- "$cur")
+            --writable --manifest --legacy-mount --out --all --name --label --parallel --verbose --help --version' -- "$cur")
         return
     fi
     [[ $all ]] && return

@@ -69,6 +69,15 @@ int log_warning_errno(int err, const char *fmt, ...)
         return err;
 }
 
+void log_notice(const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        log_vprint("", 0, fmt, ap);
+        va_end(ap);
+}
+
 void log_debug(const char *fmt, ...)
 {
         va_list ap;

@@ -23,6 +23,9 @@ int log_error_errno(int err, const char *fmt, ...) _printf_(2, 3);
 void log_warning(const char *fmt, ...) _printf_(1, 2);
 int log_warning_errno(int err, const char *fmt, ...) _printf_(2, 3);
 void log_debug(const char *fmt, ...) _printf_(1, 2);
+/* What the user is told whatever -v: a line that says what crashcart does
+ * instead of what was perhaps expected. */
+void log_notice(const char *fmt, ...) _printf_(1, 2);
 
 /* Fault injection for the tests: when $CRASHCART_FAULT_STOP names this point,
  * crashcart stops itself (SIGSTOP) right there, so that a test can kill it, or

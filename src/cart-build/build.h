@@ -29,6 +29,8 @@ struct build {
         struct pkglist want;            /* the package list */
         const char *output, *format, *compression;
         const char *keep;               /* the cart's tree goes here, and stays */
+        bool redirect;                  /* the redirections are made (harden_cart): the
+                                         * wrappers get their redirection parts */
 
         /* The trees: the cache (debs/, kept between builds), and in the work
          * directory the extracted packages (staging), their control files, and

@@ -127,6 +127,13 @@ static int add_elves_under(struct build *b, const char *rel)
         return 0;
 }
 
+int data_copy_dir(struct build *b, const char *from, const char *to)
+{
+        int r = copy_tree(b, from, to);
+
+        return r < 0 ? r : add_elves_under(b, to);
+}
+
 /* The directories of the architecture's library directory that programs load
  * modules from (iconv, openssl, gdb), as the cart's lib/NAME. */
 static int add_arch_dirs(struct build *b)

@@ -11,6 +11,10 @@
  * ELF files relocated like the programs, and the libraries loaded with dlopen. */
 int data_add(struct build *b);
 
+/* The staging tree's directory `from` as the cart's `to` (links pointed into the
+ * cart), its ELF files relocated like the programs. */
+int data_copy_dir(struct build *b, const char *from, const char *to);
+
 /* The links of update-alternatives: bin/nc → nc.openbsd, bin/vi → vim.tiny,
  * bin/pager → less, bin/awk → mawk, and their manual pages. */
 int data_add_alternatives(struct build *b);

@@ -2,6 +2,7 @@
 #include <elf.h>
 #include <endian.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,3 +385,293 @@ bool is_nss_module(const char *name)
 {
         return strncmp(name, "libnss_", 7) == 0 && has_suffix(name, ".so.2");
 }
+
+int nowhere_path(const char *from, const char *name, char **ret)
+{
+        static const char head[] = "/proc", tail[] = "/0/";
+        size_t n = strlen(from), k = strlen(name), fixed = strlen(head) + strlen(tail) + k;
+        char *s;
+
+        if (fixed > n)
+                return -ENAMETOOLONG;
+        if (asprintf(&s, "%s%*s%s%s", head, (int)(n - fixed), "", tail, name) < 0)
+                return -ENOMEM;
+        memset(s + strlen(head), '/', n - fixed);
+        *ret = s;
+        return 0;
+}
+
+int redirect_expand(const char *template, const struct redirect_vars *v, char **ret)
+{
+        const struct {
+                const char *name, *value;
+        } vars[] = {
+                { "{T}", v->triplet },   { "{LOADER}", v->loader }, { "{PERLFULL}", v->perl_full },
+                { "{PERL}", v->perl },   { "{GROFF}", v->groff },
+        };
+        _cleanup_free_ char *s = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&s, &len);
+
+        if (!f)
+                return -ENOMEM;
+        for (const char *p = template; *p;) {
+                size_t i;
+
+                for (i = 0; i < ELEMENTSOF(vars); i++)
+                        if (strncmp(p, vars[i].name, strlen(vars[i].name)) == 0)
+                                break;
+                if (i == ELEMENTSOF(vars)) {
+                        fputc(*p++, f);
+                        continue;
+                }
+                if (!vars[i].value) {
+                        fclose(f);
+                        return -ENOENT;
+                }
+                fputs(vars[i].value, f);
+                p += strlen(vars[i].name);
+        }
+        if (fclose(f) != 0)
+                return -ENOMEM;
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+/* Every path below was found in the packages of data/default.list (Debian 12) by
+ * docs/cart-loads.md; "required" makes a Debian update that moves one fail the
+ * build instead of leaving the container's file read. The longer of two
+ * overlapping strings of one file comes first: the patches apply in order. */
+#define R(file, from, kind, to) { file, from, false, kind, to, true }
+#define R0(file, from, kind, to) { file, from, true, kind, to, true }
+const struct redirect cart_redirects[] = {
+        /* V01: the name-service switch: the cart's (files; files dns for hosts),
+         * never the container's, which can name a module by path. glibc 2.36 also
+         * builds the name from an inlined 16-byte constant followed by "nf": the
+         * first 16 bytes of the cart's name, "/dev/crashcart//" + "nf". */
+        R("lib/libc.so.6", "/etc/nsswitch.conf", REDIRECT_CART, "nf"),
+        R("lib/libc.so.6", "/etc/nsswitch.co", REDIRECT_CART, ""),
+        /* V39: message catalogs are printf formats: the cart's (none: English). */
+        R("lib/libc.so.6", "/usr/share/locale", REDIRECT_CART, "lo"),
+        { NULL, "/usr/share/locale", false, REDIRECT_CART, "lo", false },
+        /* V05/V06: OPENSSLDIR (openssl.cnf: providers, engines, .include). The CA
+         * files are strings of their own: the container's CA store is still read. */
+        R0("lib/libcrypto.so.3", "/usr/lib/ssl", REDIRECT_NOWHERE, "ssl"),
+        /* V07: SASL's plugins and configuration. */
+        R("lib/libsasl2.so.2", "/etc/sasl2:/etc/sasl:/usr/lib/{T}/sasl2:/usr/lib/sasl2", REDIRECT_CART, "lib/sasl2"),
+        R("lib/libsasl2.so.2", "/usr/lib/{T}/sasl2", REDIRECT_CART, "lib/sasl2"),
+        /* V12: p11-kit's module configuration (GnuTLS). */
+        R("lib/libp11-kit.so.0", "~/.config/pkcs11/pkcs11.conf", REDIRECT_NOWHERE, "p11user.conf"),
+        R("lib/libp11-kit.so.0", "~/.config/pkcs11/modules", REDIRECT_NOWHERE, "p11usermods"),
+        R("lib/libp11-kit.so.0", "/etc/pkcs11/pkcs11.conf", REDIRECT_NOWHERE, "pkcs11.conf"),
+        R("lib/libp11-kit.so.0", "/etc/pkcs11/modules", REDIRECT_NOWHERE, "p11mods"),
+        R("lib/libp11-kit.so.0", "/usr/share/p11-kit/modules", REDIRECT_NOWHERE, "p11shmods"),
+        R("lib/libp11-kit.so.0", "/usr/lib/{T}/pkcs11", REDIRECT_CART, "lib/pkcs11"),
+        /* V34/V35: Kerberos' configuration and plugins, GSS-API's mechanisms. */
+        R("lib/libkrb5.so.3", "/etc/krb5.conf", REDIRECT_NOWHERE, "krb5.c"),
+        R("lib/libkrb5.so.3", "/usr/lib/{T}/krb5/plugins", REDIRECT_CART, "lib/krb5/plugins"),
+        R("lib/libgssapi_krb5.so.2", "/etc/gss/mech.d/*.conf", REDIRECT_NOWHERE, "gssmd/*.conf"),
+        R("lib/libgssapi_krb5.so.2", "/etc/gss/mech", REDIRECT_NOWHERE, "gssm"),
+        R("lib/libgssapi_krb5.so.2", "/usr/lib/{T}/gss/", REDIRECT_CART, "lib/gss/"),
+        /* V15: readline's inputrc can bind a key to a typed shell command. */
+        R("lib/libreadline.so.8", "/etc/inputrc", REDIRECT_NOWHERE, "irc"),
+        R("lib/libreadline.so.8", "~/.inputrc", REDIRECT_NOWHERE, "ir"),
+        /* V15, V43: bash's own readline, and its startup files (an explicit
+         * `bash`, `bash -l`; the default shell has --rcfile). */
+        R("bin/bash", "/etc/inputrc", REDIRECT_NOWHERE, "irc"),
+        R("bin/bash", "~/.inputrc", REDIRECT_NOWHERE, "ir"),
+        R("bin/bash", "~/.bashrc", REDIRECT_NOWHERE, "b"),
+        R("bin/bash", "/etc/profile", REDIRECT_NOWHERE, "prf"),
+        R("bin/bash", "~/.bash_profile", REDIRECT_NOWHERE, "bprf"),
+        R("bin/bash", "~/.bash_login", REDIRECT_NOWHERE, "blog"),
+        R("bin/bash", "~/.profile", REDIRECT_NOWHERE, "p"),
+        R("bin/bash", "~/.bash_logout", REDIRECT_NOWHERE, "blo"),
+        R("bin/bash", "/etc/bash.bash_logout", REDIRECT_NOWHERE, "bblo"),
+        /* V16-V18: less's lesskey files (#env LESSOPEN: a command) and editor. */
+        R("bin/less", "/etc/syslesskey", REDIRECT_NOWHERE, "slk"),
+        R("bin/less", "/etc/sysless", REDIRECT_NOWHERE, "sl"),
+        R("bin/less", "/usr/bin/.sysless", REDIRECT_NOWHERE, "usl"),
+        R("bin/less", "/usr/bin/editor", REDIRECT_NOWHERE, "editor"),
+        /* V27: tar's HOST:FILE archives. */
+        R("bin/tar", "/usr/bin/rsh", REDIRECT_NOWHERE, "rsh"),
+        /* V29: stdbuf's preload library: the one beside it (bin/libstdbuf.so). */
+        R("bin/stdbuf", "/usr/libexec/coreutils", REDIRECT_NOWHERE, "coreutils"),
+        R("bin/stdbuf", "/usr/lib/{T}/coreutils", REDIRECT_NOWHERE, "coreutils"),
+        /* V23: groff's fonts (DESC names a postprocessor) and macros. */
+        R("bin/groff", "/usr/share/groff/site-font:/usr/share/groff/{GROFF}/font:/usr/lib/font", REDIRECT_CART,
+          "usr/share/groff/{GROFF}/font"),
+        R("bin/troff", "/usr/share/groff/site-font:/usr/share/groff/{GROFF}/font:/usr/lib/font", REDIRECT_CART,
+          "usr/share/groff/{GROFF}/font"),
+        R("bin/grotty", "/usr/share/groff/site-font:/usr/share/groff/{GROFF}/font:/usr/lib/font", REDIRECT_CART,
+          "usr/share/groff/{GROFF}/font"),
+        R("bin/grops", "/usr/share/groff/site-font:/usr/share/groff/{GROFF}/font:/usr/lib/font", REDIRECT_CART,
+          "usr/share/groff/{GROFF}/font"),
+        R("bin/troff",
+          "/usr/lib/groff/site-tmac:/usr/share/groff/site-tmac:/usr/share/groff/{GROFF}/tmac:/usr/share/groff/tmac",
+          REDIRECT_CART, "etc/groff:" CART_PATH "/usr/share/groff/{GROFF}/tmac"),
+        R("bin/eqn",
+          "/usr/lib/groff/site-tmac:/usr/share/groff/site-tmac:/usr/share/groff/{GROFF}/tmac:/usr/share/groff/tmac",
+          REDIRECT_CART, "etc/groff:" CART_PATH "/usr/share/groff/{GROFF}/tmac"),
+        /* V30/V31: iproute2's and xtables' module directories. */
+        R("bin/ip", "/usr/lib/{T}/ip", REDIRECT_CART, "lib/ip"),
+        R("sbin/ip", "/usr/lib/{T}/ip", REDIRECT_CART, "lib/ip"),
+        R("sbin/tc", "/usr/lib/{T}/tc/", REDIRECT_CART, "lib/tc/"),
+        R("lib/libxtables.so.12", "/usr/lib/{T}/xtables", REDIRECT_CART, "lib/xtables"),
+        /* V19: perl's @INC: the cart's core modules only (lib/perl-base,
+         * lib/perl/VERSION, and the links P and perl to usr/share's). */
+#define PERL_INC(file, ...)                                                                        \
+        R(file, "/usr/local/lib/{T}/perl/{PERLFULL}", REDIRECT_NOWHERE, "pl1"),                    \
+        R(file, "/usr/local/share/perl/{PERLFULL}", REDIRECT_NOWHERE, "pl2"),                      \
+        R(file, "/usr/local/lib/site_perl", REDIRECT_NOWHERE, "pl3"),                              \
+        R(file, "/usr/lib/{T}/perl5/{PERL}", REDIRECT_CART, "lib/perl5/{PERL}"),                   \
+        __VA_ARGS__                                                                                \
+        R(file, "/usr/lib/{T}/perl/{PERL}", REDIRECT_CART, "lib/perl/{PERL}"),                     \
+        R(file, "/usr/share/perl/{PERL}", REDIRECT_CART, "perl"),                                  \
+        R(file, "/usr/share/perl5", REDIRECT_CART, "P"),                                           \
+        R0(file, "/etc/perl", REDIRECT_NOWHERE, "p")
+        PERL_INC("bin/perl", R("bin/perl", "/usr/lib/{T}/perl-base", REDIRECT_CART, "lib/perl-base"),),
+        PERL_INC("lib/libperl.so.{PERL}"),
+#undef PERL_INC
+};
+const size_t cart_redirects_n = ELEMENTSOF(cart_redirects);
+#undef R
+#undef R0
+
+int redirect_patch(const struct redirect *r, const struct redirect_vars *v, char **ret_file,
+                   struct byte_patch *ret)
+{
+        _cleanup_free_ char *file = NULL, *from = NULL, *to_rel = NULL, *to = NULL;
+        size_t len;
+        int k;
+
+        if ((r->file && (k = redirect_expand(r->file, v, &file)) < 0) ||
+            (k = redirect_expand(r->from, v, &from)) < 0 || (k = redirect_expand(r->to, v, &to_rel)) < 0)
+                return k;
+        k = r->kind == REDIRECT_CART ? padded_path(from, to_rel, &to) : nowhere_path(from, to_rel, &to);
+        if (k < 0)
+                return k;
+        /* With its NUL: the string's terminator is copied too. */
+        len = strlen(from) + (r->with_nul ? 1 : 0);
+        k = set_patch(ret, from, len, to, len, r->required);
+        if (k < 0)
+                return k;
+        *ret_file = TAKE_PTR(file);
+        return 0;
+}
+
+#define T(file, from, to) { file, false, from, to, true }
+#define TL(file, from, to) { file, true, from, to, true }
+const struct text_redirect cart_text_redirects[] = {
+        /* V38: ldd runs the loaders it lists, by path: the cart's only. */
+        TL("bin/ldd", "RTLDLIST=", "RTLDLIST=\"" CART_LIB "/{LOADER}\""),
+        /* V21: bzip2's scripts put /usr/bin (the container's) first in PATH. */
+        TL("bin/bzcmp", "PATH=\"/usr/bin:", ": # crashcart: PATH as it is"),
+        TL("bin/bzdiff", "PATH=\"/usr/bin:", ": # crashcart: PATH as it is"),
+        TL("bin/bzgrep", "PATH=\"/usr/bin:", ": # crashcart: PATH as it is"),
+        TL("bin/bzegrep", "PATH=\"/usr/bin:", ": # crashcart: PATH as it is"),
+        TL("bin/bzfgrep", "PATH=\"/usr/bin:", ": # crashcart: PATH as it is"),
+        TL("bin/bzless", "PATH=\"/usr/bin:", ": # crashcart: PATH as it is"),
+        TL("bin/bzmore", "PATH=\"/usr/bin:", ": # crashcart: PATH as it is"),
+        TL("bin/bzexe", "PATH=\"/usr/bin:", ": # crashcart: PATH as it is"),
+        /* V22: neqn and nroff put GROFF_BIN_PATH, /usr/bin by default, first. */
+        T("bin/neqn", "${GROFF_BIN_PATH=/usr/bin}", "${GROFF_BIN_PATH=" CART_BIN "}"),
+        T("bin/nroff", "${GROFF_BIN_PATH=/usr/bin}", "${GROFF_BIN_PATH=" CART_BIN "}"),
+        /* Cwd runs the first pwd of its list that is there (cpan). */
+        T("lib/perl-base/Cwd.pm", "'/bin/pwd'", "'" CART_BIN "/pwd'"),
+        T("lib/perl-base/Cwd.pm", "'/usr/bin/pwd'", "'" CART_BIN "/pwd'"),
+};
+const size_t cart_text_redirects_n = ELEMENTSOF(cart_text_redirects);
+#undef T
+#undef TL
+
+int text_redirect_apply(const struct text_redirect *r, const struct redirect_vars *v, const char *text,
+                        size_t len, char **ret, size_t *ret_hits)
+{
+        _cleanup_free_ char *from = NULL, *to = NULL, *s = NULL;
+        size_t n, k = 0, hits = 0, out_len = 0;
+        const char *p = text, *end = text + len;
+        FILE *f;
+        int e;
+
+        if ((e = redirect_expand(r->from, v, &from)) < 0 || (e = redirect_expand(r->to, v, &to)) < 0)
+                return e;
+        n = strlen(from);
+        f = open_memstream(&s, &out_len);
+        if (!f)
+                return -ENOMEM;
+        while (p < end) {
+                const char *eol = memchr(p, '\n', (size_t)(end - p));
+                size_t line = eol ? (size_t)(eol - p) : (size_t)(end - p);
+
+                if (r->whole_line) {
+                        if (line >= n && memcmp(p, from, n) == 0) {
+                                fputs(to, f);
+                                hits++;
+                        } else
+                                fwrite(p, 1, line, f);
+                } else
+                        for (k = 0; k < line;) {
+                                if (line - k >= n && memcmp(p + k, from, n) == 0) {
+                                        fputs(to, f);
+                                        k += n;
+                                        hits++;
+                                } else
+                                        fputc(p[k++], f);
+                        }
+                if (eol)
+                        fputc('\n', f);
+                p += line + (eol ? 1 : 0);
+        }
+        if (fclose(f) != 0)
+                return -ENOMEM;
+        *ret = TAKE_PTR(s);
+        *ret_hits = hits;
+        return 0;
+}
+
+bool is_dropped_program(const char *name)
+{
+        static const char *const dropped[] = {
+                /* PAM: its modules are the container's (V32/V33); crashcart --user and
+                 * setpriv switch users without it. */
+                "su", "runuser", "passwd", "chfn", "chsh", "chpasswd", "chgpasswd", "newusers", "groupmems",
+                "faillock", "pam_*", "mkhomedir_helper", "unix_chkpwd", "unix_update", "pwhistory_helper",
+                /* The container's python3 (V20), its editor choice sourced (V36, V37),
+                 * a bug mailer that puts /bin first. */
+                "routel", "sensible-*", "select-editor", "bashbug",
+                /* Administration that runs the container's scripts and hooks: dpkg,
+                 * debconf, ucf, services, update-*, users and groups (shadow), the kernel. */
+                "dpkg", "dpkg-*", "start-stop-daemon", "debconf", "debconf-*", "ucf", "ucfq", "ucfr", "lcf",
+                "invoke-rc.d", "service", "update-*", "deb-systemd-*", "installkernel", "adduser", "addgroup",
+                "deluser", "delgroup", "useradd", "userdel", "usermod", "groupadd", "groupdel", "groupmod",
+                "vipw", "vigr", "cppw", "cpgr", "pwck", "grpck", "pwconv", "pwunconv", "grpconv", "grpunconv",
+                "shadowconfig", "chage", "expiry", "gpasswd", "newgrp", "sg",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(dropped); i++)
+                if (fnmatch(dropped[i], name, 0) == 0)
+                        return true;
+        return false;
+}
+
+const char *const cart_stubbed_programs[] = {
+        /* tar (V26), man-db (V25) and file -z (V28) decompress by name. */
+        "xz", "unxz", "xzcat", "lzma", "unlzma", "lzcat", "zstd", "unzstd", "zstdcat", "lz4", "unlz4", "lz4cat",
+        "lzip", "lunzip", "lzop", "lrzip", "brotli", "compress",
+        /* man-db's preprocessors, named by a page's first line (V24). */
+        "refer", "grap", "vgrind",
+        NULL,
+};
+
+const struct module_dir cart_module_dirs[] = {
+        { "lib/sasl2", NULL },
+        { "lib/pkcs11", NULL },
+        { "lib/krb5/plugins", NULL },
+        { "lib/gss", NULL },
+        { "lib/ip", NULL },
+        /* tc's netem distributions (data); its modules, which need libraries the
+         * cart may lack, stay out. */
+        { "lib/tc", "usr/lib/{T}/tc" },
+        { "lib/xtables", NULL },
+};
+const size_t cart_module_dirs_n = ELEMENTSOF(cart_module_dirs);

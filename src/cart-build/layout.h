@@ -64,7 +64,7 @@ size_t replace_all(char *buf, size_t len, const char *from, const char *to, size
 /* A rewrite of bytes in a file that moves nothing: from and to are len bytes long
  * (either may hold NULs). */
 struct byte_patch {
-        char from[96], to[96];
+        char from[128], to[128];
         size_t len;
         bool required;          /* a file without `from` is an error */
 };
@@ -108,3 +108,88 @@ bool is_deb_of(const char *file, const char *pkg);
 /* Whether a library is an NSS module (libnss_NAME.so.2), which libc loads with
  * dlopen. */
 bool is_nss_module(const char *name);
+
+/* ---- The redirections: what the cart's programs would read of the container's
+ * files that can name code to load or a program to run, pointed into the cart or
+ * to a name that never exists (docs/cart-loads.md, issue 12). ---- */
+
+/* A path as long as `from` that names /proc/0/NAME, padded with slashes after
+ * "/proc" ("/proc//0/ssl"): pid 0 is never a directory of procfs, and a container
+ * can create nothing under /proc. -ENAMETOOLONG when it does not fit. */
+int nowhere_path(const char *from, const char *name, char **ret);
+
+/* The names a redirection's strings use, found in the cart's packages: the
+ * architecture's triplet and loader, and the versions in perl's, groff's and
+ * python's directory names. A NULL version: that program is not in the cart. */
+struct redirect_vars {
+        const char *triplet;    /* {T}: x86_64-linux-gnu */
+        const char *loader;     /* {LOADER}: ld-linux-x86-64.so.2 */
+        const char *perl;       /* {PERL}: 5.36, libperl's soname and @INC's */
+        const char *perl_full;  /* {PERLFULL}: 5.36.0 */
+        const char *groff;      /* {GROFF}: 1.22.4 */
+};
+
+/* A string with {T}, {LOADER}, {PERL}, {PERLFULL}, {GROFF} replaced: 0 and *ret
+ * (malloc'd); -ENOENT when it names a version that is NULL. */
+int redirect_expand(const char *template, const struct redirect_vars *v, char **ret);
+
+enum redirect_kind {
+        REDIRECT_CART,          /* to: a path in the cart, relative (padded_path) */
+        REDIRECT_NOWHERE,       /* to: a name under /proc/0 (nowhere_path) */
+};
+
+/* One compiled-in path of one file of the cart, rewritten in place. */
+struct redirect {
+        const char *file;       /* cart-relative, a template; NULL: every ELF file */
+        const char *from;       /* a template */
+        bool with_nul;          /* from's terminating NUL is part of it (a string of its own) */
+        enum redirect_kind kind;
+        const char *to;         /* a template */
+        bool required;          /* the file being in the cart, from must be in it */
+};
+
+extern const struct redirect cart_redirects[];
+extern const size_t cart_redirects_n;
+
+/* One entry of cart_redirects as a byte patch: 0, *ret, and *ret_file (malloc'd;
+ * NULL for every ELF file); -ENOENT when it names a version the cart lacks. */
+int redirect_patch(const struct redirect *r, const struct redirect_vars *v, char **ret_file,
+                   struct byte_patch *ret);
+
+/* A rewrite of a text file of the cart (a script, a perl module). */
+struct text_redirect {
+        const char *file;       /* cart-relative, a template */
+        bool whole_line;        /* every line that starts with from becomes to; else every from */
+        const char *from;       /* a template */
+        const char *to;         /* a template */
+        bool required;
+};
+
+extern const struct text_redirect cart_text_redirects[];
+extern const size_t cart_text_redirects_n;
+
+/* text (len bytes, NUL-terminated) with the rewrite of r made (from and to
+ * expanded): 0, *ret (malloc'd) and *ret_hits; -ENOENT when r names a version the
+ * cart lacks. */
+int text_redirect_apply(const struct text_redirect *r, const struct redirect_vars *v, const char *text,
+                        size_t len, char **ret, size_t *ret_hits);
+
+/* Whether a program of bin/ or sbin/ is left out of a cart with the redirections:
+ * its job is to run the container's configuration (PAM modules, maintainer and
+ * service scripts, hooks), or it is an administrative tool no debugging needs. */
+bool is_dropped_program(const char *name);
+
+/* Programs the cart's tools run by name (tar, man, file -z: decompressors; man's
+ * preprocessors) that a cart may lack: a stub stands in for each that is missing,
+ * so that a search of PATH never reaches the container's. NULL-terminated. */
+extern const char *const cart_stubbed_programs[];
+
+/* Directories the cart's libraries load modules from, as the redirections name
+ * them (relative to the cart), and the package's directory (a template, or NULL)
+ * whose data files, not its modules, are copied there. */
+struct module_dir {
+        const char *dir;
+        const char *data_from;
+};
+extern const struct module_dir cart_module_dirs[];
+extern const size_t cart_module_dirs_n;

@@ -4,7 +4,8 @@
  *   package list → closure (the builder's own apt, for the cart's release and
  *   architecture, as if nothing were installed) → .debs in the builder's cache → extracted (dpkg-deb -x, no maintainer
  *   script) → bin, sbin, and the library closure read from the ELF files → the
- *   data they read → relocated under /dev/crashcart (interpreter and DT_RPATH,
+ *   data they read → what they would read of the container's configuration
+ *   redirected into the cart → relocated under /dev/crashcart (interpreter and DT_RPATH,
  *   patchelf; the loader's /etc paths patched away) → wrappers and the rc file →
  *   image (erofs, squashfs or ext4).
  *
@@ -25,6 +26,7 @@
 #include "cart-build/apt.h"
 #include "cart-build/build.h"
 #include "cart-build/data.h"
+#include "cart-build/harden.h"
 #include "cart-build/manifest.h"
 #include "cart-build/mkfs.h"
 #include "cart-build/programs.h"
@@ -51,7 +53,7 @@ static void help(void)
                "  -c, --cache DIR       where .debs are kept between builds\n"
                "                        (default: $XDG_CACHE_HOME/crashcart-build or ~/.cache/...;\n"
                "                        as root " BUILD_ROOT_CACHE ")\n"
-               "  -k, --keep DIR        also leave the cart's tree in DIR\n"
+               "  -k, --keep DIR        also leave the cart's tree in DIR, a new directory\n"
                "  -v, --verbose         say what is done\n"
                "  -h, --help            show this help\n");
 }
@@ -159,6 +161,10 @@ static int make_work_dir(struct build *b)
 
         if (asprintf(&work, "%s.build-XXXXXX", b->output) < 0)
                 return -ENOMEM;
+        /* A tree of an earlier build would mix with this one's. */
+        if (b->keep && mkdir(b->keep, 0755) < 0)
+                return build_fail_errno(b, NEG_ERRNO(), "cannot make '%s' for the cart's tree (-k names a new directory)",
+                                        b->keep);
         if (!mkdtemp(work))
                 return build_fail_errno(b, NEG_ERRNO(), "cannot make a work directory beside '%s'", b->output);
         b->work = TAKE_PTR(work); /* main removes it, whatever happens next */
@@ -202,6 +208,7 @@ static int build_cart(struct build *b)
                 { "add cart-sh", programs_add_cart_sh },
                 { "add the audit module", programs_add_cart_audit },
                 { "add the way in for a runtime's exec", programs_add_enter },
+                { "redirect what the programs read of the container", harden_cart },
                 { "relocate the ELF files", relocate_elves },
                 { "rewrite the compiled-in paths", relocate_paths },
                 { "rewrite the scripts' interpreters", relocate_shebangs },
@@ -252,6 +259,9 @@ int main(int argc, char **argv)
                 if (!cache)
                         r = log_error_errno(-ENOMEM, "cannot name the cache");
         }
+        if (r >= 0 && fault_disabled("cart-redirect"))
+                log_warning("CRASHCART_FAULT_DISABLE=cart-redirect: this cart's programs read the container's "
+                            "configuration files, which can make them load its code (a test's control only)");
         if (r >= 0)
                 r = build_cart(&b);
         if (b.work)

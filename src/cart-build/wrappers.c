@@ -17,7 +17,7 @@
  * the scripts the cart holds; the unit tests check that place is CART_PATH. */
 #include "embedded-data.h"
 
-static const char *embedded(const char *name)
+const char *embedded_text(const char *name)
 {
         for (size_t i = 0; i < ELEMENTSOF(embedded_files); i++)
                 if (strcmp(embedded_files[i].name, name) == 0)
@@ -27,49 +27,61 @@ static const char *embedded(const char *name)
 
 /* What runs before each wrapped program: data/wrappers/ files, in order; "$@"
  * are its arguments. tls.sh: the cart's openssl configuration, and the cart's CA
- * certificates when the container has none (SSL_CERT_FILE given by the user wins). */
+ * certificates when the container has none (SSL_CERT_FILE given by the user wins).
+ * The last part, data/wrappers/redirect/, only in a cart with the redirections
+ * (harden.c): what keeps the program from reading the container's configuration
+ * files (docs/cart-loads.md); less and top have a wrapper for that alone. */
 static const struct {
         const char *program;
-        const char *setup[2];
+        const char *setup[3];
 } wrappers[] = {
         { "man", { "man.sh" } },
         { "tcpdump", { "tcpdump.sh" } },
         { "file", { "file.sh" } },
         { "lsof", { "lsof.sh" } },
-        { "gdb", { "gdb.sh" } },
+        { "gdb", { "gdb.sh", NULL, "redirect/gdb.sh" } },
         { "vim.tiny", { "vim.tiny.sh" } },
-        { "curl", { "tls.sh", "curl.sh" } },
-        { "wget", { "tls.sh", "wget.sh" } },
+        { "curl", { "tls.sh", "curl.sh", "redirect/curl.sh" } },
+        { "wget", { "tls.sh", "wget.sh", "redirect/wget.sh" } },
         { "openssl", { "tls.sh" } },
+        { "less", { NULL, NULL, "redirect/less.sh" } },
+        { "top", { NULL, NULL, "redirect/top.sh" } },
 };
 
-int wrapper_script(const char *program, const char *dir, char **ret)
+/* The last part of setup is the redirection's. */
+#define REDIRECT_PART 2
+
+int wrapper_script(const char *program, const char *dir, bool redirect, char **ret)
 {
         for (size_t i = 0; i < ELEMENTSOF(wrappers); i++) {
                 const char *setup[ELEMENTSOF(wrappers[i].setup)] = {};
+                bool empty = true;
 
                 if (strcmp(wrappers[i].program, program) != 0)
                         continue;
                 for (size_t k = 0; k < ELEMENTSOF(setup); k++) {
                         _cleanup_free_ char *name = NULL;
 
-                        if (!wrappers[i].setup[k]) {
+                        if (!wrappers[i].setup[k] || (k == REDIRECT_PART && !redirect)) {
                                 setup[k] = "";
                                 continue;
                         }
                         if (asprintf(&name, "wrappers/%s", wrappers[i].setup[k]) < 0)
                                 return -ENOMEM;
-                        setup[k] = embedded(name);
+                        setup[k] = embedded_text(name);
                         if (!setup[k])
                                 return -EBADMSG; /* not in data/wrappers: a build error */
+                        empty = false;
                 }
-                _Static_assert(ELEMENTSOF(setup) == 2, "the format takes two parts");
+                if (empty)
+                        return -ENOENT; /* a wrapper of the redirections, which are off */
+                _Static_assert(ELEMENTSOF(setup) == 3, "the format takes three parts");
                 if (asprintf(ret,
                              "#!" CART_SHELL "\n"
                              "# crashcart: %s/%s runs " CART_PATH "/libexec/%s after this.\n"
-                             "%s%s"
+                             "%s%s%s"
                              "exec -a \"$0\" " CART_PATH "/libexec/%s \"$@\"\n",
-                             dir, program, program, setup[0], setup[1], program) < 0)
+                             dir, program, program, setup[0], setup[1], setup[2], program) < 0)
                         return -ENOMEM;
                 return 0;
         }
@@ -104,7 +116,9 @@ int wrappers_add(struct build *b)
                 }
                 if (!dir)
                         continue; /* not in the cart */
-                r = wrapper_script(program, dir, &text);
+                r = wrapper_script(program, dir, b->redirect, &text);
+                if (r == -ENOENT)
+                        continue;
                 if (r < 0)
                         return build_fail_errno(b, r, "no wrapper for '%s'", program);
                 if (rename(bin, real) < 0)
@@ -119,7 +133,7 @@ int wrappers_add(struct build *b)
 
 int rcfile_text(bool with_completion, char **ret)
 {
-        const char *rc = embedded("crashcartrc"), *completion = embedded("crashcartrc-completion.sh");
+        const char *rc = embedded_text("crashcartrc"), *completion = embedded_text("crashcartrc-completion.sh");
 
         if (!rc || !completion)
                 return -EBADMSG;

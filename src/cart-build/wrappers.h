@@ -21,9 +21,13 @@ int wrappers_add_profile(struct build *b);
 /* out/: the empty directory crashcart --out mounts the host's directory on. */
 int wrappers_add_out_dir(struct build *b);
 
-/* The text of program's wrapper, for a program found in dir (bin or sbin):
- * 0 and *ret (malloc'd); -ENOENT when program has no wrapper. */
-int wrapper_script(const char *program, const char *dir, char **ret);
+/* The text of program's wrapper, for a program found in dir (bin or sbin), with
+ * its redirection part when redirect (harden.c): 0 and *ret (malloc'd); -ENOENT
+ * when program has no wrapper (so). */
+int wrapper_script(const char *program, const char *dir, bool redirect, char **ret);
+
+/* A file of data/ embedded at build time, by its path under data/, or NULL. */
+const char *embedded_text(const char *name);
 
 /* The rc file's text, with the part for bash-completion when the cart has it. */
 int rcfile_text(bool with_completion, char **ret);

@@ -673,3 +673,29 @@ int cart_read_file(const struct cart_request *req, int rundir_fd, const char *na
         r = read_full_fd(fd, 16 << 20, ret, ret_len);
         return r < 0 ? log_error_errno(r, "cannot read %s in cart '%s'", name, req->image) : 0;
 }
+
+int cart_open_detached(const struct cart_request *req, int rundir_fd, int *ret_mntfd, dev_t *ret_dev)
+{
+        _cleanup_(image_done) struct image img = IMAGE_INIT;
+        _cleanup_close_ int mntfd = -EBADF;
+        struct loopdev loop = { .fd = -EBADF };
+        bool idmapped;
+        struct stat st;
+        int r;
+
+        r = open_source(req, rundir_fd, &img, &loop);
+        if (r < 0)
+                return r;
+        r = cart_mount_create(&img, loop.path, -EBADF, &mntfd, &idmapped);
+        /* The mount holds the device now; without one, autoclear frees it. */
+        safe_close(loop.fd);
+        if (r == -ENOSYS)
+                return log_error_errno(r, "a post-mortem sandbox needs the new mount API (kernel 5.2)");
+        if (r < 0)
+                return log_error_errno(r, "cannot mount cart '%s' (%s)", img.path, image_kind_name(img.kind));
+        if (fstat(mntfd, &st) < 0)
+                return log_error_errno(NEG_ERRNO(), "cannot inspect the cart's mount");
+        *ret_dev = st.st_dev;
+        *ret_mntfd = TAKE_FD(mntfd);
+        return 0;
+}

@@ -54,3 +54,9 @@ int cart_source_hold(const struct cart_request *req, int rundir_fd, int *ret_fd)
  * host, gone when its descriptor closes; the loop device frees itself after
  * it). -ENOENT when the cart has no such file (logged). */
 int cart_read_file(const struct cart_request *req, int rundir_fd, const char *name, char **ret, size_t *ret_len);
+
+/* The cart for a post-mortem sandbox: a detached mount of the image (read-only,
+ * nosuid, nodev), attached by whoever takes the descriptor; the loop device frees
+ * itself when the mount goes. *ret_dev: the cart's filesystem, whose files the
+ * command may run from. */
+int cart_open_detached(const struct cart_request *req, int rundir_fd, int *ret_mntfd, dev_t *ret_dev);

@@ -29,6 +29,7 @@
 #include "cart/session.h"
 #include "crashcart/all.h"
 #include "crashcart/options.h"
+#include "crashcart/postmortem.h"
 #include "exec/cmdenv.h"
 #include "exec/nsexec.h"
 #include "exec/run.h"
@@ -48,6 +49,7 @@ static void help(void)
                          rt == runtime_table() ? "" : ", ", rt->name);
         printf("Usage: crashcart [options] ID [--] [CMD [ARG...]]\n"
                "       crashcart [options] --all [--name GLOB] [--label KEY=VALUE] -- CMD [ARG...]\n"
+               "       crashcart [options] image:NAME [--] [CMD [ARG...]]\n"
                "       crashcart [-i IMAGE] --manifest\n"
                "\n"
                "Mount a cart of debugging tools at /dev/crashcart inside a running container\n"
@@ -58,6 +60,12 @@ static void help(void)
                "prefix or name of Docker, Podman, containerd (any namespace), CRI-O, runc,\n"
                "crun, LXC, systemd-nspawn or rkt; Kubernetes' docker://ID, containerd://ID\n"
                "and cri-o://ID too.\n"
+               "\n"
+               "A Docker, Podman, runc or crun container that exists but does not run\n"
+               "(exited, killed, created), or image:NAME (a Docker or Podman image), starts\n"
+               "a post-mortem sandbox instead: the command runs in namespaces of its own on\n"
+               "the container's files as it left them, its volumes read-only, the cart at\n"
+               "/dev/crashcart. Nothing of the container changes.\n"
                "\n"
                "Options:\n"
                "  -i, --image PATH   the cart: an ext2/3/4, squashfs or erofs image file, or a\n"
@@ -110,6 +118,8 @@ static void help(void)
                "                     be frozen meanwhile; detach a busy cart lazily on unmount\n"
                "      --legacy-mount mount with mount(2), on descriptors (the way for\n"
                "                     kernels before 5.2)\n"
+               "      --writable     a post-mortem sandbox is writable, into a copy that goes\n"
+               "                     at the end (the container's files never change)\n"
                "      --manifest     print the cart's manifest (its packages with version and\n"
                "                     architecture, the builder's version and options) and exit\n"
                "  -v, --verbose      say what is done\n"
@@ -145,7 +155,10 @@ static void version(void)
                json_c_version());
 }
 
-static int resolve_target(const struct options *o, const struct resolve_ctx *ctx, struct target *t)
+/* -ENOTCONN: the container is not running; *ret_stopped holds it (one
+ * candidate), to be freed by the caller. */
+static int resolve_target(const struct options *o, const struct resolve_ctx *ctx, struct target *t,
+                          struct candidates *ret_stopped)
 {
         _cleanup_free_ char *asked = NULL;
         struct candidates c = {};
@@ -166,17 +179,32 @@ static int resolve_target(const struct options *o, const struct resolve_ctx *ctx
                 goto fail;
         }
         if (c.n > 1) {
-                log_error("'%s' is ambiguous: it matches %zu containers:", o->id, c.n);
-                for (size_t i = 0; i < c.n; i++)
-                        fprintf(stderr, "crashcart:   %s %s%s%s%s%s (%s)\n", c.v[i].runtime, c.v[i].id,
+                /* One line, every candidate named: a running and a stopped
+                 * container of one name are told apart by their state. */
+                char *list = NULL;
+                size_t len = 0;
+                FILE *f = open_memstream(&list, &len);
+
+                for (size_t i = 0; f && i < c.n; i++)
+                        fprintf(f, "%s%s %s%s%s%s%s (%s)", i ? ", " : "", c.v[i].runtime, c.v[i].id,
                                 c.v[i].name && strcmp(c.v[i].name, c.v[i].id) ? " " : "",
                                 c.v[i].name && strcmp(c.v[i].name, c.v[i].id) ? c.v[i].name : "",
                                 c.v[i].ns ? " in " : "", c.v[i].ns ? c.v[i].ns : "",
                                 c.v[i].running ? "running" : "not running");
+                if (f)
+                        fclose(f);
+                log_error("'%s' is ambiguous: it matches %zu containers: %s; give more of the id, or --runtime",
+                          o->id, c.n, list ? list : "");
+                free(list);
                 goto fail;
         }
         hit = &c.v[0];
         if (!hit->running || hit->pid <= 0) {
+                /* Not an error yet: a run starts a post-mortem sandbox of it. */
+                if (ret_stopped) {
+                        *ret_stopped = c;
+                        return -ENOTCONN;
+                }
                 log_error("%s container '%s' is not running", hit->runtime, hit->name ? hit->name : hit->id);
                 goto fail;
         }
@@ -305,10 +333,38 @@ static int op_target(const struct options *o, const struct cart_request *creq, c
                      const sigset_t *fwd, const sigset_t *oldmask)
 {
         struct target t = TARGET_INIT;
-        int status;
+        struct candidates stopped = {};
+        int status, r;
 
-        if (resolve_target(o, ctx, &t) < 0)
+        /* An image, or a container that does not run: a post-mortem sandbox. */
+        if (strncmp(o->id, IMAGE_ID_PREFIX, strlen(IMAGE_ID_PREFIX)) == 0 && o->action == ACTION_RUN && !o->use_exec) {
+                if (o->out_dir) {
+                        log_error("--out is for a running container, not a post-mortem sandbox");
+                        return EXIT_CRASHCART;
+                }
+                return postmortem_run(o, o->command ? o->command : default_command, creq, ctx, NULL, fwd, oldmask);
+        }
+        r = resolve_target(o, ctx, &t, o->action == ACTION_RUN && !o->use_exec ? &stopped : NULL);
+        if (r == -ENOTCONN && o->out_dir) {
+                log_error("%s is not running: --out is for a running container, not a post-mortem sandbox",
+                          o->id);
+                candidates_done(&stopped);
                 return EXIT_CRASHCART;
+        }
+        if (r == -ENOTCONN) {
+                status = postmortem_run(o, o->command ? o->command : default_command, creq, ctx, &stopped.v[0], fwd,
+                                        oldmask);
+                candidates_done(&stopped);
+                return status;
+        }
+        if (r < 0)
+                return EXIT_CRASHCART;
+        if (o->writable) {
+                log_error("%s is running: --writable is for a post-mortem sandbox of a container that is not",
+                          target_label(&t));
+                target_done(&t);
+                return EXIT_CRASHCART;
+        }
         fault_point("resolved");
 
         if (o->action == ACTION_PRINT_PID) {

@@ -35,6 +35,7 @@ enum {
         OPT_NAME,
         OPT_LABEL,
         OPT_PARALLEL,
+        OPT_WRITABLE,
 };
 
 static const struct option longopts[] = {
@@ -64,6 +65,7 @@ static const struct option longopts[] = {
         { "name", required_argument, NULL, OPT_NAME },
         { "label", required_argument, NULL, OPT_LABEL },
         { "parallel", required_argument, NULL, OPT_PARALLEL },
+        { "writable", no_argument, NULL, OPT_WRITABLE },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -237,6 +239,8 @@ static int check_action(struct options *o, bool mount, bool unmount, bool list, 
                 return usage(o, "-m and -u take no command");
         if (o->use_exec && (mount || unmount))
                 return usage(o, "-e runs a command: it excludes -m and -u");
+        if (o->writable && (mount || unmount || print_pid || o->use_exec))
+                return usage(o, "--writable is for a post-mortem sandbox: it excludes -m, -u, -p and -e");
         if (setuid || setgid) {
                 snprintf(o->user_buf, sizeof(o->user_buf), "%s%s%s", setuid ? setuid : "0", setgid ? ":" : "",
                          setgid ? setgid : "");
@@ -350,6 +354,9 @@ int options_parse(int argc, char **argv, struct options *o)
                         r = parse_parallel(o, optarg);
                         if (r < 0)
                                 return r;
+                        break;
+                case OPT_WRITABLE:
+                        o->writable = true;
                         break;
                 case 'v':
                         o->verbose++;

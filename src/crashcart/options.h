@@ -45,6 +45,7 @@ struct options {
         char **labels;          /* --all --label KEY=VALUE, in order: all must match */
         size_t n_labels;
         unsigned parallel;      /* --all --parallel N */
+        bool writable;          /* --writable: a post-mortem sandbox's view is writable */
         int verbose;            /* how many -v */
         char user_buf[300];     /* -S UID -G GID as "UID:GID" */
         char error[256];        /* the usage error, when parsing fails */

@@ -207,7 +207,14 @@ static int prepare_command(const struct run_request *req, const struct target *t
         const char *term = getenv("TERM");
         int r;
 
-        if (req->env_from_target) {
+        if (req->env_from_target && req->target_environ) {
+                environ_text = malloc(req->target_environ_len + 1);
+                if (!environ_text)
+                        return log_error_errno(-ENOMEM, "cannot build the command's environment");
+                memcpy(environ_text, req->target_environ, req->target_environ_len);
+                environ_text[req->target_environ_len] = 0;
+                environ_len = req->target_environ_len;
+        } else if (req->env_from_target) {
                 /* Bounded only against a runaway: the kernel's own limit at exec
                  * (E2BIG) is reported, nothing is cut short. */
                 r = read_full_fileat(t->procfd, "environ", 256u << 20, &environ_text, &environ_len);
@@ -218,7 +225,7 @@ static int prepare_command(const struct run_request *req, const struct target *t
                          pty || term ? (term ?: "xterm") : NULL, req->envs, req->n_envs, env);
         if (r < 0)
                 return log_error_errno(r, "cannot build the command's environment");
-        if (env->n_left_out > 0) {
+        if (env->n_left_out > 0 && !req->left_out_said) {
                 /* Nothing is dropped silently. */
                 log_warning("%zu variable%s of the environment of %s left out (-v names them; "
                             "--env-from-target=NAME takes one)",

@@ -27,6 +27,11 @@ struct run_request {
         char *const *envs;      /* KEY=VALUE from --env, in order */
         size_t n_envs;
         bool env_from_target;
+        const char *target_environ;     /* the target's environment, NUL-separated, when it is
+                                         * not its init's (a post-mortem sandbox: the
+                                         * container's configuration); NULL: /proc/PID/environ */
+        size_t target_environ_len;
+        bool left_out_said;     /* the caller told what of the target's environment is left out */
         char *const *env_take;  /* --env-from-target=NAME,PREFIX*: taken besides the allowlist */
         size_t n_env_take;
         bool confined;

@@ -194,12 +194,19 @@ int resolve_match(const char *s, const char *id)
 
 bool pid_alive(const struct resolve_ctx *ctx, pid_t pid)
 {
+        _cleanup_free_ char *stat = NULL;
+        const char *end;
         char path[64];
 
         if (pid <= 0)
                 return false;
         snprintf(path, sizeof(path), "proc/%d/stat", (int)pid);
-        return faccessat(ctx->root_fd, path, F_OK, 0) == 0;
+        if (read_full_fileat(ctx->root_fd, path, 4096, &stat, NULL) < 0)
+                return false;
+        /* A zombie is dead: the init of a container killed under a runtime that
+         * has not reaped it yet (runc run -d), which runc state calls stopped. */
+        end = strrchr(stat, ')');
+        return !end || (end[1] != ' ' || (end[2] != 'Z' && end[2] != 'X'));
 }
 
 /* For the security tests' positive control only: trust any state and process. */

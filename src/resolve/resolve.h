@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+struct container_spec;
+
 struct candidate {
         char *runtime;  /* "docker", "podman", "containerd", "cri-o", "runc", "crun", "lxc", "nspawn", "rkt", "pid", "cgroup" */
         char *id;
@@ -60,6 +62,9 @@ struct runtime {
         int (*list)(const struct resolve_ctx *ctx, struct candidates *out);
         /* The runtime's own exec command line up to the command; NULL: it has none. */
         size_t (*exec_prefix)(const struct runtime_exec_args *a, const char **v);
+        /* What a container of this runtime that does not run is on disk, for the
+         * post-mortem sandbox (resolve/spec.h); NULL: the runtime cannot say. */
+        int (*spec)(const struct resolve_ctx *ctx, const struct candidate *c, struct container_spec *ret);
 };
 
 /* The table, ended by an entry whose name is NULL, in the order of asking. */

@@ -9,6 +9,7 @@
 
 #include "basic/fileio.h"
 #include "resolve/resolve.h"
+#include "resolve/spec.h"
 
 static int pid_lookup(const struct resolve_ctx *ctx, const char *id, struct candidates *out)
 {
@@ -117,17 +118,17 @@ static size_t lxc_exec(const struct runtime_exec_args *a, const char **v)
  * through several runtimes: engines first, then the low-level runtimes beneath
  * them, and the cgroup scan last of all. */
 static const struct runtime runtimes[] = {
-        { "pid", RUNTIME_PROCESS, pid_lookup, NULL, NULL },
-        { "docker", RUNTIME_CONTAINER, docker_lookup, docker_list, docker_exec },
-        { "podman", RUNTIME_CONTAINER, podman_lookup, podman_list, podman_exec },
-        { "cri-o", RUNTIME_CONTAINER, crio_lookup, crio_list, crio_exec },
-        { "containerd", RUNTIME_CONTAINER, containerd_lookup, containerd_list, containerd_exec },
-        { "lxc", RUNTIME_CONTAINER, lxc_lookup, lxc_list, lxc_exec },
-        { "nspawn", RUNTIME_CONTAINER, nspawn_lookup, nspawn_list, NULL },
-        { "runc", RUNTIME_CONTAINER, runc_lookup, runc_list, runc_exec },
-        { "crun", RUNTIME_CONTAINER, crun_lookup, crun_list, crun_exec },
-        { "rkt", RUNTIME_CONTAINER, rkt_lookup, rkt_list, NULL },
-        { "cgroup", RUNTIME_SCAN, cgroup_scan_lookup, cgroup_scan_list, NULL },
+        { "pid", RUNTIME_PROCESS, pid_lookup, NULL, NULL, NULL },
+        { "docker", RUNTIME_CONTAINER, docker_lookup, docker_list, docker_exec, docker_spec },
+        { "podman", RUNTIME_CONTAINER, podman_lookup, podman_list, podman_exec, podman_spec },
+        { "cri-o", RUNTIME_CONTAINER, crio_lookup, crio_list, crio_exec, NULL },
+        { "containerd", RUNTIME_CONTAINER, containerd_lookup, containerd_list, containerd_exec, NULL },
+        { "lxc", RUNTIME_CONTAINER, lxc_lookup, lxc_list, lxc_exec, NULL },
+        { "nspawn", RUNTIME_CONTAINER, nspawn_lookup, nspawn_list, NULL, NULL },
+        { "runc", RUNTIME_CONTAINER, runc_lookup, runc_list, runc_exec, runc_spec },
+        { "crun", RUNTIME_CONTAINER, crun_lookup, crun_list, crun_exec, crun_spec },
+        { "rkt", RUNTIME_CONTAINER, rkt_lookup, rkt_list, NULL, NULL },
+        { "cgroup", RUNTIME_SCAN, cgroup_scan_lookup, cgroup_scan_list, NULL, NULL },
         {},
 };
 

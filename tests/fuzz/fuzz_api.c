@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* libFuzzer: HTTP replies and the Docker/Podman API's JSON. */
+/* libFuzzer: HTTP replies and the Docker/Podman API's JSON, and what a stopped
+ * container is on disk (OCI configs, containers/storage's layers.json). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "resolve/engine.h"
 #include "resolve/http.h"
 #include "resolve/resolve.h"
+#include "resolve/spec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -28,6 +30,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         candidates_dedup(&c);
         candidates_prefer_exact(&c, 0, "a");
         candidates_done(&c);
+        {
+                struct container_spec s = {};
+
+                if (spec_parse_engine_inspect(buf, size, &s) == 0)
+                        container_spec_done(&s);
+                if (spec_parse_oci_config(buf, size, "/b", NULL, &s) == 0)
+                        container_spec_done(&s);
+                spec_parse_storage_layers(buf, size, "/st", "aa", &s);
+                container_spec_done(&s);
+                spec_image_ref_is_valid(buf);
+        }
         /* Last: it changes the buffer. */
         if (http_parse_reply(buf, size, &status, &body, &blen) == 0 && blen > size)
                 abort();

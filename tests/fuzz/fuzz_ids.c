@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cgroup_component_id(s, strlen(s), &id);
         nspawn_machine_name(s, size, name, sizeof(name));
         session_parse(s, &sess);
-        if (cmdenv_build(s, size, "xterm", NULL, 0, &env) == 0)
+        if (cmdenv_build(s, size, NULL, 0, "xterm", NULL, 0, &env) == 0)
                 cmdenv_done(&env);
 
         /* passwd, then a NUL, then group, then a NUL, then the spec. */

@@ -180,10 +180,10 @@ teardown() {
         cc_expect 125 "$CRASHCART"
 }
 
-@test "a stopped container says so" {
+@test "a stopped container says so: -m and -p need it running; a run is post-mortem (postmortem.bats)" {
         local n; n=$(cc_name stopped2)
         docker create --name "$n" --label crashcart-test=1 crashcart-test/busybox >/dev/null
-        cc_expect 125 "$CRASHCART" "$n" /dev/crashcart/bin/true
+        cc_expect 125 "$CRASHCART" -m "$n"
         cc_one_error_line
         [[ "$stderr" == *"not running"* ]]
         # One that ran and was stopped, by name and by id.
@@ -191,9 +191,11 @@ teardown() {
         cc_docker_run "$n" crashcart-test/busybox sleep 1000000 >/dev/null
         docker stop -t 0 "$n" >/dev/null
         for ref in "$n" "$(docker inspect -f '{{.Id}}' "$n")"; do
-                cc_expect 125 "$CRASHCART" "$ref" /dev/crashcart/bin/true
+                cc_expect 125 "$CRASHCART" -p "$ref"
                 cc_one_error_line
                 [[ "$stderr" == *"not running"* ]]
+                cc_expect 0 "$CRASHCART" "$ref" /dev/crashcart/bin/true
+                [[ "$stderr" == *"is not running: a post-mortem sandbox"* ]]
         done
 }
 

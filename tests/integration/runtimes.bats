@@ -54,9 +54,9 @@ check_container() {
         CONTAINER_HOST=unix:///nonexistent check_container "${id:0:12}" "$pid"
         CONTAINER_HOST=unix:///nonexistent cc_expect 0 "$CRASHCART" -r podman "$n" /dev/crashcart/bin/true
 
-        # A stopped one says so.
+        # A stopped one says so to -m (a run examines it: postmortem.bats).
         podman create --name "$n-stopped" --label crashcart-test=1 localhost/crashcart-test-busybox >/dev/null
-        CONTAINER_HOST=unix:///nonexistent cc_expect 125 "$CRASHCART" "$n-stopped" /dev/crashcart/bin/true
+        CONTAINER_HOST=unix:///nonexistent cc_expect 125 "$CRASHCART" -m "$n-stopped"
         # shellcheck disable=SC2154 # stderr: set by bats' run --separate-stderr (cc_expect)
         [[ "$stderr" == *"podman container '$n-stopped' is not running"* ]]
 }

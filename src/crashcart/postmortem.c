@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "basic/interrupt.h"
+#include "basic/log.h"
+#include "basic/macro.h"
+#include "cart/session.h"
+#include "crashcart/postmortem.h"
+#include "exec/cmdenv.h"
+#include "exec/run.h"
+#include "exec/target.h"
+#include "resolve/spec.h"
+#include "sandbox/sandbox.h"
+
+/* The spec of what the ID names, with its words for messages. */
+static int get_spec(const struct options *o, const struct resolve_ctx *ctx, const struct candidate *hit,
+                    struct container_spec *spec, char *what, size_t size)
+{
+        const char *label = hit ? (hit->name ? hit->name : hit->id) : o->id + strlen(IMAGE_ID_PREFIX);
+        const char *runtime = hit ? hit->runtime : NULL;
+        int r;
+
+        if (hit)
+                r = container_spec_get(ctx, hit, spec);
+        else
+                r = image_spec_get(ctx, label, o->runtime, &runtime, spec);
+        if (hit)
+                snprintf(what, size, "%s container '%s'", runtime, label);
+        else if (r >= 0)
+                snprintf(what, size, "%s image '%s'", runtime, label);
+        else
+                snprintf(what, size, "image '%s'", label);
+        if (r >= 0)
+                return 0;
+        if (!hit && r == -ENOENT)
+                log_error("no such image '%s' (asked: %s)", label, o->runtime ? o->runtime : "docker, podman");
+        else if (!hit && r == -ENOTUNIQ)
+                log_error("image '%s' is ambiguous: both docker and podman have one (--runtime chooses)", label);
+        else if (r == -EINVAL)
+                log_error("'%s' is not an image name", label);
+        else if (r == -EOPNOTSUPP && hit && !runtime_get(hit->runtime)->spec)
+                log_error("%s is not running, and crashcart cannot read a stopped %s container's files (a post-mortem "
+                          "sandbox needs docker, podman, runc or crun)",
+                          what, hit->runtime);
+        else if (r == -EOPNOTSUPP)
+                log_error("cannot read the files of %s: its storage driver is not overlay", what);
+        else if (r == -EPERM)
+                log_error("cannot read the files of %s: its state is not root's and others' to write", what);
+        else if (r == -ECONNREFUSED)
+                log_error("cannot read the files of %s: its runtime's API does not answer", what);
+        else
+                log_error_errno(r, "cannot read the files of %s", what);
+        return r;
+}
+
+/* How many of the configuration's variables the command does not get: the
+ * rules of --env-from-target (exec/cmdenv.h), said once in the notice. */
+static size_t count_left_out(const struct options *o, const struct container_spec *spec)
+{
+        size_t n = 0;
+
+        for (const char *kv = spec->environ; kv && kv < spec->environ + spec->environ_len; kv += strlen(kv) + 1)
+                if (strncmp(kv, "PATH=", 5) != 0 && !cmdenv_target_takes(kv, o->env_take, o->n_env_take)) {
+                        log_debug("left out of the container's environment: %.*s", (int)strcspn(kv, "="), kv);
+                        n++;
+                }
+        return n;
+}
+
+static int log_sandbox_error(const struct sandbox_error *e, const struct container_spec *spec, const char *what)
+{
+        if (e->error == -EINTR && interrupt_signal())
+                log_error("interrupted by SIG%s", sigabbrev_np(interrupt_signal()));
+        else if (e->stage == SANDBOX_STAGE_LAYER && e->index >= 0 && (size_t)e->index < spec->n_layers)
+                log_error("the root filesystem of %s is gone: '%s' does not exist", what, spec->layers[e->index]);
+        else if (e->stage == SANDBOX_STAGE_VOLUME && e->index >= 0 && (size_t)e->index < spec->n_mounts)
+                log_error_errno(e->error, "%s: '%s' at '%s'", sandbox_stage_to_string(e->stage),
+                                spec->mounts[e->index].source, spec->mounts[e->index].destination);
+        else
+                log_error_errno(e->error, "%s", sandbox_stage_to_string(e->stage));
+        return EXIT_CRASHCART;
+}
+
+int postmortem_run(const struct options *o, char *const *argv, const struct cart_request *creq,
+                   const struct resolve_ctx *ctx, const struct candidate *hit, const sigset_t *fwd,
+                   const sigset_t *oldmask)
+{
+        _cleanup_close_ int rundir_fd = -EBADF, cart_mntfd = -EBADF;
+        struct container_spec spec = {};
+        struct sandbox sb = SANDBOX_INIT;
+        struct sandbox_error err;
+        struct target t = TARGET_INIT;
+        /* An image has no container id to name the host after. */
+        char what[400], hostname[13] = "crashcart";
+        dev_t cart_dev = 0;
+        size_t n_left_out;
+        int status = EXIT_CRASHCART, r;
+
+        if (get_spec(o, ctx, hit, &spec, what, sizeof(what)) < 0)
+                goto out;
+        log_debug("%s: %zu layers, %zu mounts, %s configuration", what, spec.n_layers, spec.n_mounts,
+                  spec.has_config ? "with its" : "no");
+        r = rundir_open(&rundir_fd);
+        if (r < 0) {
+                log_error_errno(r, "cannot set up " RUNDIR);
+                goto out;
+        }
+        if (cart_open_detached(creq, rundir_fd, &cart_mntfd, &cart_dev) < 0)
+                goto out;
+        fault_point("mounted");
+
+        if (hit && hit->id)
+                snprintf(hostname, sizeof(hostname), "%.12s", hit->id);
+        struct sandbox_request sreq = {
+                .spec = &spec,
+                .cart_mntfd = cart_mntfd,
+                .writable = o->writable,
+                .hostname = spec.hostname ? spec.hostname : hostname,
+        };
+        r = sandbox_start(&sreq, &sb, &err);
+        cart_mntfd = safe_close(cart_mntfd); /* the sandbox's mount holds the cart now */
+        if (r < 0) {
+                status = log_sandbox_error(&err, &spec, what);
+                goto out;
+        }
+        r = target_open(sb.pid, &t);
+        if (r < 0) {
+                log_error_errno(r, "cannot open the sandbox's init");
+                goto out;
+        }
+        t.runtime = strdup(hit ? hit->runtime : "image");
+        t.name = strdup(what);
+        fault_point("sandboxed");
+        n_left_out = count_left_out(o, &spec);
+        if (n_left_out > 0)
+                log_notice("%s %s: a post-mortem sandbox of its files, %s; %zu variable%s of its "
+                           "environment left out (-v names them; --env-from-target=NAME takes one)",
+                           what, hit ? "is not running" : "never ran",
+                           o->writable ? "writable into a copy that goes at the end" : "read-only", n_left_out,
+                           n_left_out == 1 ? "" : "s");
+        else
+                log_notice("%s %s: a post-mortem sandbox of its files, %s", what, hit ? "is not running" : "never ran",
+                           o->writable ? "writable into a copy that goes at the end" : "read-only");
+
+        struct run_request rreq = {
+                .argv = argv,
+                .tty = o->tty,
+                .user = o->user ? o->user : spec.user,
+                .workdir = o->workdir ? o->workdir : spec.workdir,
+                .envs = o->envs,
+                .n_envs = o->n_envs,
+                /* The configuration's environment stands in for the init's: what
+                 * --env-from-target takes, it takes without being told. */
+                .env_from_target = true,
+                .target_environ = spec.environ ? spec.environ : "",
+                .target_environ_len = spec.environ_len,
+                .left_out_said = true,
+                .env_take = o->env_take,
+                .n_env_take = o->n_env_take,
+                .confined = o->confined,
+                .privileged = o->privileged,
+                .cart_dev = cart_dev,
+                .forwarded = fwd,
+                .sigmask = oldmask,
+        };
+        status = run_command(&rreq, ctx, &t);
+out:
+        target_done(&t);
+        sandbox_stop(&sb);
+        container_spec_done(&spec);
+        return status;
+}

@@ -1,0 +1,652 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "basic/fileio.h"
+#include "basic/json.h"
+#include "basic/log.h"
+#include "basic/macro.h"
+#include "resolve/http.h"
+#include "resolve/spec.h"
+
+#define SPEC_STATE_MAX (32u << 20)
+/* containers/storage, relative to ctx->root_fd; and as the host names it. */
+#define STORAGE_REL "var/lib/containers/storage"
+#define STORAGE_DIR "/" STORAGE_REL
+
+void container_spec_done(struct container_spec *s)
+{
+        for (size_t i = 0; i < s->n_layers; i++)
+                free(s->layers[i]);
+        free(s->layers);
+        for (size_t i = 0; i < s->n_mounts; i++) {
+                free(s->mounts[i].source);
+                free(s->mounts[i].destination);
+        }
+        free(s->mounts);
+        free(s->environ);
+        free(s->user);
+        free(s->workdir);
+        free(s->hostname);
+        *s = (struct container_spec){};
+}
+
+static int add_layer(struct container_spec *s, const char *dir, size_t len)
+{
+        char **v, *d;
+
+        /* Only absolute paths: a relative one would be looked up in crashcart's cwd. */
+        if (len == 0 || dir[0] != '/')
+                return -EBADMSG;
+        v = realloc(s->layers, (s->n_layers + 1) * sizeof(char *));
+        if (!v)
+                return -ENOMEM;
+        s->layers = v;
+        d = strndup(dir, len);
+        if (!d)
+                return -ENOMEM;
+        s->layers[s->n_layers++] = d;
+        return 0;
+}
+
+static int add_mount(struct container_spec *s, const char *source, const char *destination)
+{
+        struct spec_mount *v;
+
+        if (!source || !destination || source[0] != '/' || destination[0] != '/')
+                return 0; /* not a bind of a host path: nothing to show */
+        v = realloc(s->mounts, (s->n_mounts + 1) * sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        s->mounts = v;
+        v[s->n_mounts] = (struct spec_mount){ .source = strdup(source), .destination = strdup(destination) };
+        if (!v[s->n_mounts].source || !v[s->n_mounts].destination) {
+                free(v[s->n_mounts].source);
+                free(v[s->n_mounts].destination);
+                return -ENOMEM;
+        }
+        s->n_mounts++;
+        return 0;
+}
+
+static int set_string(char **dst, const char *src)
+{
+        if (!src || !*src)
+                return 0;
+        free(*dst);
+        *dst = strdup(src);
+        return *dst ? 0 : -ENOMEM;
+}
+
+/* An array of "KEY=VALUE" strings as environ text; entries that are not one (no
+ * '=', an empty name, an embedded NUL) are left out. */
+static int set_environ(struct container_spec *s, json_object *env)
+{
+        size_t n, total = 0;
+        char *buf, *p;
+
+        if (!env || !json_object_is_type(env, json_type_array))
+                return 0;
+        n = json_object_array_length(env);
+        for (size_t i = 0; i < n; i++) {
+                json_object *e = json_object_array_get_idx(env, i);
+
+                if (json_object_is_type(e, json_type_string))
+                        total += (size_t)json_object_get_string_len(e) + 1;
+        }
+        buf = malloc(total + 1);
+        if (!buf)
+                return -ENOMEM;
+        p = buf;
+        for (size_t i = 0; i < n; i++) {
+                json_object *e = json_object_array_get_idx(env, i);
+                const char *kv;
+                size_t len;
+
+                if (!json_object_is_type(e, json_type_string))
+                        continue;
+                kv = json_object_get_string(e);
+                len = (size_t)json_object_get_string_len(e);
+                if (strlen(kv) != len || kv[0] == '=' || !strchr(kv, '='))
+                        continue;
+                memcpy(p, kv, len + 1);
+                p += len + 1;
+        }
+        *p = 0;
+        free(s->environ);
+        s->environ = buf;
+        s->environ_len = (size_t)(p - buf);
+        return 0;
+}
+
+static json_object *get_object(json_object *o, const char *key, json_type type)
+{
+        json_object *v;
+
+        if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, type))
+                return NULL;
+        return v;
+}
+
+int spec_parse_engine_inspect(const char *body, size_t len, struct container_spec *ret)
+{
+        _cleanup_json_ json_object *root = json_parse(body, len);
+        struct container_spec s = {};
+        json_object *gd, *data, *mounts, *cfg;
+        const char *driver, *upper, *lower;
+        int r;
+
+        if (!root || !json_object_is_type(root, json_type_object))
+                return -EBADMSG;
+        gd = get_object(root, "GraphDriver", json_type_object);
+        data = get_object(gd, "Data", json_type_object);
+        driver = json_get_string(gd, "Name");
+        if (!gd || !driver)
+                return -EBADMSG;
+        if (strcmp(driver, "overlay2") != 0 && strcmp(driver, "overlay") != 0)
+                return -EOPNOTSUPP;
+        upper = json_get_string(data, "UpperDir");
+        lower = json_get_string(data, "LowerDir");
+        if (!upper)
+                return -EBADMSG;
+        r = add_layer(&s, upper, strlen(upper));
+        for (const char *p = lower; r >= 0 && p && *p;) {
+                size_t n = strcspn(p, ":");
+
+                r = add_layer(&s, p, n);
+                p += n;
+                if (*p == ':')
+                        p++;
+        }
+
+        mounts = get_object(root, "Mounts", json_type_array);
+        for (size_t i = 0; r >= 0 && mounts && i < json_object_array_length(mounts); i++) {
+                json_object *m = json_object_array_get_idx(mounts, i);
+                const char *type = json_get_string(m, "Type");
+
+                /* A tmpfs kept nothing; a named pipe or cluster volume is no directory. */
+                if (type && strcmp(type, "bind") != 0 && strcmp(type, "volume") != 0)
+                        continue;
+                r = add_mount(&s, json_get_string(m, "Source"), json_get_string(m, "Destination"));
+        }
+        /* The files the engine binds over the container's own. */
+        if (r >= 0)
+                r = add_mount(&s, json_get_string(root, "HostsPath"), "/etc/hosts");
+        if (r >= 0)
+                r = add_mount(&s, json_get_string(root, "ResolvConfPath"), "/etc/resolv.conf");
+        if (r >= 0)
+                r = add_mount(&s, json_get_string(root, "HostnamePath"), "/etc/hostname");
+
+        cfg = get_object(root, "Config", json_type_object);
+        if (r >= 0 && cfg) {
+                s.has_config = true;
+                r = set_environ(&s, get_object(cfg, "Env", json_type_array));
+                if (r >= 0)
+                        r = set_string(&s.user, json_get_string(cfg, "User"));
+                if (r >= 0)
+                        r = set_string(&s.workdir, json_get_string(cfg, "WorkingDir"));
+                if (r >= 0)
+                        r = set_string(&s.hostname, json_get_string(cfg, "Hostname"));
+        }
+        if (r < 0) {
+                container_spec_done(&s);
+                return r;
+        }
+        *ret = s;
+        return 0;
+}
+
+static bool has_option(json_object *options, const char *want)
+{
+        for (size_t i = 0; options && i < json_object_array_length(options); i++) {
+                json_object *o = json_object_array_get_idx(options, i);
+
+                if (json_object_is_type(o, json_type_string) && strcmp(json_object_get_string(o), want) == 0)
+                        return true;
+        }
+        return false;
+}
+
+/* The OCI config's process and mounts; the root only when take_root. */
+static int parse_oci(const char *body, size_t len, bool take_root, const char *bundle, const char *rootfs,
+                     struct container_spec *s)
+{
+        _cleanup_json_ json_object *root = json_parse(body, len);
+        json_object *process, *user, *mounts;
+        int r = 0;
+
+        if (!root || !json_object_is_type(root, json_type_object))
+                return -EBADMSG;
+        if (take_root) {
+                _cleanup_free_ char *joined = NULL;
+                const char *path = rootfs;
+
+                if (!path || !*path) {
+                        path = json_get_string(get_object(root, "root", json_type_object), "path");
+                        if (!path || !*path)
+                                return -EBADMSG;
+                        if (path[0] != '/') {
+                                if (!bundle || bundle[0] != '/')
+                                        return -EBADMSG;
+                                joined = path_join(bundle, path);
+                                if (!joined)
+                                        return -ENOMEM;
+                                path = joined;
+                        }
+                }
+                r = add_layer(s, path, strlen(path));
+                if (r < 0)
+                        return r;
+        }
+        process = get_object(root, "process", json_type_object);
+        if (process) {
+                s->has_config = true;
+                r = set_environ(s, get_object(process, "env", json_type_array));
+                if (r >= 0)
+                        r = set_string(&s->workdir, json_get_string(process, "cwd"));
+                user = get_object(process, "user", json_type_object);
+                if (r >= 0 && user) {
+                        int64_t uid = json_get_int(user, "uid"), gid = json_get_int(user, "gid");
+                        char buf[48];
+
+                        if (uid >= 0 && uid <= 0xffffffffLL) {
+                                if (gid >= 0 && gid <= 0xffffffffLL)
+                                        snprintf(buf, sizeof(buf), "%lld:%lld", (long long)uid, (long long)gid);
+                                else
+                                        snprintf(buf, sizeof(buf), "%lld", (long long)uid);
+                                r = set_string(&s->user, buf);
+                        }
+                }
+        }
+        if (r >= 0)
+                r = set_string(&s->hostname, json_get_string(root, "hostname"));
+        mounts = get_object(root, "mounts", json_type_array);
+        for (size_t i = 0; r >= 0 && mounts && i < json_object_array_length(mounts); i++) {
+                json_object *m = json_object_array_get_idx(mounts, i);
+                const char *type = json_get_string(m, "type");
+                json_object *options = get_object(m, "options", json_type_array);
+
+                if ((type && strcmp(type, "bind") == 0) || has_option(options, "bind") || has_option(options, "rbind"))
+                        r = add_mount(s, json_get_string(m, "source"), json_get_string(m, "destination"));
+        }
+        return r;
+}
+
+int spec_parse_oci_config(const char *body, size_t len, const char *bundle, const char *rootfs,
+                          struct container_spec *ret)
+{
+        struct container_spec s = {};
+        int r;
+
+        r = parse_oci(body, len, true, bundle, rootfs, &s);
+        if (r < 0) {
+                container_spec_done(&s);
+                return r;
+        }
+        *ret = s;
+        return 0;
+}
+
+static bool storage_id_is_valid(const char *id)
+{
+        size_t n = id ? strlen(id) : 0;
+
+        if (n == 0 || n > 128)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+                        return false;
+        return true;
+}
+
+int spec_parse_storage_layers(const char *body, size_t len, const char *storage_dir, const char *layer,
+                              struct container_spec *ret)
+{
+        _cleanup_json_ json_object *all = json_parse(body, len);
+        const char *cur = layer;
+        size_t n;
+
+        if (!all || !json_object_is_type(all, json_type_array))
+                return -EBADMSG;
+        n = json_object_array_length(all);
+        /* At most one step a layer: a parent loop in the file ends here. */
+        for (size_t steps = 0; cur && *cur; steps++) {
+                const char *next = NULL;
+                bool found = false;
+                char path[4096];
+                int r;
+
+                if (steps > n || !storage_id_is_valid(cur))
+                        return -EBADMSG;
+                for (size_t i = 0; i < n && !found; i++) {
+                        json_object *e = json_object_array_get_idx(all, i);
+                        const char *id = json_get_string(e, "id");
+
+                        if (id && strcmp(id, cur) == 0) {
+                                found = true;
+                                next = json_get_string(e, "parent");
+                        }
+                }
+                if (!found)
+                        return -ENOENT;
+                snprintf(path, sizeof(path), "%s/overlay/%s/diff", storage_dir, cur);
+                r = add_layer(ret, path, strlen(path));
+                if (r < 0)
+                        return r;
+                cur = next;
+        }
+        return ret->n_layers > 0 ? 0 : -EBADMSG;
+}
+
+bool spec_image_ref_is_valid(const char *s)
+{
+        size_t n = strlen(s);
+
+        if (n == 0 || n > 255 || strstr(s, ".."))
+                return false;
+        if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= '0' && s[0] <= '9')))
+                return false;
+        for (size_t i = 1; i < n; i++) {
+                char c = s[i];
+
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                      c == '.' || c == '-' || c == '/' || c == ':' || c == '@'))
+                        return false;
+        }
+        return true;
+}
+
+/* ---- the engines' APIs ---- */
+
+/* GET path from the API at sock: -ENOENT for a 404. */
+static int engine_inspect(const char *sock, const char *path, struct container_spec *ret)
+{
+        _cleanup_free_ char *body = NULL;
+        size_t len;
+        int status, r;
+
+        r = http_get_unix(sock, path, &status, &body, &len);
+        if (r < 0)
+                return r == -ENOENT ? -ECONNREFUSED : r;
+        if (status == 404)
+                return -ENOENT;
+        if (status != 200)
+                return -EPROTO;
+        return spec_parse_engine_inspect(body, len, ret);
+}
+
+int docker_spec(const struct resolve_ctx *ctx, const struct candidate *c, struct container_spec *ret)
+{
+        char path[512];
+
+        if (!ctx->use_api || !resolve_id_is_valid(c->id))
+                return -EOPNOTSUPP;
+        snprintf(path, sizeof(path), "/containers/%s/json", c->id);
+        return engine_inspect(docker_socket_path(), path, ret);
+}
+
+/* ---- containers/storage, without Podman's service ---- */
+
+static int storage_chain(const struct resolve_ctx *ctx, const char *layer, struct container_spec *s)
+{
+        _cleanup_free_ char *body = NULL;
+        size_t len;
+        int r;
+
+        if (!resolve_state_is_trusted(ctx, ctx->root_fd, STORAGE_REL))
+                return -EPERM;
+        r = read_full_fileat(ctx->root_fd, STORAGE_REL "/overlay-layers/layers.json", SPEC_STATE_MAX, &body,
+                             &len);
+        if (r < 0)
+                return r;
+        return spec_parse_storage_layers(body, len, STORAGE_DIR, layer, s);
+}
+
+/* The container's entry of containers.json: its layer. */
+static int storage_container_layer(const struct resolve_ctx *ctx, const char *id, char **ret)
+{
+        _cleanup_json_ json_object *all = NULL;
+
+        all = json_read_at(ctx->root_fd, STORAGE_REL "/overlay-containers/containers.json", SPEC_STATE_MAX);
+        if (!all)
+                return -EBADMSG;
+        for (size_t i = 0; json_object_is_type(all, json_type_array) && i < json_object_array_length(all); i++) {
+                json_object *e = json_object_array_get_idx(all, i);
+                const char *cid = json_get_string(e, "id"), *layer = json_get_string(e, "layer");
+
+                if (cid && strcmp(cid, id) == 0) {
+                        if (!layer)
+                                return -EBADMSG;
+                        *ret = strdup(layer);
+                        return *ret ? 0 : -ENOMEM;
+                }
+        }
+        return -ENOENT;
+}
+
+static int podman_storage_spec(const struct resolve_ctx *ctx, const char *id, struct container_spec *ret)
+{
+        _cleanup_free_ char *layer = NULL, *cfg = NULL;
+        struct container_spec s = {};
+        char path[512];
+        size_t len;
+        int r;
+
+        if (!resolve_id_is_valid(id))
+                return -EINVAL;
+        r = storage_container_layer(ctx, id, &layer);
+        if (r >= 0)
+                r = storage_chain(ctx, layer, &s);
+        /* The OCI config Podman wrote when it first started the container (its
+         * root.path is Podman's own mount, not used); one never started has
+         * none: the layers alone. */
+        snprintf(path, sizeof(path), STORAGE_DIR "/overlay-containers/%s/userdata/config.json", id);
+        if (r >= 0 && resolve_state_is_trusted(ctx, ctx->root_fd, path + 1) &&
+            read_full_fileat(ctx->root_fd, path + 1, SPEC_STATE_MAX, &cfg, &len) >= 0)
+                r = parse_oci(cfg, len, false, NULL, NULL, &s);
+        if (r < 0) {
+                container_spec_done(&s);
+                return r;
+        }
+        *ret = s;
+        return 0;
+}
+
+int podman_spec(const struct resolve_ctx *ctx, const struct candidate *c, struct container_spec *ret)
+{
+        if (ctx->use_api && resolve_id_is_valid(c->id)) {
+                char path[512];
+                int r;
+
+                snprintf(path, sizeof(path), "/containers/%s/json", c->id);
+                r = engine_inspect(podman_socket_path(), path, ret);
+                if (r != -ECONNREFUSED)
+                        return r;
+        }
+        return podman_storage_spec(ctx, c->id, ret);
+}
+
+/* ---- runc and crun: the state directory, then the bundle's config.json ---- */
+
+static int read_trusted(const struct resolve_ctx *ctx, const char *path, char **ret, size_t *ret_len)
+{
+        while (*path == '/')
+                path++;
+        if (!resolve_state_is_trusted(ctx, ctx->root_fd, path))
+                return faccessat(ctx->root_fd, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0 ? -ENOENT : -EPERM;
+        return read_full_fileat(ctx->root_fd, path, SPEC_STATE_MAX, ret, ret_len);
+}
+
+static int oci_spec(const struct resolve_ctx *ctx, const char *state_path, const char *bundle, const char *rootfs,
+                    const char *state_config, struct container_spec *ret)
+{
+        _cleanup_free_ char *cfg = NULL, *bundle_cfg = NULL;
+        size_t len;
+        int r;
+
+        (void)state_path;
+        if (!bundle || bundle[0] != '/')
+                return -EBADMSG;
+        /* crun keeps its own copy of the config beside the state: it wins. */
+        r = state_config ? read_trusted(ctx, state_config, &cfg, &len) : -ENOENT;
+        if (r == -ENOENT) {
+                bundle_cfg = path_join(bundle, "config.json");
+                if (!bundle_cfg)
+                        return -ENOMEM;
+                r = read_trusted(ctx, bundle_cfg, &cfg, &len);
+        }
+        if (r < 0)
+                return r;
+        return spec_parse_oci_config(cfg, len, bundle, rootfs, ret);
+}
+
+int runc_spec(const struct resolve_ctx *ctx, const struct candidate *c, struct container_spec *ret)
+{
+        _cleanup_json_ json_object *st = NULL;
+        _cleanup_free_ char *text = NULL;
+        json_object *config, *labels;
+        const char *bundle = NULL;
+        char path[512];
+        size_t len;
+        int r;
+
+        if (!resolve_id_is_valid(c->id))
+                return -EINVAL;
+        snprintf(path, sizeof(path), "%s/%s/state.json", c->ns ? c->ns : "/run/runc", c->id);
+        r = read_trusted(ctx, path, &text, &len);
+        if (r < 0)
+                return r;
+        st = json_parse(text, len);
+        config = get_object(st, "config", json_type_object);
+        labels = get_object(config, "labels", json_type_array);
+        for (size_t i = 0; labels && i < json_object_array_length(labels); i++) {
+                json_object *l = json_object_array_get_idx(labels, i);
+
+                if (json_object_is_type(l, json_type_string) &&
+                    strncmp(json_object_get_string(l), "bundle=", 7) == 0)
+                        bundle = json_object_get_string(l) + 7;
+        }
+        if (!config)
+                return -EBADMSG;
+        return oci_spec(ctx, path, bundle, json_get_string(config, "rootfs"), NULL, ret);
+}
+
+int crun_spec(const struct resolve_ctx *ctx, const struct candidate *c, struct container_spec *ret)
+{
+        _cleanup_json_ json_object *st = NULL;
+        _cleanup_free_ char *text = NULL;
+        char path[512], cfg[512];
+        size_t len;
+        int r;
+
+        if (!resolve_id_is_valid(c->id))
+                return -EINVAL;
+        snprintf(path, sizeof(path), "%s/%s/status", c->ns ? c->ns : "/run/crun", c->id);
+        snprintf(cfg, sizeof(cfg), "%s/%s/config.json", c->ns ? c->ns : "/run/crun", c->id);
+        r = read_trusted(ctx, path, &text, &len);
+        if (r < 0)
+                return r;
+        st = json_parse(text, len);
+        if (!st)
+                return -EBADMSG;
+        return oci_spec(ctx, path, json_get_string(st, "bundle"), json_get_string(st, "rootfs"), cfg, ret);
+}
+
+int container_spec_get(const struct resolve_ctx *ctx, const struct candidate *c, struct container_spec *ret)
+{
+        const struct runtime *rt = runtime_get(c->runtime);
+
+        if (!rt || !rt->spec)
+                return -EOPNOTSUPP;
+        return rt->spec(ctx, c, ret);
+}
+
+/* ---- images ---- */
+
+/* Podman's image store without its service: images.json names the image and
+ * its top layer. No configuration: that is in a blob of Podman's own. */
+static int podman_storage_image(const struct resolve_ctx *ctx, const char *ref, struct container_spec *ret)
+{
+        _cleanup_json_ json_object *all = NULL;
+        const char *layer = NULL;
+        char latest[300];
+
+        all = json_read_at(ctx->root_fd, STORAGE_REL "/overlay-images/images.json", SPEC_STATE_MAX);
+        if (!all)
+                return -ECONNREFUSED;
+        snprintf(latest, sizeof(latest), "%s%s", ref, strchr(ref, ':') ? "" : ":latest");
+        for (size_t i = 0; !layer && json_object_is_type(all, json_type_array) && i < json_object_array_length(all);
+             i++) {
+                json_object *e = json_object_array_get_idx(all, i), *names;
+                const char *id = json_get_string(e, "id");
+
+                if (id && strlen(ref) >= 12 && resolve_match(id, ref))
+                        layer = json_get_string(e, "layer");
+                names = get_object(e, "names", json_type_array);
+                for (size_t j = 0; !layer && names && j < json_object_array_length(names); j++) {
+                        const char *n = json_object_get_string(json_object_array_get_idx(names, j));
+                        const char *bare = n && strncmp(n, "localhost/", 10) == 0 ? n + 10 : n;
+
+                        if (n && (strcmp(n, latest) == 0 || strcmp(bare, latest) == 0))
+                                layer = json_get_string(e, "layer");
+                }
+        }
+        if (!layer)
+                return -ENOENT;
+        return storage_chain(ctx, layer, ret);
+}
+
+static int one_image(const struct resolve_ctx *ctx, const char *runtime, const char *ref,
+                     struct container_spec *ret)
+{
+        char path[512];
+        int r;
+
+        snprintf(path, sizeof(path), "/images/%s/json", ref);
+        if (strcmp(runtime, "docker") == 0)
+                return ctx->use_api ? engine_inspect(docker_socket_path(), path, ret) : -ECONNREFUSED;
+        r = ctx->use_api ? engine_inspect(podman_socket_path(), path, ret) : -ECONNREFUSED;
+        if (r == -ECONNREFUSED)
+                r = podman_storage_image(ctx, ref, ret);
+        return r;
+}
+
+int image_spec_get(const struct resolve_ctx *ctx, const char *ref, const char *runtime, const char **ret_runtime,
+                   struct container_spec *ret)
+{
+        static const char *const engines[] = { "docker", "podman" };
+        struct container_spec found = {};
+        const char *who = NULL;
+        int r, last = -ENOENT;
+
+        if (!spec_image_ref_is_valid(ref))
+                return -EINVAL;
+        for (size_t i = 0; i < ELEMENTSOF(engines); i++) {
+                struct container_spec s = {};
+
+                if (runtime && strcmp(runtime, engines[i]) != 0)
+                        continue;
+                r = one_image(ctx, engines[i], ref, &s);
+                if (r == -ENOENT || r == -ECONNREFUSED)
+                        continue;
+                if (r < 0) {
+                        last = r;
+                        continue;
+                }
+                if (who) {
+                        container_spec_done(&s);
+                        container_spec_done(&found);
+                        return -ENOTUNIQ;
+                }
+                who = engines[i];
+                found = s;
+        }
+        if (!who)
+                return last;
+        *ret_runtime = who;
+        *ret = found;
+        return 0;
+}

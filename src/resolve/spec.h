@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What a container that does not run (or an image that never ran) is on disk,
+ * for the post-mortem sandbox: its root filesystem as layers, its volumes and
+ * bind mounts, and the environment, user, working directory and hostname of its
+ * configuration. Read from the runtime's own root-owned state or API, never from
+ * a file the container could write. The parsers are exposed for unit tests and
+ * fuzzing. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "resolve/resolve.h"
+
+struct spec_mount {
+        char *source;           /* a host path */
+        char *destination;      /* a path in the container */
+};
+
+struct container_spec {
+        char **layers;          /* directories, top first: the container's own
+                                 * writable layer, then its image's layers */
+        size_t n_layers;
+        struct spec_mount *mounts;
+        size_t n_mounts;
+        char *environ;          /* NUL-separated KEY=VALUE, as /proc/PID/environ */
+        size_t environ_len;
+        char *user;             /* docker exec --user's form; NULL: root */
+        char *workdir;          /* NULL: / */
+        char *hostname;         /* NULL: the id's first 12 characters */
+        bool has_config;        /* environment, user and workdir were found */
+};
+
+void container_spec_done(struct container_spec *s);
+
+/* Docker's (and Podman's compatible) GET /containers/ID/json or /images/ID/json:
+ * GraphDriver.Data (UpperDir, then LowerDir's layers), Mounts, Config (Env, User,
+ * WorkingDir, Hostname), and the files the engine binds (HostsPath,
+ * ResolvConfPath, HostnamePath). -EOPNOTSUPP: a storage driver other than
+ * overlay; -EBADMSG: not such a document. */
+int spec_parse_engine_inspect(const char *body, size_t len, struct container_spec *ret);
+
+/* An OCI runtime config.json (runc's and crun's bundles, Podman's userdata):
+ * root.path (relative to bundle when not absolute; rootfs, when given, wins),
+ * process.env, process.user, process.cwd, hostname, and its bind mounts. */
+int spec_parse_oci_config(const char *body, size_t len, const char *bundle, const char *rootfs,
+                          struct container_spec *ret);
+
+/* containers/storage's layers.json: the chain of diff directories from layer
+ * up to the base, under storage_dir (".../storage"), appended to ret->layers. */
+int spec_parse_storage_layers(const char *body, size_t len, const char *storage_dir, const char *layer,
+                              struct container_spec *ret);
+
+/* Whether s can be an image reference: [A-Za-z0-9][A-Za-z0-9._/:@-]*, no "..",
+ * at most 255 characters. Anything else is never sent to an API. */
+bool spec_image_ref_is_valid(const char *s);
+
+/* The spec of a container the resolver found (not running), through its
+ * runtime's entry in the runtime table. -EOPNOTSUPP: the runtime cannot say. */
+int container_spec_get(const struct resolve_ctx *ctx, const struct candidate *c, struct container_spec *ret);
+
+/* An image that never ran: Docker's, else Podman's (or only runtime's).
+ * *ret_runtime names who had it. -ENOENT: none has it; -ENOTUNIQ: both have one
+ * of that name (--runtime chooses). */
+int image_spec_get(const struct resolve_ctx *ctx, const char *ref, const char *runtime, const char **ret_runtime,
+                   struct container_spec *ret);
+
+/* The runtime table's spec entries. */
+int docker_spec(const struct resolve_ctx *ctx, const struct candidate *c, struct container_spec *ret);
+int podman_spec(const struct resolve_ctx *ctx, const struct candidate *c, struct container_spec *ret);
+int runc_spec(const struct resolve_ctx *ctx, const struct candidate *c, struct container_spec *ret);
+int crun_spec(const struct resolve_ctx *ctx, const struct candidate *c, struct container_spec *ret);

@@ -1,0 +1,292 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154 # the commands' $VARIABLES expand in the sandbox; stderr is set by bats' run
+# Containers that do not run, and images that never ran: crashcart ID starts a
+# post-mortem sandbox of their files. Docker (exited with a status, killed by a
+# signal, created and never started), Podman (from its storage, no service) and
+# runc; a Docker image and a Podman image. What the dead process wrote, its
+# environment and its volumes are there; nothing of the container changes (a
+# checksum of its writable layer and of its volumes), with --writable and after
+# SIGKILL of crashcart at each step too; the container starts afterwards.
+
+load ../lib/bats
+
+setup_file() {
+        cc_docker_up
+        cc_build_assets
+        cc_cleanup_containers
+        export CRASHCART_IMAGE=$CC_CACHE/cart.sqfs
+        mkdir -p "$CC_RUN"
+        printf '[containers]\ndefault_ulimits=["nofile=20000:20000","nproc=32768:32768"]\n[engine]\nruntime="runc"\n' \
+                >"$CC_RUN/containers.conf"
+        export CONTAINERS_CONF=$CC_RUN/containers.conf
+}
+
+# crashcart with Podman's containers read from its storage: no service is asked
+# (podman itself takes CONTAINER_HOST too, so it is crashcart's alone).
+crashcart_storage() { CONTAINER_HOST=unix:///nonexistent "$CRASHCART" "$@"; }
+
+teardown_file() {
+        cc_cleanup_containers
+        docker volume ls -q --filter label=crashcart-test=1 | xargs -r docker volume rm >/dev/null 2>&1
+        true
+}
+
+teardown() {
+        cc_wait_loops_gone
+        cc_assert_host_clean
+        assert_no_sandbox
+}
+
+# No sandbox is left: no process has a mount of one (its overlay's upper layer
+# is in a tmpfs over /run/crashcart, in the sandbox's namespace only).
+assert_no_sandbox() {
+        local left
+        for _ in $(seq 50); do
+                left=$(grep -l 'upperdir=/run/crashcart/upper' /proc/[0-9]*/mountinfo 2>/dev/null || true)
+                [ -z "$left" ] && return 0
+                sleep 0.1
+        done
+        echo "a sandbox is left: $left" >&2
+        return 1
+}
+
+# tree_sum DIR...: a checksum of the names, modes, owners, sizes and contents of
+# every file beneath the directories (whiteouts are character devices).
+tree_sum() {
+        local d
+        for d in "$@"; do
+                (cd "$d" && find . -printf '%p %y %m %u %g %s %l\n' | LC_ALL=C sort &&
+                        find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum)
+        done | sha256sum
+}
+
+upper_of() { docker inspect -f '{{.GraphDriver.Data.UpperDir}}' "$1"; }
+
+# A Docker container that writes into its root and its volume, then exits 3.
+make_exited() {
+        local n=$1
+        docker volume create --label crashcart-test=1 "$n-vol" >/dev/null
+        docker run --name "$n" --label crashcart-test=1 -e CC_MARK=dead-env -e HOME=/home/app -w /tmp \
+                -v "$n-vol:/data" crashcart-test/busybox \
+                sh -c 'echo last-words >/tmp/core-note; echo in-volume >/data/v; rm /etc/group; exit 3' >/dev/null || true
+        [ "$(docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$n")" = "exited 3" ]
+}
+
+@test "an exited Docker container: its files, volume, environment, working directory, hostname" {
+        local n; n=$(cc_name exited); make_exited "$n"
+        local id; id=$(docker inspect -f '{{.Id}}' "$n")
+        cc_expect 0 "$CRASHCART" --env-from-target=CC_MARK "$n" /dev/crashcart/bin/sh -c \
+                'cat /tmp/core-note /data/v; echo "$CC_MARK $HOME $(pwd) $(hostname)"; test -e /etc/group || echo group-gone'
+        [ "${lines[0]}" = last-words ]
+        [ "${lines[1]}" = in-volume ]
+        [ "${lines[2]}" = "dead-env /home/app /tmp ${id:0:12}" ]
+        [ "${lines[3]}" = group-gone ]
+        # One line says what this is.
+        [[ "$stderr" == "crashcart: docker container '$n' is not running: a post-mortem sandbox of its files, read-only"* ]]
+        [ "$(grep -c . <<<"$stderr")" = 1 ]
+        # Without --env-from-target=NAME, the container's variables that are not
+        # data to the cart's tools stay out; HOME is one that is.
+        cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/sh -c 'echo "[$CC_MARK] $HOME"'
+        [ "$output" = "[] /home/app" ]
+        [[ "$stderr" == *"1 variable of its environment left out"* ]]
+        # By id and by prefix too.
+        cc_expect 0 "$CRASHCART" "${id:0:12}" /dev/crashcart/bin/cat /tmp/core-note
+        [ "$output" = last-words ]
+}
+
+@test "read-only by default, --writable into a copy; nothing of the container changes; it starts afterwards" {
+        local n up vol before; n=$(cc_name rw); make_exited "$n"
+        up=$(upper_of "$n"); vol=$(docker volume inspect -f '{{.Mountpoint}}' "$n-vol")
+        before=$(tree_sum "$up" "$vol")
+        cc_expect 1 "$CRASHCART" "$n" /dev/crashcart/bin/sh -c 'echo x >/tmp/core-note'
+        [[ "$stderr" == *"Read-only file system"* ]]
+        cc_expect 0 "$CRASHCART" --writable "$n" /dev/crashcart/bin/sh -c \
+                'echo changed >/tmp/core-note && rm /bin/ls && mkdir /new && cat /tmp/core-note; echo x >/data/v || echo volume-ro'
+        [ "${lines[0]}" = changed ]
+        [ "${lines[1]}" = volume-ro ]
+        [[ "$stderr" == *"writable into a copy that goes at the end"* ]]
+        [ "$(tree_sum "$up" "$vol")" = "$before" ]
+        # The copy went with the run.
+        cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/cat /tmp/core-note
+        [ "$output" = last-words ]
+        docker start "$n" >/dev/null
+        [ "$(docker wait "$n")" = 3 ]
+}
+
+@test "killed by a signal, and created but never started" {
+        local n; n=$(cc_name killed)
+        cc_docker_run "$n" --user 1000:1000 crashcart-test/busybox sh -c 'echo alive >/tmp/k; exec sleep 1000000' >/dev/null
+        for _ in $(seq 50); do docker exec "$n" cat /tmp/k >/dev/null 2>&1 && break; sleep 0.1; done
+        docker kill "$n" >/dev/null
+        [ "$(docker inspect -f '{{.State.ExitCode}}' "$n")" = 137 ]
+        # The configuration's user, as docker exec would take it; --user overrides.
+        cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/sh -c 'cat /tmp/k; id -u'
+        [ "${lines[0]}" = alive ]
+        [ "${lines[1]}" = 1000 ]
+        cc_expect 0 "$CRASHCART" --user 0 "$n" /dev/crashcart/bin/id -u
+        [ "$output" = 0 ]
+
+        n=$(cc_name created)
+        docker create --name "$n" --label crashcart-test=1 -v /etc/os-release:/host-os:ro crashcart-test/busybox >/dev/null
+        cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/sh -c 'ls /bin/busybox; cat /host-os >/dev/null && echo bound'
+        [ "${lines[0]}" = /bin/busybox ]
+        [ "${lines[1]}" = bound ]
+        docker start "$n" >/dev/null
+        docker wait "$n" >/dev/null
+}
+
+@test "its own namespaces: PID 1 is the sandbox's, loopback only, a pty from its own devpts" {
+        local n; n=$(cc_name ns); make_exited "$n"
+        cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/sh -c \
+                'ls /proc | grep -c "^[0-9]"; ls /sys/class/net; touch /sys/x 2>/dev/null || echo sys-ro; ls /dev/crashcart/bin/busybox'
+        # PID 1, the shell and ls: nothing of the host's.
+        [ "${lines[0]}" -le 4 ]
+        [ "${lines[1]}" = lo ]
+        [ "${lines[2]}" = sys-ro ]
+        [ "${lines[3]}" = /dev/crashcart/bin/busybox ]
+        cc_expect 0 "$CRASHCART" -t "$n" /dev/crashcart/bin/tty
+        [[ "$output" == /dev/pts/0* ]]
+        # The mount namespace is not the host's, and the host has no new mount.
+        cc_refute grep -q 'upperdir=/run/crashcart/upper' /proc/self/mountinfo
+}
+
+@test "docker start while a sandbox of it runs" {
+        local n up before; n=$(cc_name live); make_exited "$n"
+        up=$(upper_of "$n"); before=$(tree_sum "$up")
+        "$CRASHCART" "$n" /dev/crashcart/bin/sh -c 'sleep 2; cat /tmp/core-note' >"$BATS_TEST_TMPDIR/out" 2>/dev/null 3>&- &
+        local cc=$!
+        sleep 0.5
+        docker start "$n" >/dev/null
+        [ "$(docker wait "$n")" = 3 ]
+        wait "$cc"
+        [ "$(cat "$BATS_TEST_TMPDIR/out")" = last-words ]
+        # The run of docker start wrote the same again: the same files.
+        [ "$(tree_sum "$up")" = "$before" ]
+}
+
+@test "SIGKILL of crashcart at each step leaves nothing, and the container unchanged" {
+        local n up vol before point cc; n=$(cc_name kill); make_exited "$n"
+        up=$(upper_of "$n"); vol=$(docker volume inspect -f '{{.Mountpoint}}' "$n-vol")
+        before=$(tree_sum "$up" "$vol")
+        for point in mounted sandbox sandboxed; do
+                CRASHCART_FAULT_STOP=$point "$CRASHCART" --writable "$n" /dev/crashcart/bin/sh -c 'echo x >/tmp/core-note' \
+                        >/dev/null 2>&1 3>&- &
+                cc=$!
+                for _ in $(seq 100); do [ "$(awk '{print $3}' "/proc/$cc/stat" 2>/dev/null)" = T ] && break; sleep 0.05; done
+                [ "$(awk '{print $3}' "/proc/$cc/stat")" = T ]
+                kill -KILL "$cc"
+                wait "$cc" || true
+                assert_no_sandbox
+                cc_wait_loops_gone
+        done
+        # In the command, before exec: it and the sandbox go with crashcart.
+        CRASHCART_FAULT_STOP=joined "$CRASHCART" --writable "$n" /dev/crashcart/bin/sh -c 'echo x >/tmp/core-note' \
+                >/dev/null 2>&1 3>&- &
+        cc=$!
+        cc_stopped_crashcart "$cc" >/dev/null
+        kill -KILL "$cc"
+        wait "$cc" || true
+        # While the command runs: the sandbox's init dies with crashcart, and
+        # every process of its PID namespace with it.
+        "$CRASHCART" --writable "$n" /dev/crashcart/bin/sleep 1000 >/dev/null 2>&1 3>&- &
+        cc=$!
+        for _ in $(seq 100); do pgrep -f '^/dev/crashcart/bin/sleep 1000' >/dev/null && break; sleep 0.05; done
+        pgrep -f '^/dev/crashcart/bin/sleep 1000' >/dev/null
+        kill -KILL "$cc"
+        wait "$cc" || true
+        for _ in $(seq 50); do pgrep -f '^/dev/crashcart/bin/sleep 1000' >/dev/null || break; sleep 0.1; done
+        cc_refute pgrep -f '^/dev/crashcart/bin/sleep 1000'
+        assert_no_sandbox
+        cc_wait_loops_gone
+        [ "$(tree_sum "$up" "$vol")" = "$before" ]
+        docker start "$n" >/dev/null
+        [ "$(docker wait "$n")" = 3 ]
+}
+
+@test "a Podman container from its storage, and a runc container, that are stopped" {
+        podman image exists localhost/crashcart-test-busybox ||
+                podman import -q --change 'CMD ["/bin/sh"]' "$CC_CACHE/busybox.tar" localhost/crashcart-test-busybox >/dev/null
+        local n st before
+        n=$(cc_name pod)
+        podman run --name "$n" --label crashcart-test=1 --network none -e HOME=/srv localhost/crashcart-test-busybox \
+                sh -c 'echo podman-words >/tmp/w; exit 5' >/dev/null || true
+        st=$(podman inspect -f '{{.GraphDriver.Data.UpperDir}}' "$n"); before=$(tree_sum "$st")
+        cc_expect 0 crashcart_storage "$n" /dev/crashcart/bin/sh -c 'cat /tmp/w; echo $HOME'
+        [ "${lines[0]}" = podman-words ]
+        [ "${lines[1]}" = /srv ]
+        [[ "$stderr" == *"podman container '$n' is not running"* ]]
+        [ "$(tree_sum "$st")" = "$before" ]
+        podman start "$n" >/dev/null
+        [ "$(podman wait "$n")" = 5 ]
+
+        n=cctest-pm-$$
+        cc_runc_run "$n" >/dev/null
+        runc exec "$n" sh -c 'echo runc-words >/tmp/w'
+        runc kill "$n" KILL
+        for _ in $(seq 50); do [ "$(runc state "$n" | jq -r .status)" = stopped ] && break; sleep 0.1; done
+        before=$(tree_sum "$CC_CACHE/bundles/$n/rootfs")
+        cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/sh -c 'cat /tmp/w; hostname'
+        [ "${lines[0]}" = runc-words ]
+        [ "${lines[1]}" = runc ]
+        [ "$(tree_sum "$CC_CACHE/bundles/$n/rootfs")" = "$before" ]
+        cc_runc_rm "$n"
+}
+
+@test "images that never ran: image:NAME of Docker and of Podman" {
+        local top before
+        top=$(docker image inspect -f '{{.GraphDriver.Data.UpperDir}}' crashcart-test/busybox)
+        before=$(tree_sum "$top")
+        cc_expect 0 "$CRASHCART" image:crashcart-test/busybox /dev/crashcart/bin/sh -c 'ls /bin/busybox; hostname'
+        [ "${lines[0]}" = /bin/busybox ]
+        [ "${lines[1]}" = crashcart ]
+        [[ "$stderr" == "crashcart: docker image 'crashcart-test/busybox' never ran: a post-mortem sandbox of its files, read-only" ]]
+        cc_expect 0 "$CRASHCART" --writable image:crashcart-test/busybox:latest /dev/crashcart/bin/rm /bin/busybox
+        [ "$(tree_sum "$top")" = "$before" ]
+        podman image exists localhost/crashcart-test-busybox ||
+                podman import -q --change 'CMD ["/bin/sh"]' "$CC_CACHE/busybox.tar" localhost/crashcart-test-busybox >/dev/null
+        cc_expect 0 crashcart_storage -r podman image:crashcart-test-busybox /dev/crashcart/bin/ls /bin/busybox
+        [[ "$stderr" == *"podman image 'crashcart-test-busybox' never ran"* ]]
+        cc_expect 125 "$CRASHCART" image:no/such-image /dev/crashcart/bin/true
+        cc_one_error_line
+        [[ "$stderr" == *"no such image 'no/such-image'"* ]]
+        cc_expect 125 "$CRASHCART" 'image:a/../b' /dev/crashcart/bin/true
+        cc_one_error_line
+}
+
+@test "bad input: running and stopped under one name, storage not root's, root filesystem gone" {
+        local n; n=cctest-pmbad-$$
+        # A running Docker container and a stopped runc one, both named n.
+        cc_docker_run "$n" crashcart-test/busybox sleep 1000000 >/dev/null
+        cc_runc_run "$n" >/dev/null
+        runc kill "$n" KILL
+        for _ in $(seq 50); do [ "$(runc state "$n" | jq -r .status)" = stopped ] && break; sleep 0.1; done
+        cc_expect 125 "$CRASHCART" "$n" /dev/crashcart/bin/true
+        cc_one_error_line
+        [[ "$stderr" == *"'$n' is ambiguous"*"(running)"*"runc $n in /run/runc (not running)"* ]]
+        docker rm -f "$n" >/dev/null
+
+        # The bundle's config is writable by others: not runtime state to trust.
+        chmod o+w "$CC_CACHE/bundles/$n/config.json"
+        cc_expect 125 "$CRASHCART" "$n" /dev/crashcart/bin/true
+        cc_one_error_line
+        [[ "$stderr" == *"not root's"* ]]
+        chmod o-w "$CC_CACHE/bundles/$n/config.json"
+
+        # Its root filesystem is gone.
+        mv "$CC_CACHE/bundles/$n/rootfs" "$CC_CACHE/bundles/$n/rootfs.gone"
+        cc_expect 125 "$CRASHCART" "$n" /dev/crashcart/bin/true
+        cc_one_error_line
+        [[ "$stderr" == *"the root filesystem of runc container '$n' is gone"* ]]
+        mv "$CC_CACHE/bundles/$n/rootfs.gone" "$CC_CACHE/bundles/$n/rootfs"
+        cc_runc_rm "$n"
+
+        # -m, -u, -p and -e need a running container; --writable a stopped one.
+        local s; s=$(cc_name stopped); make_exited "$s"
+        cc_expect 125 "$CRASHCART" -m "$s"
+        cc_one_error_line
+        [[ "$stderr" == *"not running"* ]]
+        cc_expect 125 "$CRASHCART" -e "$s" /dev/crashcart/bin/true
+        cc_one_error_line
+        cc_expect 125 "$CRASHCART" --writable -m "$s"
+        [[ "$stderr" == "crashcart: --writable is for a post-mortem sandbox"* ]]
+}

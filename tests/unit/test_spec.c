@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What a stopped container or an image is on disk: the parsers of resolve/spec.c
+ * on documents recorded from Docker 20.10, runc 1.1 and Podman 4.3. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "resolve/spec.h"
+
+/* The n-th variable of the environ text, or NULL. */
+static const char *env_at(const struct container_spec *s, size_t n)
+{
+        const char *p = s->environ;
+
+        for (size_t i = 0; p && p < s->environ + s->environ_len; p += strlen(p) + 1, i++)
+                if (i == n)
+                        return p;
+        return NULL;
+}
+
+TEST(spec_docker_container)
+{
+        struct container_spec s = {};
+        size_t len;
+        char *body = fixture("docker-inspect-exited.json", &len);
+
+        CHECK(spec_parse_engine_inspect(body, len, &s) == 0);
+        /* The container's writable layer first, then init's, then the image's. */
+        CHECK(s.n_layers == 3);
+        CHECK(s.n_layers == 3 && strstr(s.layers[0], "/diff") && !strstr(s.layers[0], "-init"));
+        CHECK(s.n_layers == 3 && strstr(s.layers[1], "-init/diff"));
+        /* The volume, then hosts, resolv.conf and hostname. */
+        CHECK(s.n_mounts == 4);
+        CHECK_STR(s.n_mounts ? s.mounts[0].source : NULL, "/var/lib/docker/volumes/i15vol/_data");
+        CHECK_STR(s.n_mounts ? s.mounts[0].destination : NULL, "/data");
+        CHECK_STR(s.n_mounts == 4 ? s.mounts[3].destination : NULL, "/etc/hostname");
+        CHECK(s.has_config);
+        CHECK_STR(env_at(&s, 0), "FOO=bar");
+        CHECK(env_at(&s, 1) == NULL);
+        CHECK_STR(s.workdir, "/tmp");
+        CHECK(s.user == NULL); /* "" is root */
+        CHECK_STR(s.hostname, "9387353e98bc");
+        container_spec_done(&s);
+        free(body);
+}
+
+TEST(spec_docker_image)
+{
+        struct container_spec s = {};
+        size_t len;
+        char *body = fixture("docker-image-inspect.json", &len);
+
+        /* An image of one layer: UpperDir alone, no LowerDir; no configuration of note. */
+        CHECK(spec_parse_engine_inspect(body, len, &s) == 0);
+        CHECK(s.n_layers == 1);
+        CHECK(s.n_mounts == 0);
+        CHECK(s.environ_len == 0);
+        container_spec_done(&s);
+        free(body);
+}
+
+TEST(spec_engine_bad)
+{
+        struct container_spec s = {};
+        const char *aufs = "{\"GraphDriver\":{\"Name\":\"aufs\",\"Data\":{\"UpperDir\":\"/x\"}}}";
+        const char *relative = "{\"GraphDriver\":{\"Name\":\"overlay2\",\"Data\":{\"UpperDir\":\"x/diff\"}}}";
+        const char *empty_lower = "{\"GraphDriver\":{\"Name\":\"overlay2\",\"Data\":{\"UpperDir\":\"/u\","
+                                  "\"LowerDir\":\"/a::/b\"}},\"Config\":{\"Env\":[\"A=1\",5,\"B\"]}}";
+
+        CHECK(spec_parse_engine_inspect(aufs, strlen(aufs), &s) == -EOPNOTSUPP);
+        CHECK(spec_parse_engine_inspect(relative, strlen(relative), &s) == -EBADMSG);
+        CHECK(spec_parse_engine_inspect("[]", 2, &s) == -EBADMSG);
+        CHECK(spec_parse_engine_inspect("{", 1, &s) == -EBADMSG);
+        CHECK(spec_parse_engine_inspect("{}", 2, &s) == -EBADMSG);
+        /* An empty layer between two colons is no layer: refused, never the cwd. */
+        CHECK(spec_parse_engine_inspect(empty_lower, strlen(empty_lower), &s) == -EBADMSG);
+}
+
+TEST(spec_environ_filter)
+{
+        struct container_spec s = {};
+        const char *doc = "{\"GraphDriver\":{\"Name\":\"overlay2\",\"Data\":{\"UpperDir\":\"/u\"}},"
+                          "\"Config\":{\"Env\":[\"A=1\",5,\"B\",\"=x\",\"C=a\\u0000b\",\"D=\"],\"User\":\"app:app\"}}";
+
+        CHECK(spec_parse_engine_inspect(doc, strlen(doc), &s) == 0);
+        CHECK_STR(env_at(&s, 0), "A=1");
+        CHECK_STR(env_at(&s, 1), "D=");
+        CHECK(env_at(&s, 2) == NULL);
+        CHECK(s.environ && s.environ[s.environ_len] == 0);
+        CHECK_STR(s.user, "app:app");
+        container_spec_done(&s);
+}
+
+TEST(spec_oci)
+{
+        struct container_spec s = {};
+        size_t len;
+        char *body = fixture("oci-config-runc.json", &len);
+
+        /* root.path "rootfs" is the bundle's. */
+        CHECK(spec_parse_oci_config(body, len, "/b", NULL, &s) == 0);
+        CHECK(s.n_layers == 1);
+        CHECK_STR(s.n_layers ? s.layers[0] : NULL, "/b/rootfs");
+        CHECK_STR(s.user, "1000:1000");
+        CHECK_STR(s.workdir, "/");
+        CHECK_STR(s.hostname, "runc");
+        CHECK_STR(env_at(&s, 2), "FOO=runc");
+        CHECK(env_at(&s, 3) == NULL);
+        /* The bind of a host path; not the relative one, nor proc, tmpfs, ... */
+        CHECK(s.n_mounts == 1);
+        CHECK_STR(s.n_mounts ? s.mounts[0].source : NULL, "/srv/data");
+        container_spec_done(&s);
+
+        /* The state's rootfs wins; a relative root without a bundle is refused. */
+        CHECK(spec_parse_oci_config(body, len, "/b", "/state/rootfs", &s) == 0);
+        CHECK_STR(s.n_layers ? s.layers[0] : NULL, "/state/rootfs");
+        container_spec_done(&s);
+        CHECK(spec_parse_oci_config(body, len, NULL, NULL, &s) == -EBADMSG);
+        CHECK(spec_parse_oci_config(body, len, "relative", NULL, &s) == -EBADMSG);
+        CHECK(spec_parse_oci_config("null", 4, "/b", NULL, &s) == -EBADMSG);
+        free(body);
+}
+
+TEST(spec_storage_layers)
+{
+        struct container_spec s = {};
+        size_t len;
+        char *body = fixture("storage-layers.json", &len), *loop;
+
+        CHECK(spec_parse_storage_layers(body, len, "/st", "dad5bc7e0ba8c7595b15e8edd8d93261ce1a03c41935bb64f5136165abc8356c",
+                                        &s) == 0);
+        CHECK(s.n_layers == 2);
+        CHECK_STR(s.n_layers == 2 ? s.layers[0] : NULL,
+                  "/st/overlay/dad5bc7e0ba8c7595b15e8edd8d93261ce1a03c41935bb64f5136165abc8356c/diff");
+        CHECK_STR(s.n_layers == 2 ? s.layers[1] : NULL,
+                  "/st/overlay/4bfd70e8e290af8dd58bbf6147de009b9727ef04fb1c5d3946439cb74b235522/diff");
+        container_spec_done(&s);
+        CHECK(spec_parse_storage_layers(body, len, "/st", "ffff", &s) == -ENOENT);
+        container_spec_done(&s);
+        /* A layer id is never a path. */
+        CHECK(spec_parse_storage_layers(body, len, "/st", "../../etc", &s) == -EBADMSG);
+        container_spec_done(&s);
+        free(body);
+
+        /* A parent loop ends. */
+        loop = fixture("storage-layers-loop.json", &len);
+        CHECK(spec_parse_storage_layers(loop, len, "/st", "aa", &s) == -EBADMSG);
+        container_spec_done(&s);
+        free(loop);
+}
+
+TEST(spec_image_ref)
+{
+        CHECK(spec_image_ref_is_valid("busybox"));
+        CHECK(spec_image_ref_is_valid("crashcart-test/busybox:latest"));
+        CHECK(spec_image_ref_is_valid("localhost:5000/a/b@sha256:0123abcd"));
+        CHECK(!spec_image_ref_is_valid(""));
+        CHECK(!spec_image_ref_is_valid("/abs"));
+        CHECK(!spec_image_ref_is_valid("a/../../containers/x"));
+        CHECK(!spec_image_ref_is_valid("a?b"));
+        CHECK(!spec_image_ref_is_valid("a b"));
+        CHECK(!spec_image_ref_is_valid("a%2f"));
+}
