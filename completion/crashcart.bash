@@ -20,8 +20,11 @@ _crashcart()
             _filedir
             return
             ;;
-        --host)
+        --host | --out)
             _filedir -d
+            return
+            ;;
+        --name | --label | --parallel)
             return
             ;;
         -r | --runtime)
@@ -34,10 +37,18 @@ _crashcart()
     esac
 
     # Has the ID been given? Then what follows is the command.
-    local i word takes_arg='-i|--image|-r|--runtime|-S|--setuid|-G|--setgid|--user|--env|-w|--workdir|--host'
+    local i word all='' takes_arg='-i|--image|-r|--runtime|-S|--setuid|-G|--setgid|--user|--env|-w|--workdir|--host|--out|--name|--label|--parallel'
     for ((i = 1; i < cword; i++)); do
         word=${words[i]}
-        if [[ $word == -- ]]; then
+        if [[ $word == --all ]]; then
+            all=1
+        elif [[ $word == -- ]]; then
+            # --all -- CMD: what follows runs in each container.
+            if [[ $all ]]; then
+                mapfile -t COMPREPLY < <(compgen -W '/dev/crashcart/bin/' -- "$cur")
+                compopt -o nospace 2>/dev/null
+                return
+            fi
             break
         elif [[ $word =~ ^($takes_arg)$ ]]; then
             ((i++))
@@ -52,9 +63,10 @@ _crashcart()
     if [[ $cur == -* ]]; then
         mapfile -t COMPREPLY < <(compgen -W '--image --mount --unmount --exec --runtime --list --tty --no-tty
             --setuid --setgid --user --workdir --env --env-from-target --confined --privileged --host --force
-            --writable --manifest --legacy-mount --verbose --help --version' -- "$cur")
+            --writable --manifest --legacy-mount --out --all --name --label --parallel --verbose --help --version' -- "$cur")
         return
     fi
+    [[ $all ]] && return
     mapfile -t COMPREPLY < <(compgen -W "$(_crashcart_ids)" -- "$cur")
 }
 complete -F _crashcart crashcart

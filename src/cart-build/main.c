@@ -218,6 +218,7 @@ static int build_cart(struct build *b)
                 { "make the CA bundle", data_add_ca_bundle },
                 { "write the rc file", wrappers_write_rcfile },
                 { "add the profile links", wrappers_add_profile },
+                { "add the mount point of --out", wrappers_add_out_dir },
                 { "write the manifest", manifest_write },
                 { "make the tree reproducible", repro_normalize },
                 { "write the image", mkfs_write_image },

@@ -18,6 +18,8 @@ int wrappers_write_rcfile(struct build *b);
 
 /* The reference system's paths: CART_PATH/profile/bin/bash. */
 int wrappers_add_profile(struct build *b);
+/* out/: the empty directory crashcart --out mounts the host's directory on. */
+int wrappers_add_out_dir(struct build *b);
 
 /* The text of program's wrapper, for a program found in dir (bin or sbin), with
  * its redirection part when redirect (harden.c): 0 and *ret (malloc'd); -ENOENT

@@ -18,6 +18,7 @@
 #include "cart/image.h"
 #include "cart/loopdev.h"
 #include "cart/mount.h"
+#include "cart/out.h"
 #include "cart/place.h"
 #include "cart/session.h"
 
@@ -29,7 +30,8 @@ static int log_place_error(const struct place_reply *rep)
                           (int)rep->other_pid);
         else if (rep->stage == PLACE_STAGE_SYMLINK || rep->stage == PLACE_STAGE_NOTDIR ||
                  rep->stage == PLACE_STAGE_OTHER_MOUNT || rep->stage == PLACE_STAGE_BUSY ||
-                 rep->stage == PLACE_STAGE_VERIFY)
+                 rep->stage == PLACE_STAGE_VERIFY || rep->stage == PLACE_STAGE_OUT_MISSING ||
+                 rep->stage == PLACE_STAGE_OUT_OTHER)
                 log_error("%s", place_stage_to_string(rep->stage));
         else if (rep->stage == PLACE_STAGE_DEV_ROOT)
                 log_error("%s", place_stage_to_string(rep->stage));
@@ -377,15 +379,76 @@ static int open_session(const struct target *t, int rundir_fd, char *name, size_
         return 0;
 }
 
+/* --out's directory on the host, opened before anything is mounted. */
+static int open_out_dir(const struct cart_request *req, int *ret_fd)
+{
+        int created = 0, r;
+
+        r = out_dir_open(req->out_dir, req->out_uid, req->out_gid, ret_fd, &created);
+        if (r == -ELOOP) {
+                log_error("--out '%s': a symlink in its path is never followed; name the directory itself",
+                          req->out_dir);
+                return r;
+        }
+        if (r == -EPERM) {
+                log_error("--out '%s' belongs to someone else than uid %u and root", req->out_dir,
+                          (unsigned)req->out_uid);
+                return r;
+        }
+        if (r < 0)
+                return log_error_errno(r, "cannot use --out '%s' (its parent must exist)", req->out_dir);
+        if (created)
+                log_debug("made '%s', mode 0700, owned by %u:%u", req->out_dir, (unsigned)req->out_uid,
+                          (unsigned)req->out_gid);
+        return 0;
+}
+
+/* Puts the directory at /dev/crashcart/out: a clone of it, idmapped so that the
+ * container's root writes as the directory's owner. */
+static int attach_out(const struct cart_request *req, const struct target *t, int dir_fd)
+{
+        _cleanup_close_ int mntfd = -EBADF;
+        struct place_reply rep;
+        uint32_t uid, gid;
+        int r;
+
+        r = target_root_ids(t, &uid, &gid);
+        if (r < 0)
+                return log_error_errno(r, "cannot read the user namespace of %s", target_label(t));
+        r = out_mount_create(dir_fd, req->out_uid, req->out_gid, uid, gid, &mntfd);
+        if (r == -ENOSYS)
+                return log_error_errno(r, "--out needs the new mount API (Linux 5.2; idmapped, 5.12)");
+        if (r == -EOPNOTSUPP)
+                return log_error_errno(r, "--out '%s': its file system has no idmapped mounts, which give the "
+                                          "container's root the files as uid %u",
+                                       req->out_dir, (unsigned)req->out_uid);
+        if (r < 0)
+                return log_error_errno(r, "cannot make a mount of --out '%s'", req->out_dir);
+        r = cart_place_out(t, mntfd, &rep);
+        if (r < 0)
+                return log_place_error(&rep);
+        log_debug(rep.changed ? "'%s' is at " CART_OUT " in %s" : "'%s' was at " CART_OUT " in %s already",
+                  req->out_dir, target_label(t));
+        return 0;
+}
+
 int cart_acquire(const struct cart_request *req, const struct target *t, int rundir_fd, bool pin,
                  struct cart_hold *ret)
 {
+        _cleanup_close_ int out_fd = -EBADF;
         struct session s;
         uint64_t mnt_id = 0;
         bool placed;
         int r;
 
         *ret = (struct cart_hold){};
+        if (req->out_dir) {
+                if (req->legacy)
+                        return log_error_errno(-EINVAL, "--out needs the new mount API: not with --legacy-mount");
+                r = open_out_dir(req, &out_fd);
+                if (r < 0)
+                        return r;
+        }
         r = open_session(t, rundir_fd, ret->session, sizeof(ret->session), &s);
         if (r < 0)
                 return r;
@@ -393,6 +456,17 @@ int cart_acquire(const struct cart_request *req, const struct target *t, int run
         if (r < 0) {
                 session_close(rundir_fd, &s);
                 return r;
+        }
+        if (out_fd >= 0) {
+                r = attach_out(req, t, out_fd);
+                if (r < 0) {
+                        /* The cart this run mounted goes again; one that was
+                         * there stays as it was. */
+                        if (placed)
+                                unmount_cart(req, t, mnt_id, false);
+                        session_close(rundir_fd, &s);
+                        return r;
+                }
         }
 
         /* A record about another mount than the one there now is stale. */
@@ -548,6 +622,19 @@ int cart_host_dir(const struct cart_request *req, const char *dir, bool unmount,
         if (r < 0)
                 return log_error_errno(r, "cannot mount cart '%s' at '%s'", img.path, dir);
         log_debug("cart mounted read-only at '%s'", dir);
+        return 0;
+}
+
+int cart_source_hold(const struct cart_request *req, int rundir_fd, int *ret_fd)
+{
+        _cleanup_(image_done) struct image img = IMAGE_INIT;
+        struct loopdev loop = { .fd = -EBADF };
+        int r;
+
+        r = open_source(req, rundir_fd, &img, &loop);
+        if (r < 0)
+                return r;
+        *ret_fd = loop.fd;
         return 0;
 }
 

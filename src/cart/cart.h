@@ -19,6 +19,9 @@ struct cart_request {
         bool image_explicit;    /* named by -i or $CRASHCART_IMAGE, not the default */
         bool legacy;            /* --legacy-mount */
         bool force;             /* a busy cart is detached lazily */
+        const char *out_dir;    /* --out: the host's directory put at /dev/crashcart/out, or NULL */
+        uid_t out_uid;          /* who owns what lands there (SUDO_UID or root) */
+        gid_t out_gid;
 };
 
 /* A run's hold on the cart of one container's mount namespace. */
@@ -28,7 +31,8 @@ struct cart_hold {
         dev_t cart_dev;         /* the cart's filesystem, as mounted in the container */
 };
 
-/* Makes sure the cart is at /dev/crashcart in the target. pin (-m): it stays
+/* Makes sure the cart is at /dev/crashcart in the target, with req->out_dir at
+ * /dev/crashcart/out when given (it goes with the cart). pin (-m): it stays
  * mounted until 'crashcart -u'; otherwise this run is recorded as a user, and the
  * last user out unmounts a cart that a run mounted. */
 int cart_acquire(const struct cart_request *req, const struct target *t, int rundir_fd, bool pin,
@@ -41,6 +45,11 @@ int cart_remove(const struct cart_request *req, const struct target *t, int rund
 /* --host DIR: mounts the cart read-only at a host directory (for containers still
  * to be started with DIR bound at /dev/crashcart), or with unmount, releases it. */
 int cart_host_dir(const struct cart_request *req, const char *dir, bool unmount, int rundir_fd);
+
+/* --all: the cart's loop device held open (*ret_fd; -EBADF for a directory
+ * cart) while the jobs run, so that every one of them finds the same device
+ * and none frees it between two mounts. Closing it lets autoclear free it. */
+int cart_source_hold(const struct cart_request *req, int rundir_fd, int *ret_fd);
 
 /* --manifest: the file `name` at the cart's top (CART_MANIFEST_NAME), read from
  * a mount of the cart that is never attached anywhere (a detached mount on the

@@ -39,5 +39,11 @@
 #define CART_MANIFEST_NAME "manifest.json"
 #define CART_MANIFEST CART_PATH "/" CART_MANIFEST_NAME
 
+/* An empty directory at the cart's top: where --out puts the host's directory,
+ * writable, while the rest of the cart stays read-only. A mount point needs a
+ * directory, and a read-only cart cannot make one when it is asked for. */
+#define CART_OUT_NAME "out"
+#define CART_OUT CART_PATH "/" CART_OUT_NAME
+
 /* The command's PATH starts with these. */
 #define CART_PATH_PREFIX CART_SBIN ":" CART_BIN

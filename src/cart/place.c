@@ -866,6 +866,107 @@ struct unmount_args {
         struct place_request req;
 };
 
+/* Whether something is mounted on the cart's out/: *ret_fd is its O_PATH. */
+static int out_open(const struct cart_dir *c, int *ret_fd, bool *ret_is_mount)
+{
+        _cleanup_close_ int fd = -EBADF;
+        uint64_t cart_id, id;
+        int r;
+
+        fd = openat(c->fd, CART_OUT_NAME, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return NEG_ERRNO();
+        r = fd_mount_id(c->fd, "", AT_EMPTY_PATH, false, &cart_id, NULL);
+        if (r == 0)
+                r = fd_mount_id(fd, "", AT_EMPTY_PATH, false, &id, NULL);
+        if (r < 0)
+                return r;
+        *ret_is_mount = id != cart_id;
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+/* The --out directory goes before the cart it sits on (or the cart's unmount
+ * is EBUSY). The helper's working directory is the container's /dev. */
+static int unmount_out(struct cart_dir *c, bool force, struct place_reply *reply)
+{
+        for (int i = 0; c->fd >= 0 && c->is_mount && i < 16; i++) {
+                int fd = -EBADF;
+                bool is_mount = false;
+
+                if (out_open(c, &fd, &is_mount) < 0 || !is_mount) {
+                        safe_close(fd);
+                        return 0;
+                }
+                safe_close(fd); /* an O_PATH descriptor keeps it busy too */
+                if (umount2(CART_DEV_NAME "/" CART_OUT_NAME, UMOUNT_NOFOLLOW) == 0)
+                        continue;
+                if (errno != EBUSY)
+                        return fail(reply, PLACE_STAGE_UMOUNT, NEG_ERRNO());
+                if (!force) {
+                        reply->mounted = 1;
+                        return fail(reply, PLACE_STAGE_BUSY, -EBUSY);
+                }
+                if (umount2(CART_DEV_NAME "/" CART_OUT_NAME, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+                        return fail(reply, PLACE_STAGE_UMOUNT, NEG_ERRNO());
+        }
+        return 0;
+}
+
+static int do_place_out(const struct target *t, const void *arg, struct place_reply *reply)
+{
+        const int *out_mntfd = arg;
+        _cleanup_close_ int ofd = -EBADF;
+        struct devinfo d;
+        struct cart_dir c = { .fd = -EBADF };
+        struct stat want, have;
+        bool is_mount = false;
+        int r;
+
+        r = devinfo_open(t, &d, reply);
+        if (r < 0)
+                goto out;
+        r = cart_dir_open(&d, &c, reply);
+        if (r < 0)
+                goto out;
+        if (c.fd < 0 || !c.is_mount) {
+                r = fail(reply, PLACE_STAGE_OUT, -ENOENT);
+                goto out;
+        }
+        r = out_open(&c, &ofd, &is_mount);
+        if (r < 0) {
+                /* The cart is read-only: out/ is what its builder made, or missing. */
+                r = fail(reply, r == -ENOENT ? PLACE_STAGE_OUT_MISSING : PLACE_STAGE_OUT, r);
+                goto out;
+        }
+        if (fstat(*out_mntfd, &want) < 0 || fstat(ofd, &have) < 0) {
+                r = fail(reply, PLACE_STAGE_OUT, NEG_ERRNO());
+                goto out;
+        }
+        if (is_mount) {
+                /* The same directory (-m --out before, or a run alongside). */
+                if (have.st_dev == want.st_dev && have.st_ino == want.st_ino) {
+                        reply->mounted = 1;
+                        goto out;
+                }
+                r = fail(reply, PLACE_STAGE_OUT_OTHER, -EEXIST);
+                goto out;
+        }
+        /* Both ends are descriptors, and the target a directory of the
+         * read-only cart, which nothing in the container can swap. */
+        if (sys_move_mount(*out_mntfd, "", ofd, "", CC_MOVE_MOUNT_F_EMPTY_PATH | CC_MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+                r = fail(reply, PLACE_STAGE_OUT, NEG_ERRNO());
+                goto out;
+        }
+        reply->mounted = 1;
+        reply->changed = 1;
+out:
+        if (c.fd >= 0)
+                safe_close(c.fd);
+        devinfo_done(&d);
+        return r;
+}
+
 static int do_unmount(const struct target *t, const void *arg, struct place_reply *reply)
 {
         const struct unmount_args *a = arg;
@@ -896,6 +997,9 @@ static int do_unmount(const struct target *t, const void *arg, struct place_repl
                 r = fail(reply, PLACE_STAGE_UMOUNT, NEG_ERRNO());
                 goto out;
         }
+        r = unmount_out(&c, a->force, reply);
+        if (r < 0)
+                goto out;
         /* Stacked carts (mounted by hand twice) all go: bounded, in case of a fight. */
         for (int i = 0; c.is_mount && i < 16; i++) {
                 /* Even an O_PATH descriptor keeps the mount busy. */
@@ -1036,6 +1140,11 @@ int cart_place(const struct target *t, const struct place_request *req, struct p
         return run_in_mntns(t, do_place, req, ret);
 }
 
+int cart_place_out(const struct target *t, int out_mntfd, struct place_reply *ret)
+{
+        return run_in_mntns(t, do_place_out, &out_mntfd, ret);
+}
+
 int cart_unmount(const struct target *t, uint64_t expect_mnt_id, bool force, bool legacy, uint32_t root_uid,
                  uint32_t root_gid, struct place_reply *ret)
 {
@@ -1095,6 +1204,14 @@ const char *place_stage_to_string(enum place_stage stage)
                 return "cannot unmount " CART_PATH " in the container";
         case PLACE_STAGE_RMDIR:
                 return "cannot remove " CART_PATH " in the container";
+        case PLACE_STAGE_OUT:
+                return "cannot attach the --out directory at " CART_OUT " in the container";
+        case PLACE_STAGE_OUT_MISSING:
+                return "the cart has no " CART_OUT_NAME "/ directory to put --out on (made by crashcart-build since "
+                       "--out exists): build the cart again";
+        case PLACE_STAGE_OUT_OTHER:
+                return "another directory is at " CART_OUT " in the container (another run's --out, or -m --out); "
+                       "'crashcart -u' unmounts it";
         }
         return "cannot place the cart";
 }

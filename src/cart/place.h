@@ -33,6 +33,9 @@ enum place_stage {
         PLACE_STAGE_BUSY,         /* the cart is in use */
         PLACE_STAGE_UMOUNT,
         PLACE_STAGE_RMDIR,
+        PLACE_STAGE_OUT,          /* attaching --out's directory at /dev/crashcart/out */
+        PLACE_STAGE_OUT_MISSING,  /* the cart has no out/ to attach it on */
+        PLACE_STAGE_OUT_OTHER,    /* another directory is at /dev/crashcart/out */
 };
 
 /* The stage in words, for the error message. */
@@ -65,7 +68,13 @@ struct place_request {
 
 int cart_place(const struct target *t, const struct place_request *req, struct place_reply *ret);
 
-/* Unmounts /dev/crashcart and removes the directory. expect_mnt_id != 0: only if
+/* --out: attaches the detached mount out_mntfd (out.c) at /dev/crashcart/out,
+ * on the cart's empty out/ directory. Already there (the same directory): 0,
+ * with ret->mounted and not ret->changed. */
+int cart_place_out(const struct target *t, int out_mntfd, struct place_reply *ret);
+
+/* Unmounts /dev/crashcart and removes the directory (an --out directory on it
+ * first). expect_mnt_id != 0: only if
  * the cart there is that mount. force: a busy cart is detached lazily instead of
  * failing with -EBUSY, and a read-only /dev is made writable even where the
  * container cannot be frozen. legacy: mount(2)-based remounts of a read-only /dev. */

@@ -24,8 +24,10 @@
 #include "basic/macro.h"
 #include "cart/cart.h"
 #include "cart/layout.h"
+#include "cart/out.h"
 #include "cart/place.h"
 #include "cart/session.h"
+#include "crashcart/all.h"
 #include "crashcart/options.h"
 #include "crashcart/postmortem.h"
 #include "exec/cmdenv.h"
@@ -34,6 +36,7 @@
 #include "exec/run.h"
 #include "exec/target.h"
 #include "resolve/resolve.h"
+#include "resolve/select.h"
 
 static char *default_command[] = {
         CART_SHELL, "--rcfile", CART_RCFILE, "-i", NULL,
@@ -46,6 +49,7 @@ static void help(void)
                 snprintf(runtime_list + strlen(runtime_list), sizeof(runtime_list) - strlen(runtime_list), "%s%s",
                          rt == runtime_table() ? "" : ", ", rt->name);
         printf("Usage: crashcart [options] ID [--] [CMD [ARG...]]\n"
+               "       crashcart [options] --all [--name GLOB] [--label KEY=VALUE] -- CMD [ARG...]\n"
                "       crashcart [options] image:NAME [--] [CMD [ARG...]]\n"
                "       crashcart [-i IMAGE] --manifest\n"
                "\n"
@@ -86,7 +90,8 @@ static void help(void)
                "  -S, --setuid UID   run as this user (a name or number of the container's)\n"
                "  -G, --setgid GID   run with this group\n"
                "      --user USER[:GROUP]  as docker exec --user\n"
-               "  -w, --workdir DIR  working directory in the container (default /)\n"
+               "  -w, --workdir DIR  working directory in the container (default: the one the\n"
+               "                     runtime configured, as docker exec's; else /)\n"
                "      --env KEY=VALUE  set a variable for the command (repeatable); the\n"
                "                     loader's (LD_*, GCONV_PATH, ...) only with -f\n"
                "      --env-from-target[=NAME,PREFIX*,...]  take from the environment of the\n"
@@ -98,6 +103,18 @@ static void help(void)
                "      --privileged   every capability; by default the command has what a\n"
                "                     debugger needs, not module loading, raw I/O, mknod,\n"
                "                     reboot, eBPF and the like\n"
+               "      --out DIR      the host directory DIR (made 0700 if missing) writable at\n"
+               "                     /dev/crashcart/out, nosuid, nodev, noexec, gone with the\n"
+               "                     cart (with -m: until -u); the container's root writes\n"
+               "                     there as $SUDO_UID:$SUDO_GID, or root. No symlink in DIR's\n"
+               "                     path is followed\n"
+               "      --all          run CMD in every running container that matches, each\n"
+               "                     line shown as 'NAME | line' (stderr to stderr); with --out,\n"
+               "                     each container's files in DIR/NAME\n"
+               "      --name GLOB    with --all: containers whose name matches\n"
+               "      --label KEY[=VALUE]  with --all: containers with this label (repeatable;\n"
+               "                     Docker's, and Podman's through its API socket)\n"
+               "      --parallel N   with --all: N at a time (default %d)\n"
                "      --host DIR     with -m/-u: mount the cart at a host directory (for\n"
                "                     docker run -v DIR:/dev/crashcart:ro), or release it\n"
                "  -f, --force        accept a PID in crashcart's own mount namespace, a cart\n"
@@ -117,8 +134,11 @@ static void help(void)
                "Exit status: the command's own (128+N when killed by signal N); 125 when\n"
                "crashcart fails, 126 when the command cannot be executed, 127 when it is\n"
                "not found; 128+N (130, 143) when signal N ends crashcart before the command\n"
-               "runs (after that, signals are forwarded to the command).\n",
-               default_command[0], default_command[2], CRASHCART_DEFAULT_IMAGE, runtime_list);
+               "runs (after that, signals are forwarded to the command). --all: 0 when\n"
+               "every command succeeded, 1 when one failed (each named on a line at the\n"
+               "end), 125 when no container matches, 128+N when signal N interrupted it.\n",
+               default_command[0], default_command[2], CRASHCART_DEFAULT_IMAGE, runtime_list,
+               OPTIONS_PARALLEL_DEFAULT);
 }
 
 /* What this build can do, as runc and crun list it. The system calls are made
@@ -211,6 +231,7 @@ static int resolve_target(const struct options *o, const struct resolve_ctx *ctx
         t->name = hit->name ? strdup(hit->name) : NULL;
         t->ns = hit->ns ? strdup(hit->ns) : NULL;
         t->address = hit->address ? strdup(hit->address) : NULL;
+        t->workdir = hit->workdir ? strdup(hit->workdir) : NULL;
         log_debug("'%s' is %s%s%s, PID %d", o->id, hit->runtime, runtime_has_ids(hit->runtime) ? " " : "",
                   runtime_has_ids(hit->runtime) ? hit->id : "", (int)hit->pid);
         candidates_done(&c);
@@ -287,7 +308,9 @@ static int op_run(const struct options *o, const struct cart_request *creq, cons
                 .argv = o->command ? o->command : default_command,
                 .tty = o->tty,
                 .user = o->user,
-                .workdir = o->workdir,
+                /* As docker exec: the container's configured one by default. */
+                .workdir = o->workdir ? o->workdir : t->workdir,
+                .workdir_or_root = !o->workdir,
                 .envs = o->envs,
                 .n_envs = o->n_envs,
                 .env_from_target = o->env_from_target,
@@ -314,19 +337,31 @@ static int op_run(const struct options *o, const struct cart_request *creq, cons
 }
 
 /* The actions on a container: resolved, pinned, and checked to be one. */
+static int op_pinned(const struct options *o, const struct cart_request *creq, const struct resolve_ctx *ctx,
+                     struct target *t, const sigset_t *fwd, const sigset_t *oldmask);
+
 static int op_target(const struct options *o, const struct cart_request *creq, const struct resolve_ctx *ctx,
                      const sigset_t *fwd, const sigset_t *oldmask)
 {
-        _cleanup_close_ int rundir_fd = -EBADF;
         struct target t = TARGET_INIT;
-        int status = EXIT_CRASHCART, r;
-
         struct candidates stopped = {};
+        int status, r;
 
         /* An image, or a container that does not run: a post-mortem sandbox. */
-        if (strncmp(o->id, IMAGE_ID_PREFIX, strlen(IMAGE_ID_PREFIX)) == 0 && o->action == ACTION_RUN && !o->use_exec)
+        if (strncmp(o->id, IMAGE_ID_PREFIX, strlen(IMAGE_ID_PREFIX)) == 0 && o->action == ACTION_RUN && !o->use_exec) {
+                if (o->out_dir) {
+                        log_error("--out is for a running container, not a post-mortem sandbox");
+                        return EXIT_CRASHCART;
+                }
                 return postmortem_run(o, o->command ? o->command : default_command, creq, ctx, NULL, fwd, oldmask);
+        }
         r = resolve_target(o, ctx, &t, o->action == ACTION_RUN && !o->use_exec ? &stopped : NULL);
+        if (r == -ENOTCONN && o->out_dir) {
+                log_error("%s is not running: --out is for a running container, not a post-mortem sandbox",
+                          o->id);
+                candidates_done(&stopped);
+                return EXIT_CRASHCART;
+        }
         if (r == -ENOTCONN) {
                 status = postmortem_run(o, o->command ? o->command : default_command, creq, ctx, &stopped.v[0], fwd,
                                         oldmask);
@@ -345,21 +380,159 @@ static int op_target(const struct options *o, const struct cart_request *creq, c
 
         if (o->action == ACTION_PRINT_PID) {
                 printf("%d\n", (int)t.pid);
-                status = EXIT_SUCCESS;
-                goto out;
+                target_done(&t);
+                return EXIT_SUCCESS;
         }
-        r = target_ns_differs(&t, "mnt");
+        status = op_pinned(o, creq, ctx, &t, fwd, oldmask);
+        target_done(&t);
+        return status;
+}
+
+/* A container pinned: checked to be one, then the cart and the command. */
+static int op_pinned(const struct options *o, const struct cart_request *creq, const struct resolve_ctx *ctx,
+                     struct target *t, const sigset_t *fwd, const sigset_t *oldmask)
+{
+        _cleanup_close_ int rundir_fd = -EBADF;
+        int status = EXIT_CRASHCART, r;
+
+        r = target_ns_differs(t, "mnt");
         if (r == -ESRCH) {
-                log_error("%s has exited", target_label(&t));
-                goto out;
+                log_error("%s has exited", target_label(t));
+                return status;
         }
         if (r < 0) {
-                log_error_errno(r, "cannot read the mount namespace of %s", target_label(&t));
-                goto out;
+                log_error_errno(r, "cannot read the mount namespace of %s", target_label(t));
+                return status;
         }
         if (r == 0 && !o->force) {
                 log_error("%s shares crashcart's mount namespace: it is not in a container (-f to use it anyway)",
-                          target_label(&t));
+                          target_label(t));
+                return status;
+        }
+        r = rundir_open(&rundir_fd);
+        if (r < 0) {
+                log_error_errno(r, "cannot set up " RUNDIR);
+                return status;
+        }
+        if (o->action == ACTION_UNMOUNT)
+                status = cart_remove(creq, t, rundir_fd) < 0 ? EXIT_CRASHCART : EXIT_SUCCESS;
+        else
+                status = op_run(o, creq, ctx, t, rundir_fd, fwd, oldmask);
+        return status;
+}
+
+/* --all: what each job needs, shared by fork. */
+struct all_jobs {
+        const struct options *o;
+        const struct cart_request *creq;
+        const struct resolve_ctx *ctx;
+        const sigset_t *fwd, *oldmask;
+        const struct candidate **v;
+        const char **names;
+};
+
+/* One container of --all, in a process of its own: the path of a single run
+ * from the pinned process on. With --out DIR, its files go to DIR/NAME. */
+static int all_job(size_t i, void *userdata)
+{
+        const struct all_jobs *a = userdata;
+        const struct candidate *c = a->v[i];
+        _cleanup_free_ char *out = NULL;
+        struct cart_request creq = *a->creq;
+        struct target t = TARGET_INIT;
+        int status, r;
+
+        r = target_open(c->pid, &t);
+        if (r < 0) {
+                log_error(r == -ESRCH ? "%s has exited" : "cannot open its process", a->names[i]);
+                return EXIT_CRASHCART;
+        }
+        t.runtime = strdup(c->runtime);
+        t.id = c->id ? strdup(c->id) : NULL;
+        t.name = c->name ? strdup(c->name) : NULL;
+        t.ns = c->ns ? strdup(c->ns) : NULL;
+        t.address = c->address ? strdup(c->address) : NULL;
+        t.workdir = c->workdir ? strdup(c->workdir) : NULL;
+        if (creq.out_dir) {
+                /* DIR/NAME, NAME one path component: [A-Za-z0-9][A-Za-z0-9_.-]*. */
+                if (!resolve_id_is_valid(a->names[i]) || strcmp(a->names[i], "..") == 0) {
+                        log_error("'%s' is not a name for a directory of --out", a->names[i]);
+                        target_done(&t);
+                        return EXIT_CRASHCART;
+                }
+                if (asprintf(&out, "%s/%s", creq.out_dir, a->names[i]) < 0) {
+                        target_done(&t);
+                        return EXIT_CRASHCART;
+                }
+                creq.out_dir = out;
+        }
+        status = op_pinned(a->o, &creq, a->ctx, &t, a->fwd, a->oldmask);
+        target_done(&t);
+        return status;
+}
+
+/* Warns, once a runtime, when --label cannot see the labels of its containers. */
+static void warn_unknown_labels(const struct options *o, const struct candidates *c)
+{
+        const char *warned[8] = {};
+        size_t n_warned = 0;
+
+        if (o->n_labels == 0)
+                return;
+        for (size_t i = 0; i < c->n; i++) {
+                bool seen = false;
+
+                if (!c->v[i].running || c->v[i].has_labels || !runtime_names_container(c->v[i].runtime))
+                        continue;
+                for (size_t k = 0; k < n_warned && !seen; k++)
+                        seen = strcmp(warned[k], c->v[i].runtime) == 0;
+                if (seen || n_warned == ELEMENTSOF(warned))
+                        continue;
+                warned[n_warned++] = c->v[i].runtime;
+                log_warning("the labels of %s's containers are not known here (Podman's come from its API socket: "
+                            "podman system service); --label leaves them out",
+                            c->v[i].runtime);
+        }
+}
+
+/* --all: the command in every running container that matches, a few at a time. */
+static int op_all(const struct options *o, const struct cart_request *creq, const struct resolve_ctx *ctx,
+                  const sigset_t *fwd, const sigset_t *oldmask)
+{
+        _cleanup_close_ int rundir_fd = -EBADF, loop_fd = -EBADF, out_fd = -EBADF;
+        _cleanup_free_ const struct candidate **v = NULL;
+        _cleanup_free_ const char **names = NULL;
+        _cleanup_free_ char *name_buf = NULL;
+        _cleanup_free_ int *status = NULL;
+        struct selector sel = { .name_glob = o->name_glob, .labels = o->labels, .n_labels = o->n_labels };
+        struct candidates c = {};
+        size_t n = 0, failed = 0;
+        int sig = 0, r, ret = EXIT_CRASHCART;
+
+        r = resolve_list(ctx, o->runtime, &c);
+        if (r < 0) {
+                log_error_errno(r, "cannot list containers");
+                return EXIT_CRASHCART;
+        }
+        warn_unknown_labels(o, &c);
+        v = calloc(c.n ? c.n : 1, sizeof(*v));
+        names = calloc(c.n ? c.n : 1, sizeof(*names));
+        name_buf = calloc(c.n ? c.n : 1, 16);
+        status = calloc(c.n ? c.n : 1, sizeof(*status));
+        if (!v || !names || !name_buf || !status) {
+                log_error_errno(-ENOMEM, "cannot list containers");
+                goto out;
+        }
+        for (size_t i = 0; i < c.n; i++)
+                if (selector_matches(&sel, &c.v[i])) {
+                        v[n] = &c.v[i];
+                        names[n] = candidate_display_name(&c.v[i], name_buf + 16 * n, 16);
+                        n++;
+                }
+        if (n == 0) {
+                log_error(o->runtime || o->name_glob || o->n_labels ? "no running container matches --runtime, "
+                                                                      "--name and --label"
+                                                                    : "no running container");
                 goto out;
         }
         r = rundir_open(&rundir_fd);
@@ -367,13 +540,46 @@ static int op_target(const struct options *o, const struct cart_request *creq, c
                 log_error_errno(r, "cannot set up " RUNDIR);
                 goto out;
         }
-        if (o->action == ACTION_UNMOUNT)
-                status = cart_remove(creq, &t, rundir_fd) < 0 ? EXIT_CRASHCART : EXIT_SUCCESS;
+        /* One loop device for all of them, held while they run. */
+        if (cart_source_hold(creq, rundir_fd, &loop_fd) < 0)
+                goto out;
+        /* DIR once, here (made if missing); each container's DIR/NAME in its job. */
+        if (creq->out_dir) {
+                r = out_dir_open(creq->out_dir, creq->out_uid, creq->out_gid, &out_fd, NULL);
+                if (r < 0) {
+                        log_error_errno(r, "cannot use --out '%s'", creq->out_dir);
+                        goto out;
+                }
+        }
+        log_debug("%zu container%s, %u at a time", n, n == 1 ? "" : "s", o->parallel);
+
+        struct all_jobs a = { .o = o, .creq = creq, .ctx = ctx, .fwd = fwd, .oldmask = oldmask, .v = v,
+                              .names = names };
+        struct all_request areq = { .names = names, .n = n, .parallel = o->parallel, .run = all_job,
+                                    .userdata = &a, .forwarded = fwd };
+        r = all_run(&areq, status, &sig);
+        if (r < 0)
+                log_error_errno(r, "cannot run the jobs");
+        fflush(stdout);
+        /* One line per container whose command failed, after all the output. */
+        for (size_t i = 0; i < n; i++) {
+                if (status[i] == 0)
+                        continue;
+                failed++;
+                if (status[i] < 0)
+                        log_error("%s: not run (interrupted)", names[i]);
+                else
+                        log_error("%s: failed with exit status %d", names[i], status[i]);
+        }
+        if (sig)
+                ret = 128 + sig;
+        else if (r < 0)
+                ret = EXIT_CRASHCART;
         else
-                status = op_run(o, creq, ctx, &t, rundir_fd, fwd, oldmask);
+                ret = failed ? 1 : EXIT_SUCCESS;
 out:
-        target_done(&t);
-        return status;
+        candidates_done(&c);
+        return ret;
 }
 
 static int op_host(const struct options *o, const struct cart_request *creq)
@@ -511,6 +717,14 @@ int main(int argc, char **argv)
         if (log_verbose >= 2)
                 fds_at_start = count_open_fds();
         creq = cart_request_of(&o);
+        if (o.out_dir) {
+                creq.out_dir = o.out_dir;
+                if (out_owner_from_env(&creq.out_uid, &creq.out_gid) < 0) {
+                        log_error("SUDO_UID and SUDO_GID must be numbers: who owns what lands in --out");
+                        options_done(&o);
+                        return EXIT_CRASHCART;
+                }
+        }
 
         if (geteuid() != 0) {
                 log_error("must run as root (it mounts and enters namespaces)");
@@ -543,6 +757,9 @@ int main(int argc, char **argv)
                 break;
         case ACTION_MANIFEST:
                 status = op_manifest(&creq);
+                break;
+        case ACTION_ALL:
+                status = op_all(&o, &creq, &ctx, &fwd, &oldmask);
                 break;
         case ACTION_RUN:
         case ACTION_MOUNT:

@@ -30,6 +30,11 @@ enum {
         OPT_HOST,
         OPT_PRIVILEGED,
         OPT_MANIFEST,
+        OPT_OUT,
+        OPT_ALL,
+        OPT_NAME,
+        OPT_LABEL,
+        OPT_PARALLEL,
         OPT_WRITABLE,
 };
 
@@ -55,6 +60,11 @@ static const struct option longopts[] = {
         { "privileged", no_argument, NULL, OPT_PRIVILEGED },
         { "host", required_argument, NULL, OPT_HOST },
         { "manifest", no_argument, NULL, OPT_MANIFEST },
+        { "out", required_argument, NULL, OPT_OUT },
+        { "all", no_argument, NULL, OPT_ALL },
+        { "name", required_argument, NULL, OPT_NAME },
+        { "label", required_argument, NULL, OPT_LABEL },
+        { "parallel", required_argument, NULL, OPT_PARALLEL },
         { "writable", no_argument, NULL, OPT_WRITABLE },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
@@ -118,10 +128,73 @@ static int check_env(struct options *o)
         return 0;
 }
 
+static int add_label(struct options *o, const char *kv)
+{
+        char **v;
+
+        if (!kv[0] || kv[0] == '=')
+                return usage(o, "--label takes KEY=VALUE or KEY, not '%s'", kv);
+        v = realloc(o->labels, (o->n_labels + 1) * sizeof(char *));
+        if (!v)
+                return -ENOMEM;
+        o->labels = v;
+        o->labels[o->n_labels++] = (char *)kv;
+        return 0;
+}
+
+static int parse_parallel(struct options *o, const char *s)
+{
+        char *end;
+        unsigned long n;
+
+        errno = 0;
+        n = strtoul(s, &end, 10);
+        if (errno || end == s || *end || s[0] == '-' || n == 0 || n > OPTIONS_PARALLEL_MAX)
+                return usage(o, "--parallel takes a number from 1 to %d, not '%s'", OPTIONS_PARALLEL_MAX, s);
+        o->parallel = (unsigned)n;
+        return 0;
+}
+
+/* --all: no ID, a command, and nothing that is about one container's cart. */
+static int check_all(struct options *o, bool mount, bool unmount, bool list, bool print_pid, bool manifest,
+                     int nargs, char **args)
+{
+        if (mount || unmount || list || print_pid || manifest || o->host_dir)
+                return usage(o, "--all runs a command: it excludes -m, -u, -l, -p, --host and --manifest");
+        if (o->tty == 1)
+                return usage(o, "--all has no terminal: it excludes -t");
+        if (o->confined && o->privileged)
+                return usage(o, "--confined and --privileged exclude each other");
+        if (nargs > 0 && strcmp(args[0], "--") == 0)
+                args++, nargs--;
+        if (nargs == 0)
+                return usage(o, "--all needs a command: crashcart --all [--name GLOB] [--label KEY=VALUE] -- CMD");
+        o->command = args;
+        o->tty = 0;
+        if (o->parallel == 0)
+                o->parallel = OPTIONS_PARALLEL_DEFAULT;
+        o->action = ACTION_ALL;
+        return 0;
+}
+
 /* What the options say to do, and whether they go together. */
 static int check_action(struct options *o, bool mount, bool unmount, bool list, bool print_pid, bool manifest,
-                        const char *setuid, const char *setgid, int nargs, char **args)
+                        bool all, const char *setuid, const char *setgid, int nargs, char **args)
 {
+        if (!all && (o->name_glob || o->n_labels > 0 || o->parallel))
+                return usage(o, "--name, --label and --parallel go with --all");
+        if (o->out_dir && (unmount || list || print_pid || manifest || o->host_dir))
+                return usage(o, "--out goes with a command or -m");
+        if (all) {
+                if (setuid || setgid) {
+                        if (o->user)
+                                return usage(o, "--user excludes -S and -G");
+                        snprintf(o->user_buf, sizeof(o->user_buf), "%s%s%s", setuid ? setuid : "0", setgid ? ":" : "",
+                                 setgid ? setgid : "");
+                        o->user = o->user_buf;
+                }
+                return check_all(o, mount, unmount, list, print_pid, manifest, nargs, args);
+        }
         if (manifest) {
                 if (nargs > 0 || mount || unmount || list || print_pid || o->host_dir)
                         return usage(o, "--manifest takes no ID and goes with -i only");
@@ -179,7 +252,7 @@ static int check_action(struct options *o, bool mount, bool unmount, bool list, 
 
 int options_parse(int argc, char **argv, struct options *o)
 {
-        bool mount = false, unmount = false, list = false, print_pid = false, manifest = false;
+        bool mount = false, unmount = false, list = false, print_pid = false, manifest = false, all = false;
         const char *setuid = NULL, *setgid = NULL;
         int c, r;
 
@@ -261,6 +334,27 @@ int options_parse(int argc, char **argv, struct options *o)
                 case OPT_MANIFEST:
                         manifest = true;
                         break;
+                case OPT_OUT:
+                        if (!*optarg)
+                                return usage(o, "--out takes a directory");
+                        o->out_dir = optarg;
+                        break;
+                case OPT_ALL:
+                        all = true;
+                        break;
+                case OPT_NAME:
+                        o->name_glob = optarg;
+                        break;
+                case OPT_LABEL:
+                        r = add_label(o, optarg);
+                        if (r < 0)
+                                return r;
+                        break;
+                case OPT_PARALLEL:
+                        r = parse_parallel(o, optarg);
+                        if (r < 0)
+                                return r;
+                        break;
                 case OPT_WRITABLE:
                         o->writable = true;
                         break;
@@ -282,13 +376,17 @@ int options_parse(int argc, char **argv, struct options *o)
         r = check_env(o);
         if (r < 0)
                 return r;
-        return check_action(o, mount, unmount, list, print_pid, manifest, setuid, setgid, argc - optind, argv + optind);
+        return check_action(o, mount, unmount, list, print_pid, manifest, all, setuid, setgid, argc - optind,
+                            argv + optind);
 }
 
 void options_done(struct options *o)
 {
         free(o->envs);
         o->envs = NULL;
+        free(o->labels);
+        o->labels = NULL;
+        o->n_labels = 0;
         o->n_envs = 0;
         for (size_t i = 0; i < o->n_env_take; i++)
                 free(o->env_take[i]);

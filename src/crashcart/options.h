@@ -15,6 +15,7 @@ enum action {
         ACTION_HOST_MOUNT,      /* -m --host DIR */
         ACTION_HOST_UNMOUNT,    /* -u --host DIR */
         ACTION_MANIFEST,        /* --manifest: print what the cart holds */
+        ACTION_ALL,             /* --all: the command in every running container that matches */
         ACTION_HELP,
         ACTION_VERSION,
 };
@@ -39,6 +40,11 @@ struct options {
         bool confined;
         bool privileged;
         const char *host_dir;   /* --host DIR */
+        const char *out_dir;    /* --out DIR: at /dev/crashcart/out */
+        const char *name_glob;  /* --all --name GLOB */
+        char **labels;          /* --all --label KEY=VALUE, in order: all must match */
+        size_t n_labels;
+        unsigned parallel;      /* --all --parallel N */
         bool writable;          /* --writable: a post-mortem sandbox's view is writable */
         int verbose;            /* how many -v */
         char user_buf[300];     /* -S UID -G GID as "UID:GID" */
@@ -49,3 +55,7 @@ struct options {
  * Returns 0, or -EINVAL with o->error set, or -ENOMEM. */
 int options_parse(int argc, char **argv, struct options *o);
 void options_done(struct options *o);
+
+/* --all runs this many at a time unless --parallel says otherwise. */
+#define OPTIONS_PARALLEL_DEFAULT 4
+#define OPTIONS_PARALLEL_MAX 64

@@ -784,7 +784,7 @@ _noreturn_ static void command_child(const struct exec_request *req, int rootfd,
         if (req->workdir) {
                 r = fault_disabled("workdir-in-root") ? (chdir(req->workdir) < 0 ? NEG_ERRNO() : 0)
                                                       : enter_workdir(req->workdir);
-                if (r < 0) {
+                if (r < 0 && !req->workdir_or_root) {
                         send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_WORKDIR, 0);
                         _exit(125);
                 }

@@ -38,6 +38,8 @@ struct exec_request {
         const char *user;       /* docker exec's --user spec; NULL: root */
         bool home_from_user;    /* HOME was not given: the user's home */
         const char *workdir;    /* in the container; NULL: / */
+        bool workdir_or_root;   /* stay at / when workdir cannot be entered (the configured one, as
+                                 * docker exec's default, may be gone) */
         bool pty;               /* a pseudo-terminal from the container's devpts */
         int host_pty_slave;     /* the fallback when the container has none, or -1 */
         int pty_sock;           /* where the master goes (SCM_RIGHTS), or -1 */

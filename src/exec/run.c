@@ -312,6 +312,7 @@ static int run_in_namespaces(const struct run_request *req, const struct target 
                 .user = req->user,
                 .home_from_user = !env.home_given,
                 .workdir = req->workdir,
+                .workdir_or_root = req->workdir_or_root,
                 .pty = pty,
                 .host_pty_slave = plan.host_slave,
                 .pty_sock = plan.sock[1],

@@ -23,6 +23,7 @@ struct run_request {
         int tty;                /* 1 a pty, 0 none, -1 a pty when stdin is a terminal */
         const char *user;       /* docker exec's --user spec (NAME|UID[:GROUP|GID]); NULL: root */
         const char *workdir;    /* in the container; NULL: / */
+        bool workdir_or_root;   /* workdir is the runtime's configured one: / when it cannot be entered */
         char *const *envs;      /* KEY=VALUE from --env, in order */
         size_t n_envs;
         bool env_from_target;

@@ -92,7 +92,8 @@ void target_done(struct target *t)
         free(t->name);
         free(t->ns);
         free(t->address);
-        t->runtime = t->id = t->name = t->ns = t->address = NULL;
+        free(t->workdir);
+        t->runtime = t->id = t->name = t->ns = t->address = t->workdir = NULL;
 }
 
 int target_ns_id(const struct target *t, const char *ns, uint64_t *ret_dev, uint64_t *ret_ino)

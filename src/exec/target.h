@@ -16,6 +16,7 @@ struct target {
         char *name;
         char *ns;             /* what the runtime's own exec needs (containerd namespace, ...) */
         char *address;        /* and containerd's socket */
+        char *workdir;        /* the working directory the runtime configured; NULL: not known */
 };
 
 #define TARGET_INIT { .pid = 0, .pidfd = -EBADF, .procfd = -EBADF }

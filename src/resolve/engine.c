@@ -19,13 +19,34 @@ const char *docker_socket_path(void)
         return "/var/run/docker.sock";
 }
 
+/* Labels ({"KEY": "VALUE", ...}; null when there are none) of the last candidate. */
+static int take_labels(json_object *labels, struct candidates *out)
+{
+        struct candidate *c = &out->v[out->n - 1];
+
+        candidate_labels_known(c);
+        if (!labels || !json_object_is_type(labels, json_type_object))
+                return 0;
+        json_object_object_foreach(labels, key, value) {
+                int r;
+
+                if (!json_object_is_type(value, json_type_string))
+                        continue;
+                r = candidate_add_label(c, key, json_object_get_string(value));
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int docker_parse_inspect(const char *body, size_t len, const char *runtime, struct candidates *out)
 {
         _cleanup_json_ json_object *root = json_parse(body, len);
-        json_object *state, *pidv, *runv;
+        json_object *state, *pidv, *runv, *config, *labels = NULL;
         const char *id, *name;
         int64_t pid = 0;
         bool running = false;
+        int r;
 
         if (!root || !json_object_is_type(root, json_type_object))
                 return -EBADMSG;
@@ -45,7 +66,17 @@ int docker_parse_inspect(const char *body, size_t len, const char *runtime, stru
                 return -EBADMSG;
         if (pid == 0)
                 running = false;
-        return candidates_add(out, runtime, id, name, NULL, (pid_t)pid, running);
+        r = candidates_add(out, runtime, id, name, NULL, (pid_t)pid, running);
+        if (r < 0)
+                return r;
+        /* What docker exec and podman exec take by default: Config's. */
+        if (json_object_object_get_ex(root, "Config", &config) && json_object_is_type(config, json_type_object)) {
+                r = candidate_set_workdir(&out->v[out->n - 1], json_get_string(config, "WorkingDir"));
+                if (r < 0)
+                        return r;
+                json_object_object_get_ex(config, "Labels", &labels);
+        }
+        return take_labels(labels, out);
 }
 
 int docker_parse_list(const char *body, size_t len, const char *runtime, const char *prefix, struct candidates *out)
@@ -80,7 +111,13 @@ int docker_parse_list(const char *body, size_t len, const char *runtime, const c
                                         name++;
                         }
                 }
+                json_object *labels = NULL;
+
                 r = candidates_add(out, runtime, id, name, NULL, (pid_t)pid, state && strcmp(state, "running") == 0);
+                if (r < 0)
+                        return r;
+                json_object_object_get_ex(c, "Labels", &labels);
+                r = take_labels(labels, out);
                 if (r < 0)
                         return r;
         }
@@ -157,13 +194,23 @@ static int api_list(const char *runtime, const char *sock, struct candidates *ou
         if (status != 200)
                 return -EPROTO;
         r = docker_parse_list(body, len, runtime, NULL, &all);
-        /* Docker's listing has no PID: inspect the running ones. */
+        /* Docker's listing has no PID, and neither has the working directory:
+         * inspect the running ones. */
         for (size_t i = 0; r >= 0 && i < all.n; i++) {
-                if (all.v[i].running && all.v[i].pid == 0)
+                struct candidate *v;
+
+                if (all.v[i].running) {
                         r = api_lookup(runtime, sock, all.v[i].id, out);
-                else
-                        r = candidates_add(out, runtime, all.v[i].id, all.v[i].name, NULL, all.v[i].pid,
-                                           all.v[i].running);
+                        continue;
+                }
+                v = realloc(out->v, (out->n + 1) * sizeof(*v));
+                if (!v) {
+                        r = -ENOMEM;
+                        break;
+                }
+                out->v = v;
+                out->v[out->n++] = all.v[i];
+                all.v[i] = (struct candidate){};
         }
         candidates_done(&all);
         return r;

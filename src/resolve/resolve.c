@@ -53,6 +53,47 @@ static void candidate_free(struct candidate *c)
         free(c->name);
         free(c->ns);
         free(c->address);
+        free(c->workdir);
+        for (size_t i = 0; i < c->n_labels; i++)
+                free(c->labels[i]);
+        free(c->labels);
+}
+
+int candidate_set_workdir(struct candidate *c, const char *dir)
+{
+        char *d;
+
+        /* Relative or empty: the runtime's default, which is "/". */
+        if (!dir || dir[0] != '/')
+                return 0;
+        d = strdup(dir);
+        if (!d)
+                return -ENOMEM;
+        free(c->workdir);
+        c->workdir = d;
+        return 0;
+}
+
+int candidate_add_label(struct candidate *c, const char *key, const char *value)
+{
+        char **v, *kv;
+
+        if (asprintf(&kv, "%s=%s", key, value ? value : "") < 0)
+                return -ENOMEM;
+        v = realloc(c->labels, (c->n_labels + 1) * sizeof(char *));
+        if (!v) {
+                free(kv);
+                return -ENOMEM;
+        }
+        c->labels = v;
+        c->labels[c->n_labels++] = kv;
+        c->has_labels = true;
+        return 0;
+}
+
+void candidate_labels_known(struct candidate *c)
+{
+        c->has_labels = true;
 }
 
 void candidates_done(struct candidates *c)

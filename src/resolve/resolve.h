@@ -18,6 +18,10 @@ struct candidate {
         char *address;  /* containerd's socket, for ctr --address; NULL: ctr's default */
         pid_t pid;      /* the container's init; 0 when not running or not known yet */
         bool running;
+        char *workdir;  /* its configured working directory (WorkingDir, OCI process.cwd); NULL: not known */
+        char **labels;  /* its labels, "KEY=VALUE" each, from the engine's API */
+        size_t n_labels;
+        bool has_labels; /* the runtime told its labels (none, perhaps): Docker, Podman's API */
 };
 
 struct candidates {
@@ -83,6 +87,12 @@ int candidates_add(struct candidates *c, const char *runtime, const char *id, co
                    pid_t pid, bool running);
 /* Sets the address of the candidate added last. */
 int candidates_set_address(struct candidates *c, const char *address);
+/* What the last candidate added also has: its working directory (absolute, else
+ * ignored), a label (has_labels is set by the first, or by
+ * candidate_labels_known for a container with none). */
+int candidate_set_workdir(struct candidate *c, const char *dir);
+int candidate_add_label(struct candidate *c, const char *key, const char *value);
+void candidate_labels_known(struct candidate *c);
 void candidates_done(struct candidates *c);
 /* Removes later candidates that are the same container (same init PID, or same
  * 64-digit id) seen through another runtime: Docker's containers are also

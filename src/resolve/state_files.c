@@ -49,6 +49,21 @@ static const char *storage_manager(int root_fd, const char *id, json_object *ent
         return "podman";
 }
 
+/* The OCI spec's process.cwd of the last candidate, from a config.json that
+ * root's runtime wrote: the working directory a runtime's exec starts in. */
+static int take_oci_cwd(const struct resolve_ctx *ctx, int dirfd, const char *path, struct candidates *out)
+{
+        _cleanup_json_ json_object *cfg = NULL;
+        json_object *process;
+
+        if (!resolve_state_is_trusted(ctx, dirfd, path))
+                return 0;
+        cfg = json_read_at(dirfd, path, STATE_MAX);
+        if (!cfg || !json_object_object_get_ex(cfg, "process", &process))
+                return 0;
+        return candidate_set_workdir(&out->v[out->n - 1], json_get_string(process, "cwd"));
+}
+
 int storage_lookup(const struct resolve_ctx *ctx, const char *runtime, const char *id, struct candidates *out)
 {
         _cleanup_json_ json_object *all = json_read_at(ctx->root_fd, STORAGE_LIB "/containers.json", STATE_MAX);
@@ -91,6 +106,10 @@ int storage_lookup(const struct resolve_ctx *ctx, const char *runtime, const cha
                 snprintf(path, sizeof(path), STORAGE_RUN "/%s/userdata/pidfile", cid);
                 pid = read_pidfile_at(ctx, ctx->root_fd, path);
                 r = candidates_add(out, runtime, cid, name, NULL, pid, pid > 0);
+                if (r < 0)
+                        return r;
+                snprintf(path, sizeof(path), STORAGE_LIB "/%s/userdata/config.json", cid);
+                r = take_oci_cwd(ctx, ctx->root_fd, path, out);
                 if (r < 0)
                         return r;
         }
@@ -161,7 +180,14 @@ static int containerd_task_cb(const struct resolve_ctx *ctx, int dirfd, const ch
         snprintf(path, sizeof(path), "%s/init.pid", name);
         pid = read_pidfile_at(ctx, dirfd, path);
         r = candidates_add(w->out, "containerd", name, NULL, w->ns, pid, pid > 0);
-        return r < 0 ? r : candidates_set_address(w->out, w->address);
+        if (r < 0)
+                return r;
+        r = candidates_set_address(w->out, w->address);
+        if (r < 0)
+                return r;
+        /* The task's bundle. */
+        snprintf(path, sizeof(path), "%s/config.json", name);
+        return take_oci_cwd(ctx, dirfd, path, w->out);
 }
 
 static int containerd_ns_cb(const struct resolve_ctx *ctx, int dirfd, const char *name, void *userdata)

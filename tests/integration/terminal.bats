@@ -59,7 +59,8 @@ term_wait() {
 @test "an interactive run: a pty of the container's, resize, Ctrl-C, exit status, the host terminal restored" {
         term_start
         term_send "stty -g >$BATS_TEST_TMPDIR/before; '$CRASHCART' '$BB' /dev/crashcart/bin/sh -i" Enter
-        term_wait '^/ #'
+        # In the container's configured working directory, as docker exec starts.
+        term_wait '^/tmp #'
         term_send 'tty; stty size' Enter
         term_wait '^/dev/pts/[0-9]+$'
         term_wait '^24 80$'
@@ -123,7 +124,7 @@ term_wait() {
         # would end this shell; the end of its terminal does.
         tmux new-session -d -s cc -x 80 -y 24 \
                 "env -i PATH=$PATH TERM=xterm CRASHCART_IMAGE=$CRASHCART_IMAGE '$CRASHCART' '$BB' /dev/crashcart/bin/sh -i"
-        term_wait '^/ #'
+        term_wait '^/tmp #'
         term_send "trap '' HUP" Enter
         term_send 'echo half typ'
         term_wait 'half typ'

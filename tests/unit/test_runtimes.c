@@ -192,6 +192,36 @@ TEST(runtimes_podman_storage)
         host_close();
 }
 
+/* The working directory a runtime's exec would start in: the OCI spec's
+ * process.cwd of Podman's storage and of containerd's task bundle; none where
+ * the spec has none. */
+TEST(runtimes_oci_workdir)
+{
+        struct candidates c = {};
+        bool seen_d = false, seen_a = false;
+
+        if (!host_open())
+                return;
+        CHECK(resolve_list(&ctx, "podman", &c) == 0);
+        for (size_t i = 0; i < c.n; i++)
+                if (strcmp(c.v[i].id, D) == 0) {
+                        CHECK_STR(c.v[i].workdir, "/srv/app");
+                        CHECK(!c.v[i].has_labels);
+                        seen_d = true;
+                } else
+                        CHECK(c.v[i].workdir == NULL);
+        candidates_done(&c);
+        CHECK(resolve_list(&ctx, "containerd", &c) == 0);
+        for (size_t i = 0; i < c.n; i++)
+                if (strcmp(c.v[i].id, A) == 0) {
+                        CHECK_STR(c.v[i].workdir, "/app");
+                        seen_a = true;
+                }
+        candidates_done(&c);
+        CHECK(seen_d && seen_a);
+        host_close();
+}
+
 /* runc with its recorded start time; a recycled PID (start differs) is not it. */
 TEST(runtimes_runc_crun_start_time)
 {

@@ -132,7 +132,8 @@ TEST(rcfile_text)
         if (!with || !without)
                 return;
         CHECK(strncmp(with, "# crashcart: ", 13) == 0);
-        CHECK(strstr(with, "\nexport PATH=" CART_PATH_PREFIX ":$PATH\n"));
+        /* The cart's directories first, each once. */
+        CHECK(strstr(with, "\nexport PATH=" CART_PATH_PREFIX "${_cc_path:+:$_cc_path}\n"));
         CHECK(strncmp(with, without, strlen(without)) == 0);
         CHECK(strstr(with, ". " CART_PATH "/share/bash-completion/bash_completion\n"));
         CHECK(!strstr(without, "bash_completion"));
