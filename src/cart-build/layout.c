@@ -448,9 +448,11 @@ const struct redirect cart_redirects[] = {
         /* V01: the name-service switch: the cart's (files; files dns for hosts),
          * never the container's, which can name a module by path. glibc 2.36 also
          * builds the name from an inlined 16-byte constant followed by "nf": the
-         * first 16 bytes of the cart's name, "/dev/crashcart//" + "nf". */
+         * first 16 bytes of the cart's name, "/dev/crashcart//" + "nf". That copy
+         * is amd64's compiler's (arm64's libc copies the whole string), so it is
+         * not required; the whole string is. */
         R("lib/libc.so.6", "/etc/nsswitch.conf", REDIRECT_CART, "nf"),
-        R("lib/libc.so.6", "/etc/nsswitch.co", REDIRECT_CART, ""),
+        { "lib/libc.so.6", "/etc/nsswitch.co", false, REDIRECT_CART, "", false },
         /* V39: message catalogs are printf formats: the cart's (none: English). */
         R("lib/libc.so.6", "/usr/share/locale", REDIRECT_CART, "lo"),
         { NULL, "/usr/share/locale", false, REDIRECT_CART, "lo", false },
