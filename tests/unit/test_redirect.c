@@ -97,7 +97,10 @@ TEST(cart_redirects)
                         else
                                 CHECK(strncmp(file, "bin/", 4) == 0 || strncmp(file, "sbin/", 5) == 0 ||
                                       strncmp(file, "lib/", 4) == 0);
-                        CHECK(cart_redirects[i].required || !file);
+                        /* Keyed to a file: required, but for the one copy only one
+                         * architecture's compiler makes. */
+                        CHECK(cart_redirects[i].required || !file ||
+                              strcmp(cart_redirects[i].from, "/etc/nsswitch.co") == 0);
                         free(file);
                 }
         CHECK(every_elf == cart_arches_n);
