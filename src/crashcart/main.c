@@ -125,6 +125,12 @@ static void help(void)
                "                     kernels before 5.2)\n"
                "      --writable     a post-mortem sandbox is writable, into a copy that goes\n"
                "                     at the end (the container's files never change)\n"
+               "      --core[=FILE]  a post-mortem sandbox opens the container's newest core\n"
+               "                     (where kernel.core_pattern puts it in the container), or\n"
+               "                     FILE of the container's, in the cart's gdb, which shows\n"
+               "                     the backtrace and reads commands (from stdin, to its\n"
+               "                     end, when that is not a terminal). With CMD: CMD runs\n"
+               "                     instead, with $CRASHCART_CORE and $CRASHCART_CORE_EXE\n"
                "      --manifest     print the cart's manifest (its packages with version and\n"
                "                     architecture, the builder's version and options) and exit\n"
                "  -v, --verbose      say what is done\n"
@@ -370,9 +376,9 @@ static int op_target(const struct options *o, const struct cart_request *creq, c
         }
         if (r < 0)
                 return EXIT_CRASHCART;
-        if (o->writable) {
-                log_error("%s is running: --writable is for a post-mortem sandbox of a container that is not",
-                          target_label(&t));
+        if (o->writable || o->core) {
+                log_error("%s is running: %s is for a post-mortem sandbox of a container that is not",
+                          target_label(&t), o->writable ? "--writable" : "--core");
                 target_done(&t);
                 return EXIT_CRASHCART;
         }

@@ -36,6 +36,7 @@ enum {
         OPT_LABEL,
         OPT_PARALLEL,
         OPT_WRITABLE,
+        OPT_CORE,
 };
 
 static const struct option longopts[] = {
@@ -66,6 +67,7 @@ static const struct option longopts[] = {
         { "label", required_argument, NULL, OPT_LABEL },
         { "parallel", required_argument, NULL, OPT_PARALLEL },
         { "writable", no_argument, NULL, OPT_WRITABLE },
+        { "core", optional_argument, NULL, OPT_CORE },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -181,6 +183,8 @@ static int check_all(struct options *o, bool mount, bool unmount, bool list, boo
 static int check_action(struct options *o, bool mount, bool unmount, bool list, bool print_pid, bool manifest,
                         bool all, const char *setuid, const char *setgid, int nargs, char **args)
 {
+        if (all && o->core)
+                return usage(o, "--core is for one container: it excludes --all");
         if (!all && (o->name_glob || o->n_labels > 0 || o->parallel))
                 return usage(o, "--name, --label and --parallel go with --all");
         if (o->out_dir && (unmount || list || print_pid || manifest || o->host_dir))
@@ -241,6 +245,8 @@ static int check_action(struct options *o, bool mount, bool unmount, bool list, 
                 return usage(o, "-e runs a command: it excludes -m and -u");
         if (o->writable && (mount || unmount || print_pid || o->use_exec))
                 return usage(o, "--writable is for a post-mortem sandbox: it excludes -m, -u, -p and -e");
+        if (o->core && (mount || unmount || print_pid || o->use_exec || o->out_dir))
+                return usage(o, "--core is for a post-mortem sandbox: it excludes -m, -u, -p, -e and --out");
         if (setuid || setgid) {
                 snprintf(o->user_buf, sizeof(o->user_buf), "%s%s%s", setuid ? setuid : "0", setgid ? ":" : "",
                          setgid ? setgid : "");
@@ -357,6 +363,12 @@ int options_parse(int argc, char **argv, struct options *o)
                         break;
                 case OPT_WRITABLE:
                         o->writable = true;
+                        break;
+                case OPT_CORE:
+                        if (optarg && !*optarg)
+                                return usage(o, "--core=FILE takes a path in the container");
+                        o->core = true;
+                        o->core_file = optarg;
                         break;
                 case 'v':
                         o->verbose++;

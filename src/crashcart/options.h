@@ -46,6 +46,8 @@ struct options {
         size_t n_labels;
         unsigned parallel;      /* --all --parallel N */
         bool writable;          /* --writable: a post-mortem sandbox's view is writable */
+        bool core;              /* --core: the container's core in the cart's gdb */
+        const char *core_file;  /* --core=FILE: that core, a path in the container's root */
         int verbose;            /* how many -v */
         char user_buf[300];     /* -S UID -G GID as "UID:GID" */
         char error[256];        /* the usage error, when parsing fails */

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +9,10 @@
 #include "basic/interrupt.h"
 #include "basic/log.h"
 #include "basic/macro.h"
+#include "basic/fileio.h"
+#include "cart/layout.h"
 #include "cart/session.h"
+#include "coredump/find.h"
 #include "crashcart/postmortem.h"
 #include "exec/cmdenv.h"
 #include "exec/run.h"
@@ -84,6 +89,137 @@ static int log_sandbox_error(const struct sandbox_error *e, const struct contain
         return EXIT_CRASHCART;
 }
 
+/* --core: what the command becomes, the core's path and program named. */
+struct core_run {
+        char *argv[12];
+        char *envs_buf[2];      /* CRASHCART_CORE=, CRASHCART_CORE_EXE= */
+        char **envs;            /* the operator's --env, then those */
+        size_t n_envs;
+        struct core_found found;
+};
+
+static void core_run_done(struct core_run *c)
+{
+        free(c->envs_buf[0]);
+        free(c->envs_buf[1]);
+        free(c->envs);
+        core_found_done(&c->found);
+}
+
+/* The container's core, beneath the sandbox's root: --core=FILE, or the newest
+ * file that kernel.core_pattern names there. */
+static int core_locate(const struct options *o, const struct resolve_ctx *ctx, const struct container_spec *spec,
+                       int rootfd, const char *what, struct core_found *ret)
+{
+        _cleanup_free_ char *text = NULL, *uses_pid = NULL;
+        struct core_pattern pat = {};
+        const char *dir;
+        int r;
+
+        if (o->core_file) {
+                r = core_open_path(rootfd, o->core_file, ret);
+                if (r == -ENOEXEC)
+                        log_error("'%s' of %s is not an ELF core file", o->core_file, what);
+                else if (r == -EPROTONOSUPPORT)
+                        log_error("'%s' of %s is a core of another byte order than this machine's", o->core_file,
+                                  what);
+                else if (r < 0)
+                        log_error_errno(r, "cannot read the core '%s' of %s", o->core_file, what);
+                return r;
+        }
+        r = read_full_fileat(ctx->root_fd, "proc/sys/kernel/core_pattern", 4096, &text, NULL);
+        if (r < 0)
+                return log_error_errno(r, "cannot read kernel.core_pattern");
+        (void)read_full_fileat(ctx->root_fd, "proc/sys/kernel/core_uses_pid", 64, &uses_pid, NULL);
+        text[strcspn(text, "\n")] = 0;
+        r = core_pattern_parse(text, uses_pid && uses_pid[0] == '1', &pat);
+        if (r == -EOPNOTSUPP) {
+                log_error("kernel.core_pattern '%s' makes a directory per core: --core=FILE names the core", text);
+                return r;
+        }
+        if (r < 0)
+                return log_error_errno(r, "cannot parse kernel.core_pattern '%s'", text);
+        if (pat.pipe) {
+                log_error("kernel.core_pattern pipes cores to '%s', which keeps them outside the container: "
+                          "--core finds cores that the kernel wrote as files (kernel.core_pattern=/tmp/core.%%e.%%p), "
+                          "or --core=FILE names one",
+                          pat.pipe);
+                core_pattern_done(&pat);
+                return -EOPNOTSUPP;
+        }
+        /* A relative pattern is in the dumping process's working directory: the
+         * configured one is the best guess there is. */
+        dir = pat.dir && pat.dir[0] == '/' ? pat.dir : spec->workdir ? spec->workdir : "/";
+        if (pat.dir && pat.dir[0] != '/') {
+                _cleanup_free_ char *joined = path_join(dir, pat.dir);
+
+                r = joined ? core_find_newest(rootfd, joined, pat.glob, ret) : -ENOMEM;
+        } else
+                r = core_find_newest(rootfd, dir, pat.glob, ret);
+        if (r == -ENOENT || r == -ENOTDIR)
+                log_error("no core of %s matches kernel.core_pattern '%s' in its '%s': did its process run with a "
+                          "core size limit (docker run --ulimit core=-1)?",
+                          what, text, pat.dir ? pat.dir : dir);
+        else if (r < 0)
+                log_error_errno(r, "cannot look for the core of %s in its '%s'", what, pat.dir ? pat.dir : dir);
+        core_pattern_done(&pat);
+        return r;
+}
+
+/* The command of a --core run: the cart's gdb on the core, or the operator's
+ * command told where the core is. */
+static int core_prepare(const struct options *o, const struct resolve_ctx *ctx, const struct container_spec *spec,
+                        const struct target *t, const char *what, struct core_run *c)
+{
+        _cleanup_close_ int rootfd = -EBADF;
+        const struct elfcore_info *info = &c->found.info;
+        char when[64] = "";
+        struct tm tm;
+        size_t n = 0;
+        int r;
+
+        /* The sandbox's root, as its init sees it: the container's files. */
+        rootfd = openat(t->procfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0)
+                return log_error_errno(NEG_ERRNO(), "cannot open the sandbox's root");
+        r = core_locate(o, ctx, spec, rootfd, what, &c->found);
+        if (r < 0)
+                return r;
+        if (localtime_r(&c->found.mtime.tv_sec, &tm))
+                strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+        log_notice("the core '%s' of '%s'%s%s, written %s", c->found.path,
+                   info->exe ? info->exe : info->fname[0] ? info->fname : "an unknown program",
+                   info->signal > 0 && sigabbrev_np(info->signal) ? ", killed by SIG" : "",
+                   info->signal > 0 && sigabbrev_np(info->signal) ? sigabbrev_np(info->signal) : "", when);
+        if (o->command) {
+                c->envs = calloc(o->n_envs + 2, sizeof(char *));
+                if (!c->envs || asprintf(&c->envs_buf[0], "CRASHCART_CORE=%s", c->found.path) < 0 ||
+                    asprintf(&c->envs_buf[1], "CRASHCART_CORE_EXE=%s", info->exe ? info->exe : "") < 0) {
+                        c->envs_buf[0] = c->envs_buf[1] = NULL;
+                        return log_error_errno(-ENOMEM, "cannot prepare the command");
+                }
+                for (size_t i = 0; i < o->n_envs; i++)
+                        c->envs[c->n_envs++] = o->envs[i];
+                c->envs[c->n_envs++] = c->envs_buf[0];
+                c->envs[c->n_envs++] = c->envs_buf[1];
+                return 0;
+        }
+        /* The container's root is the sandbox's /: the sysroot where gdb finds
+         * the program's libraries as the process loaded them. */
+        c->argv[n++] = (char *)CART_BIN "/gdb";
+        c->argv[n++] = (char *)"-q";
+        c->argv[n++] = (char *)"-iex";
+        c->argv[n++] = (char *)"set sysroot /";
+        c->argv[n++] = (char *)"-ex";
+        c->argv[n++] = (char *)"bt";
+        if (info->exe)
+                c->argv[n++] = info->exe;
+        c->argv[n++] = (char *)"-c";
+        c->argv[n++] = c->found.path;
+        c->argv[n] = NULL;
+        return 0;
+}
+
 int postmortem_run(const struct options *o, char *const *argv, const struct cart_request *creq,
                    const struct resolve_ctx *ctx, const struct candidate *hit, const sigset_t *fwd,
                    const sigset_t *oldmask)
@@ -93,6 +229,7 @@ int postmortem_run(const struct options *o, char *const *argv, const struct cart
         struct sandbox sb = SANDBOX_INIT;
         struct sandbox_error err;
         struct target t = TARGET_INIT;
+        struct core_run core = {};
         /* An image has no container id to name the host after. */
         char what[400], hostname[13] = "crashcart";
         dev_t cart_dev = 0;
@@ -145,13 +282,20 @@ int postmortem_run(const struct options *o, char *const *argv, const struct cart
                 log_notice("%s %s: a post-mortem sandbox of its files, %s", what, hit ? "is not running" : "never ran",
                            o->writable ? "writable into a copy that goes at the end" : "read-only");
 
+        if (o->core) {
+                if (core_prepare(o, ctx, &spec, &t, what, &core) < 0)
+                        goto out;
+                if (!o->command)
+                        argv = core.argv;
+        }
+
         struct run_request rreq = {
                 .argv = argv,
                 .tty = o->tty,
                 .user = o->user ? o->user : spec.user,
                 .workdir = o->workdir ? o->workdir : spec.workdir,
-                .envs = o->envs,
-                .n_envs = o->n_envs,
+                .envs = core.envs ? core.envs : o->envs,
+                .n_envs = core.envs ? core.n_envs : o->n_envs,
                 /* The configuration's environment stands in for the init's: what
                  * --env-from-target takes, it takes without being told. */
                 .env_from_target = true,
@@ -168,6 +312,7 @@ int postmortem_run(const struct options *o, char *const *argv, const struct cart
         };
         status = run_command(&rreq, ctx, &t);
 out:
+        core_run_done(&core);
         target_done(&t);
         sandbox_stop(&sb);
         container_spec_done(&spec);

@@ -149,6 +149,25 @@ TEST(options_usage_errors)
 
 /* Every runtime of the table is a valid --runtime, and -e builds each runtime's
  * own exec command line from the table. */
+TEST(options_core)
+{
+        struct options o;
+
+        CHECK(PARSE(&o, "--core", "web") == 0);
+        CHECK(o.core && o.core_file == NULL && o.action == ACTION_RUN && o.command == NULL);
+        options_done(&o);
+        /* =FILE only: a separate word is the ID. */
+        CHECK(PARSE(&o, "--core=/tmp/core.1", "web", "/dev/crashcart/bin/sh") == 0);
+        CHECK_STR(o.core_file, "/tmp/core.1");
+        CHECK_STR(o.id, "web");
+        CHECK(o.command != NULL);
+        options_done(&o);
+        expect_usage("--core=FILE takes a path in the container", PARSE(&o, "--core=", "web"), &o);
+        expect_usage("--core is for a post-mortem sandbox: it excludes -m, -u, -p, -e and --out",
+                     PARSE(&o, "--core", "-e", "web"), &o);
+        expect_usage("--core is for one container: it excludes --all", PARSE(&o, "--core", "--all", "--", "true"), &o);
+}
+
 TEST(runtime_table)
 {
         struct runtime_exec_args a = { .id = "c1", .ns = NULL, .tty = true, .exec_id = "crashcart-1" };
