@@ -224,7 +224,7 @@ $(B)/fuzz_%: $(B)/fuzz/tests/fuzz/fuzz_%.o $(B)/fuzz/libcrashcart.a
 # ---- the integration tests' C helpers (tests/helpers), built by tests/run ----
 # Static, as the containers they run in have no libc of their own to lend: the
 # hostile programs of the test carts, the scratch image's pause, the DNS server,
-# pidat, the planted /bin/sh. pause also against musl (musl-gcc, Debian's musl-tools)
+# pidat, the planted /bin/sh. crasher also dynamic against glibc. pause also against musl (musl-gcc, Debian's musl-tools)
 # and glibc, each the only program of an image with that libc. tests/helpers/lib*.c
 # are shared objects a hostile container plants (libmark.so): no libc, no start
 # files, nothing a loader could refuse them for.
@@ -235,7 +235,7 @@ MUSL_CC ?= musl-gcc
 HELPER_SO_SRCS := $(wildcard tests/helpers/lib*.c)
 HELPERS := $(patsubst tests/helpers/%.c,$(B)/helpers/%,$(filter-out $(HELPER_SO_SRCS),$(wildcard tests/helpers/*.c))) \
 	$(patsubst tests/helpers/%.c,$(B)/helpers/%.so,$(HELPER_SO_SRCS)) \
-	$(B)/helpers/pause-musl $(B)/helpers/pause-glibc
+	$(B)/helpers/pause-musl $(B)/helpers/pause-glibc $(B)/helpers/crasher-glibc
 
 helpers: $(HELPERS)
 
@@ -254,6 +254,12 @@ $(B)/helpers/pause-musl: tests/helpers/pause.c
 $(B)/helpers/pause-glibc: tests/helpers/pause.c
 	@mkdir -p $(@D)
 	$(CC) $(HELPER_CFLAGS) -MMD -MP $< -o $@
+
+# Dynamic, with its symbols and debug information: the core of a container
+# whose libc is its own (postmortem.bats, --core).
+$(B)/helpers/crasher-glibc: tests/helpers/crasher.c
+	@mkdir -p $(@D)
+	$(CC) $(HELPER_CFLAGS) -O0 -g -MMD -MP $< -o $@
 
 .PHONY: helpers
 

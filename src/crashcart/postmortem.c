@@ -173,8 +173,6 @@ static int core_prepare(const struct options *o, const struct resolve_ctx *ctx, 
 {
         _cleanup_close_ int rootfd = -EBADF;
         const struct elfcore_info *info = &c->found.info;
-        char when[64] = "";
-        struct tm tm;
         size_t n = 0;
         int r;
 
@@ -185,12 +183,6 @@ static int core_prepare(const struct options *o, const struct resolve_ctx *ctx, 
         r = core_locate(o, ctx, spec, rootfd, what, &c->found);
         if (r < 0)
                 return r;
-        if (localtime_r(&c->found.mtime.tv_sec, &tm))
-                strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-        log_notice("the core '%s' of '%s'%s%s, written %s", c->found.path,
-                   info->exe ? info->exe : info->fname[0] ? info->fname : "an unknown program",
-                   info->signal > 0 && sigabbrev_np(info->signal) ? ", killed by SIG" : "",
-                   info->signal > 0 && sigabbrev_np(info->signal) ? sigabbrev_np(info->signal) : "", when);
         if (o->command) {
                 c->envs = calloc(o->n_envs + 2, sizeof(char *));
                 if (!c->envs || asprintf(&c->envs_buf[0], "CRASHCART_CORE=%s", c->found.path) < 0 ||
@@ -218,6 +210,21 @@ static int core_prepare(const struct options *o, const struct resolve_ctx *ctx, 
         c->argv[n++] = c->found.path;
         c->argv[n] = NULL;
         return 0;
+}
+
+/* Which core, of what, killed how, and when: said once the sandbox is. */
+static void core_say(const struct core_found *f)
+{
+        const struct elfcore_info *info = &f->info;
+        const char *sig = info->signal > 0 ? sigabbrev_np(info->signal) : NULL;
+        char when[64] = "";
+        struct tm tm;
+
+        if (localtime_r(&f->mtime.tv_sec, &tm))
+                strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+        log_notice("the core '%s' of '%s'%s%s, written %s", f->path,
+                   info->exe ? info->exe : info->fname[0] ? info->fname : "an unknown program",
+                   sig ? ", killed by SIG" : "", sig ? sig : "", when);
 }
 
 int postmortem_run(const struct options *o, char *const *argv, const struct cart_request *creq,
@@ -271,6 +278,12 @@ int postmortem_run(const struct options *o, char *const *argv, const struct cart
         t.runtime = strdup(hit ? hit->runtime : "image");
         t.name = strdup(what);
         fault_point("sandboxed");
+        if (o->core) {
+                if (core_prepare(o, ctx, &spec, &t, what, &core) < 0)
+                        goto out;
+                if (!o->command)
+                        argv = core.argv;
+        }
         n_left_out = count_left_out(o, &spec);
         if (n_left_out > 0)
                 log_notice("%s %s: a post-mortem sandbox of its files, %s; %zu variable%s of its "
@@ -282,12 +295,8 @@ int postmortem_run(const struct options *o, char *const *argv, const struct cart
                 log_notice("%s %s: a post-mortem sandbox of its files, %s", what, hit ? "is not running" : "never ran",
                            o->writable ? "writable into a copy that goes at the end" : "read-only");
 
-        if (o->core) {
-                if (core_prepare(o, ctx, &spec, &t, what, &core) < 0)
-                        goto out;
-                if (!o->command)
-                        argv = core.argv;
-        }
+        if (o->core)
+                core_say(&core.found);
 
         struct run_request rreq = {
                 .argv = argv,

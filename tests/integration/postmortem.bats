@@ -26,15 +26,48 @@ setup_file() {
 crashcart_storage() { CONTAINER_HOST=unix:///nonexistent "$CRASHCART" "$@"; }
 
 teardown_file() {
+        core_pattern_restore
         cc_cleanup_containers
         docker volume ls -q --filter label=crashcart-test=1 | xargs -r docker volume rm >/dev/null 2>&1
         true
 }
 
 teardown() {
+        core_pattern_restore
         cc_wait_loops_gone
         cc_assert_host_clean
         assert_no_sandbox
+}
+
+# kernel.core_pattern for one test's run: the host's value is kept in a file
+# (a test that dies still has it restored, by teardown or the next file's run)
+# and put back by core_pattern_restore.
+CORE_PATTERN_SAVED=$CC_RUN/core_pattern.postmortem
+core_pattern_set() {
+        [ -f "$CORE_PATTERN_SAVED" ] || cat /proc/sys/kernel/core_pattern >"$CORE_PATTERN_SAVED"
+        printf '%s\n' "$1" >/proc/sys/kernel/core_pattern
+}
+core_pattern_restore() {
+        [ -f "$CORE_PATTERN_SAVED" ] || return 0
+        cat "$CORE_PATTERN_SAVED" >/proc/sys/kernel/core_pattern
+        rm -f "$CORE_PATTERN_SAVED"
+}
+
+# crashcart-test/crasher: tests/helpers/crasher.c built against glibc,
+# dynamically, at /app/crasher, with the host's libc and loader as the image's
+# own, and a /tmp for its core.
+make_crasher_image() {
+        local root=$BATS_TEST_TMPDIR/crasher-root bin lib
+        bin=$(cc_helper crasher-glibc)
+        mkdir -p "$root"/{app,tmp,dev,proc,sys,etc}
+        chmod 1777 "$root/tmp"
+        cp "$bin" "$root/app/crasher"
+        for lib in $(ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+                mkdir -p "$root$(dirname "$lib")"
+                cp -L "$lib" "$root$lib"
+        done
+        docker rmi -f crashcart-test/crasher >/dev/null 2>&1 || true
+        tar -C "$root" -c . | docker import -c 'CMD ["/app/crasher"]' - crashcart-test/crasher >/dev/null
 }
 
 # No sandbox is left: no process has a mount of one (its overlay's upper layer
@@ -289,4 +322,61 @@ make_exited() {
         cc_one_error_line
         cc_expect 125 "$CRASHCART" --writable -m "$s"
         [[ "$stderr" == "crashcart: --writable is for a post-mortem sandbox"* ]]
+}
+
+@test "--core: the crashed container's core in the cart's gdb, its own program and libc resolved" {
+        local n up before cart
+        cart=$(cc_default_cart)
+        make_crasher_image
+        # A file path: the kernel resolves it in the container's mount namespace.
+        core_pattern_set '/tmp/core.%e.%p'
+        n=$(cc_name core)
+        docker run --name "$n" --label crashcart-test=1 --ulimit core=-1 crashcart-test/crasher >/dev/null || true
+        [ "$(docker inspect -f '{{.State.ExitCode}}' "$n")" = 139 ]
+        up=$(upper_of "$n")
+        ls "$up"/tmp/core.crasher.* >/dev/null
+        before=$(tree_sum "$up")
+
+        # Without a terminal, gdb takes its commands from stdin: the backtrace, then its end.
+        CRASHCART_IMAGE=$cart/cart.erofs cc_expect 0 "$CRASHCART" --core "$n" </dev/null
+        [[ "$output" == *"#0 "*" in crash_here ("*"crasher.c:"* ]]
+        # The frames of libc's qsort are the container's libc's.
+        [[ "$output" == *"from /lib/x86_64-linux-gnu/libc.so.6"* || "$output" == *"from /lib/aarch64-linux-gnu/libc.so.6"* ]]
+        [[ "$output" == *" in main ("* ]]
+        [[ "$stderr" == *"docker container '$n' is not running: a post-mortem sandbox of its files, read-only"* ]]
+        [[ "$stderr" == *"the core '/tmp/core.crasher."*"' of '/app/crasher', killed by SIGSEGV, written "* ]]
+
+        # gdb's commands on stdin.
+        CRASHCART_IMAGE=$cart/cart.erofs cc_expect 0 "$CRASHCART" --core "$n" <<<'info symbol $pc'
+        [[ "$output" == *"crash_here + "*" in section .text of /app/crasher"* ]]
+
+        # With a command: where the core and its program are.
+        local core; core=$(cd "$up" && ls tmp/core.crasher.*)
+        cc_expect 0 "$CRASHCART" --core "$n" /dev/crashcart/bin/sh -c 'echo "$CRASHCART_CORE $CRASHCART_CORE_EXE"'
+        [ "$output" = "/$core /app/crasher" ]
+        cc_expect 0 "$CRASHCART" --core="/$core" "$n" /dev/crashcart/bin/sh -c 'echo "$CRASHCART_CORE"'
+        [ "$output" = "/$core" ]
+        cc_expect 125 "$CRASHCART" --core=/app/crasher "$n" /dev/crashcart/bin/true
+        cc_one_error_line
+        [[ "$stderr" == *"'/app/crasher' of docker container '$n' is not an ELF core file"* ]]
+
+        # Cores that the kernel pipes to a program are not in the container.
+        core_pattern_set '|/bin/false %p'
+        cc_expect 125 "$CRASHCART" --core "$n" /dev/crashcart/bin/true
+        cc_one_error_line
+        [[ "$stderr" == *"kernel.core_pattern pipes cores to '/bin/false'"* ]]
+        # A pattern of another directory: none there.
+        core_pattern_set '/var/cores/core.%p'
+        cc_expect 125 "$CRASHCART" --core "$n" /dev/crashcart/bin/true
+        cc_one_error_line
+        [[ "$stderr" == *"no core of docker container '$n' matches kernel.core_pattern '/var/cores/core.%p'"* ]]
+        core_pattern_restore
+
+        # Not for a running container.
+        local r; r=$(cc_name corerun)
+        cc_docker_run "$r" crashcart-test/busybox sleep 1000000 >/dev/null
+        cc_expect 125 "$CRASHCART" --core "$r" /dev/crashcart/bin/true
+        cc_one_error_line
+        [[ "$stderr" == *"is running: --core is for a post-mortem sandbox"* ]]
+        [ "$(tree_sum "$up")" = "$before" ]
 }
