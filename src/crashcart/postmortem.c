@@ -48,10 +48,12 @@ static int get_spec(const struct options *o, const struct resolve_ctx *ctx, cons
                 log_error("'%s' is not an image name", label);
         else if (r == -EOPNOTSUPP && hit && !runtime_get(hit->runtime)->spec)
                 log_error("%s is not running, and crashcart cannot read a stopped %s container's files (a post-mortem "
-                          "sandbox needs docker, podman, runc or crun)",
+                          "sandbox needs docker, podman, runc, crun, lxc or nspawn)",
                           what, hit->runtime);
         else if (r == -EOPNOTSUPP)
-                log_error("cannot read the files of %s: its storage driver is not overlay", what);
+                log_error("cannot read the files of %s: its storage is not one crashcart reads (overlay; for LXC a "
+                          "directory rootfs)",
+                          what);
         else if (r == -EPERM)
                 log_error("cannot read the files of %s: its state is not root's and others' to write", what);
         else if (r == -ECONNREFUSED)

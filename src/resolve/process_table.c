@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "basic/fileio.h"
 #include "basic/log.h"
@@ -517,6 +518,19 @@ static int nspawn_walk(const struct resolve_ctx *ctx, const char *id, struct can
                         break;
         }
         proc_table_done(&t);
+        if (r < 0)
+                return r;
+        /* A machine that exists (its directory under /var/lib/machines, root's)
+         * but runs nowhere: not running. */
+        if (id && out->n == first && resolve_id_is_valid(id)) {
+                char path[300];
+                struct stat st;
+
+                snprintf(path, sizeof(path), "var/lib/machines/%s", id);
+                if (fstatat(ctx->root_fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
+                    resolve_state_is_trusted(ctx, ctx->root_fd, path))
+                        r = candidates_add(out, "nspawn", id, id, NULL, 0, false);
+        }
         return r < 0 ? r : 0;
 }
 

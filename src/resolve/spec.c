@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,6 +17,8 @@
 /* containers/storage, relative to ctx->root_fd; and as the host names it. */
 #define STORAGE_REL "var/lib/containers/storage"
 #define STORAGE_DIR "/" STORAGE_REL
+/* systemd-nspawn's machines (machinectl's, and -M NAME's default). */
+#define NSPAWN_MACHINES_DIR "/var/lib/machines"
 
 void container_spec_done(struct container_spec *s)
 {
@@ -648,5 +651,231 @@ int image_spec_get(const struct resolve_ctx *ctx, const char *ref, const char *r
                 return last;
         *ret_runtime = who;
         *ret = found;
+        return 0;
+}
+
+/* ---- LXC and systemd-nspawn: their configuration files ---- */
+
+/* Appends "KEY=VALUE" to the environ text (last one of a name wins when the
+ * command's environment is made). */
+static int add_environ(struct container_spec *s, const char *kv, size_t len)
+{
+        char *v;
+
+        if (len == 0 || kv[0] == '=' || !memchr(kv, '=', len) || memchr(kv, 0, len))
+                return 0;
+        v = realloc(s->environ, s->environ_len + len + 2);
+        if (!v)
+                return -ENOMEM;
+        memcpy(v + s->environ_len, kv, len);
+        s->environ_len += len + 1;
+        v[s->environ_len - 1] = 0;
+        v[s->environ_len] = 0;
+        s->environ = v;
+        return 0;
+}
+
+/* Splits "key = value" lines: leading and trailing blanks go, # comments too. */
+static bool split_line(char *line, char sep, char **ret_key, char **ret_value)
+{
+        char *eq, *k = line, *v, *end;
+
+        while (isspace((unsigned char)*k))
+                k++;
+        if (!*k || *k == '#' || *k == ';')
+                return false;
+        eq = strchr(k, sep);
+        if (!eq)
+                return false;
+        for (end = eq; end > k && isspace((unsigned char)end[-1]); end--)
+                ;
+        *end = 0;
+        v = eq + 1;
+        while (isspace((unsigned char)*v))
+                v++;
+        for (end = v + strlen(v); end > v && isspace((unsigned char)end[-1]); end--)
+                ;
+        *end = 0;
+        *ret_key = k;
+        *ret_value = v;
+        return true;
+}
+
+static int lxc_mount_entry(struct container_spec *s, char *entry)
+{
+        char *save = NULL, *src = strtok_r(entry, " \t", &save), *dst = strtok_r(NULL, " \t", &save);
+        char *type = strtok_r(NULL, " \t", &save), *opts = strtok_r(NULL, " \t", &save);
+        _cleanup_free_ char *dest = NULL;
+        bool bind = false;
+
+        if (!src || !dst || !type || !opts)
+                return 0;
+        for (char *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save))
+                bind |= strcmp(o, "bind") == 0 || strcmp(o, "rbind") == 0;
+        if (!bind)
+                return 0; /* proc, tmpfs and the like: nothing the container kept */
+        /* The destination is relative to the rootfs (absolute ones are too). */
+        if (asprintf(&dest, "/%s", dst + strspn(dst, "/")) < 0)
+                return -ENOMEM;
+        return add_mount(s, src, dest);
+}
+
+int spec_parse_lxc_config(const char *body, size_t len, struct container_spec *ret)
+{
+        _cleanup_free_ char *text = strndup(body, len);
+        _cleanup_free_ char *uid = NULL, *gid = NULL;
+        struct container_spec s = {};
+        char *save = NULL;
+        int r = 0;
+
+        if (!text)
+                return -ENOMEM;
+        for (char *line = strtok_r(text, "\n", &save); line && r >= 0; line = strtok_r(NULL, "\n", &save)) {
+                char *k, *v;
+
+                if (!split_line(line, '=', &k, &v))
+                        continue;
+                if (strcmp(k, "lxc.rootfs.path") == 0 || strcmp(k, "lxc.rootfs") == 0) {
+                        if (strncmp(v, "dir:", 4) == 0)
+                                v += 4;
+                        if (v[0] != '/') {
+                                r = -EOPNOTSUPP; /* overlay:, btrfs:, lvm:, a block device's backend */
+                                break;
+                        }
+                        for (size_t i = 0; i < s.n_layers; i++)
+                                free(s.layers[i]);
+                        s.n_layers = 0;
+                        r = add_layer(&s, v, strlen(v));
+                } else if (strcmp(k, "lxc.mount.entry") == 0)
+                        r = lxc_mount_entry(&s, v);
+                else if (strcmp(k, "lxc.environment") == 0)
+                        r = add_environ(&s, v, strlen(v));
+                else if (strcmp(k, "lxc.uts.name") == 0)
+                        r = set_string(&s.hostname, v);
+                else if (strcmp(k, "lxc.init.cwd") == 0)
+                        r = set_string(&s.workdir, v);
+                else if (strcmp(k, "lxc.init.uid") == 0)
+                        r = set_string(&uid, v);
+                else if (strcmp(k, "lxc.init.gid") == 0)
+                        r = set_string(&gid, v);
+        }
+        if (r >= 0 && s.n_layers == 0)
+                r = -EBADMSG;
+        if (r >= 0 && (uid || gid)) {
+                char buf[128];
+
+                snprintf(buf, sizeof(buf), "%.40s%s%.40s", uid ? uid : "0", gid ? ":" : "", gid ? gid : "");
+                r = set_string(&s.user, buf);
+        }
+        if (r < 0) {
+                container_spec_done(&s);
+                return r;
+        }
+        s.has_config = true;
+        *ret = s;
+        return 0;
+}
+
+/* Bind=SOURCE[:DEST[:OPTIONS]]; a source with a leading '-' may be missing;
+ * '+' makes it relative to the machine's root (not a host path: left out). */
+static int nspawn_bind(struct container_spec *s, char *v)
+{
+        char *src = v, *dst, *colon;
+
+        if (*src == '-')
+                src++;
+        if (*src != '/')
+                return 0;
+        colon = strchr(src, ':');
+        if (colon)
+                *colon = 0;
+        dst = colon ? colon + 1 : src;
+        colon = strchr(dst, ':');
+        if (colon)
+                *colon = 0;
+        return add_mount(s, src, *dst ? dst : src);
+}
+
+int spec_parse_nspawn_settings(const char *body, size_t len, struct container_spec *ret)
+{
+        _cleanup_free_ char *text = strndup(body, len);
+        char *save = NULL, section[32] = "";
+        int r = 0;
+
+        if (!text)
+                return -ENOMEM;
+        for (char *line = strtok_r(text, "\n", &save); line && r >= 0; line = strtok_r(NULL, "\n", &save)) {
+                char *k, *v;
+
+                line += strspn(line, " \t");
+                if (line[0] == '[') {
+                        snprintf(section, sizeof(section), "%.*s", (int)strcspn(line + 1, "]"), line + 1);
+                        continue;
+                }
+                if (!split_line(line, '=', &k, &v))
+                        continue;
+                if (strcmp(section, "Exec") == 0) {
+                        if (strcmp(k, "Environment") == 0)
+                                r = add_environ(ret, v, strlen(v));
+                        else if (strcmp(k, "User") == 0)
+                                r = set_string(&ret->user, v);
+                        else if (strcmp(k, "WorkingDirectory") == 0)
+                                r = set_string(&ret->workdir, v);
+                        else if (strcmp(k, "Hostname") == 0)
+                                r = set_string(&ret->hostname, v);
+                } else if (strcmp(section, "Files") == 0 && (strcmp(k, "Bind") == 0 || strcmp(k, "BindReadOnly") == 0))
+                        r = nspawn_bind(ret, v);
+        }
+        if (r >= 0)
+                ret->has_config = true;
+        return r;
+}
+
+int lxc_spec(const struct resolve_ctx *ctx, const struct candidate *c, struct container_spec *ret)
+{
+        _cleanup_free_ char *text = NULL;
+        char path[600];
+        size_t len;
+        int r;
+
+        if (!resolve_id_is_valid(c->id) || !c->ns || c->ns[0] != '/')
+                return -EINVAL;
+        snprintf(path, sizeof(path), "%s/%s/config", c->ns, c->id);
+        r = read_trusted(ctx, path, &text, &len);
+        if (r < 0)
+                return r;
+        return spec_parse_lxc_config(text, len, ret);
+}
+
+/* A machine's directory (not a raw image) under /var/lib/machines; its
+ * settings from the first .nspawn file of systemd's order that is root's. */
+int nspawn_spec(const struct resolve_ctx *ctx, const struct candidate *c, struct container_spec *ret)
+{
+        static const char *const dirs[] = { "/etc/systemd/nspawn", "/run/systemd/nspawn", NSPAWN_MACHINES_DIR };
+        struct container_spec s = {};
+        char path[600];
+        int r;
+
+        if (!resolve_id_is_valid(c->id))
+                return -EINVAL;
+        snprintf(path, sizeof(path), NSPAWN_MACHINES_DIR "/%s", c->id);
+        if (!resolve_state_is_trusted(ctx, ctx->root_fd, path + 1))
+                return faccessat(ctx->root_fd, path + 1, F_OK, AT_SYMLINK_NOFOLLOW) < 0 ? -ENOENT : -EPERM;
+        r = add_layer(&s, path, strlen(path));
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(dirs); i++) {
+                _cleanup_free_ char *text = NULL;
+                size_t len;
+
+                snprintf(path, sizeof(path), "%s/%s.nspawn", dirs[i], c->id);
+                if (read_trusted(ctx, path, &text, &len) < 0)
+                        continue;
+                r = spec_parse_nspawn_settings(text, len, &s);
+                break;
+        }
+        if (r < 0) {
+                container_spec_done(&s);
+                return r;
+        }
+        *ret = s;
         return 0;
 }

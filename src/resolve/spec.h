@@ -46,6 +46,18 @@ int spec_parse_engine_inspect(const char *body, size_t len, struct container_spe
 int spec_parse_oci_config(const char *body, size_t len, const char *bundle, const char *rootfs,
                           struct container_spec *ret);
 
+/* An LXC container's config (LXCPATH/NAME/config): lxc.rootfs.path (a
+ * directory, "dir:" or none; other backends -EOPNOTSUPP), lxc.mount.entry's bind
+ * mounts (fstab lines, the destination relative to the rootfs), lxc.environment,
+ * lxc.uts.name, lxc.init.cwd, lxc.init.uid and lxc.init.gid. lxc.include is not
+ * followed. */
+int spec_parse_lxc_config(const char *body, size_t len, struct container_spec *ret);
+
+/* A systemd-nspawn machine's .nspawn settings, applied to ret (whose root is
+ * the machine's directory): [Exec] Environment=, User=, WorkingDirectory=,
+ * Hostname=; [Files] Bind= and BindReadOnly= (SOURCE[:DEST[:OPTIONS]]). */
+int spec_parse_nspawn_settings(const char *body, size_t len, struct container_spec *ret);
+
 /* containers/storage's layers.json: the chain of diff directories from layer
  * up to the base, under storage_dir (".../storage"), appended to ret->layers. */
 int spec_parse_storage_layers(const char *body, size_t len, const char *storage_dir, const char *layer,
@@ -70,3 +82,5 @@ int docker_spec(const struct resolve_ctx *ctx, const struct candidate *c, struct
 int podman_spec(const struct resolve_ctx *ctx, const struct candidate *c, struct container_spec *ret);
 int runc_spec(const struct resolve_ctx *ctx, const struct candidate *c, struct container_spec *ret);
 int crun_spec(const struct resolve_ctx *ctx, const struct candidate *c, struct container_spec *ret);
+int lxc_spec(const struct resolve_ctx *ctx, const struct candidate *c, struct container_spec *ret);
+int nspawn_spec(const struct resolve_ctx *ctx, const struct candidate *c, struct container_spec *ret);

@@ -39,6 +39,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         container_spec_done(&s);
                 spec_parse_storage_layers(buf, size, "/st", "aa", &s);
                 container_spec_done(&s);
+                /* LXC's config and an nspawn machine's settings: root's files, but
+                 * parsed as the text they are. */
+                if (spec_parse_lxc_config(buf, size, &s) == 0)
+                        container_spec_done(&s);
+                spec_parse_nspawn_settings(buf, size, &s);
+                container_spec_done(&s);
                 spec_image_ref_is_valid(buf);
         }
         /* Last: it changes the buffer. */

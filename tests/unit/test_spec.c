@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What a stopped container or an image is on disk: the parsers of resolve/spec.c
  * on documents recorded from Docker 20.10, runc 1.1 and Podman 4.3. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,4 +161,56 @@ TEST(spec_image_ref)
         CHECK(!spec_image_ref_is_valid("a?b"));
         CHECK(!spec_image_ref_is_valid("a b"));
         CHECK(!spec_image_ref_is_valid("a%2f"));
+}
+
+TEST(spec_lxc_config)
+{
+        static const char cfg[] = "# Template used to create this container: busybox\n"
+                                  "lxc.include = /usr/share/lxc/config/common.conf\n"
+                                  "lxc.rootfs.path = dir:/var/lib/lxc/web/rootfs\n"
+                                  "lxc.uts.name = webhost\n"
+                                  "lxc.mount.entry = /srv/data srv/data none bind,create=dir 0 0\n"
+                                  "lxc.mount.entry = proc proc proc nodev,noexec,nosuid 0 0\n"
+                                  "lxc.mount.entry = shm /dev/shm tmpfs defaults 0 0\n"
+                                  "  lxc.environment =   MARK=lxc-env  \n"
+                                  "lxc.environment = broken\n"
+                                  "lxc.init.cwd = /tmp\n"
+                                  "lxc.init.uid = 1000\n";
+        struct container_spec s = {};
+
+        CHECK(spec_parse_lxc_config(cfg, sizeof(cfg) - 1, &s) == 0);
+        CHECK(s.n_layers == 1);
+        CHECK_STR(s.n_layers ? s.layers[0] : NULL, "/var/lib/lxc/web/rootfs");
+        CHECK(s.n_mounts == 1);
+        CHECK_STR(s.n_mounts ? s.mounts[0].source : NULL, "/srv/data");
+        CHECK_STR(s.n_mounts ? s.mounts[0].destination : NULL, "/srv/data");
+        CHECK_STR(env_at(&s, 0), "MARK=lxc-env");
+        CHECK(env_at(&s, 1) == NULL);
+        CHECK_STR(s.hostname, "webhost");
+        CHECK_STR(s.workdir, "/tmp");
+        CHECK_STR(s.user, "1000");
+        container_spec_done(&s);
+        /* Other backends, and no rootfs at all. */
+        CHECK(spec_parse_lxc_config("lxc.rootfs.path = overlay:/a:/b\n", 31, &s) == -EOPNOTSUPP);
+        CHECK(spec_parse_lxc_config("lxc.uts.name = x\n", 17, &s) == -EBADMSG);
+}
+
+TEST(spec_nspawn_settings)
+{
+        static const char cfg[] = "[Exec]\nEnvironment=MARK=nspawn-env\nUser=app\nWorkingDirectory=/srv\n"
+                                  "Hostname=box\n[Files]\nBind=/srv/a:/a\nBindReadOnly=/etc/os-release\n"
+                                  "Bind=+/rel:/x\nBind=-/maybe:/m:norbind\n[Network]\nPrivate=yes\n";
+        struct container_spec s = {};
+
+        CHECK(spec_parse_nspawn_settings(cfg, sizeof(cfg) - 1, &s) == 0);
+        CHECK_STR(env_at(&s, 0), "MARK=nspawn-env");
+        CHECK_STR(s.user, "app");
+        CHECK_STR(s.workdir, "/srv");
+        CHECK_STR(s.hostname, "box");
+        CHECK(s.n_mounts == 3);
+        CHECK_STR(s.n_mounts > 0 ? s.mounts[0].destination : NULL, "/a");
+        CHECK_STR(s.n_mounts > 1 ? s.mounts[1].destination : NULL, "/etc/os-release");
+        CHECK_STR(s.n_mounts > 2 ? s.mounts[2].source : NULL, "/maybe");
+        CHECK_STR(s.n_mounts > 2 ? s.mounts[2].destination : NULL, "/m");
+        container_spec_done(&s);
 }
