@@ -735,6 +735,12 @@ int spec_parse_lxc_config(const char *body, size_t len, struct container_spec *r
 
                 if (!split_line(line, '=', &k, &v))
                         continue;
+                /* LXC takes a value in matching quotes without them (templates write
+                 * lxc.uts.name = "NAME"). */
+                if ((v[0] == '"' || v[0] == '\'') && strlen(v) >= 2 && v[strlen(v) - 1] == v[0]) {
+                        v[strlen(v) - 1] = 0;
+                        v++;
+                }
                 if (strcmp(k, "lxc.rootfs.path") == 0 || strcmp(k, "lxc.rootfs") == 0) {
                         if (strncmp(v, "dir:", 4) == 0)
                                 v += 4;

@@ -380,3 +380,41 @@ make_exited() {
         [[ "$stderr" == *"is running: --core is for a post-mortem sandbox"* ]]
         [ "$(tree_sum "$up")" = "$before" ]
 }
+
+@test "a stopped LXC container and a systemd-nspawn machine that ran and ended" {
+        # LXC: in the default lxcpath, where a container with no monitor is found.
+        local n=cctest-lxcpm-$$
+        printf 'lxc.net.0.type = empty\nlxc.apparmor.profile = unconfined\nlxc.environment = MARK=lxc-env\n' \
+                >"$BATS_TEST_TMPDIR/c.conf"
+        lxc-create -f "$BATS_TEST_TMPDIR/c.conf" -n "$n" -t busybox >/dev/null 2>&1
+        lxc-start -n "$n" -d
+        for _ in $(seq 50); do lxc-attach -n "$n" -- sh -c 'echo lxc-words >/root/w' 2>/dev/null && break; sleep 0.1; done
+        lxc-stop -n "$n" -k
+        local before; before=$(tree_sum "/var/lib/lxc/$n/rootfs")
+        cc_expect 0 "$CRASHCART" --env-from-target=MARK "$n" /dev/crashcart/bin/sh -c 'cat /root/w; echo $MARK; hostname'
+        local after; after=$(tree_sum "/var/lib/lxc/$n/rootfs")
+        lxc-destroy -n "$n" >/dev/null 2>&1 || true
+        [ "$after" = "$before" ]
+        [ "${lines[0]}" = lxc-words ]
+        [ "${lines[1]}" = lxc-env ]
+        [ "${lines[2]}" = "$n" ]
+        [[ "$stderr" == *"lxc container '$n' is not running: a post-mortem sandbox of its files, read-only"* ]]
+
+        # nspawn: a machine's directory under /var/lib/machines, its settings in a .nspawn file.
+        n=cctest-nspm-$$
+        local d=/var/lib/machines/$n
+        mkdir -p /var/lib/machines /run/systemd/nspawn
+        cc_make_busybox_rootfs "$d"
+        printf '[Exec]\nEnvironment=MARK=nspawn-env\nHostname=nsbox\n' >"/run/systemd/nspawn/$n.nspawn"
+        systemd-nspawn -q -D "$d" -M "$n" --register=no --keep-unit --console=pipe --as-pid2 \
+                sh -c 'echo nspawn-words >/root/w' </dev/null >/dev/null 2>&1 3>&-
+        before=$(tree_sum "$d")
+        cc_expect 0 "$CRASHCART" --env-from-target=MARK "$n" /dev/crashcart/bin/sh -c 'cat /root/w; echo $MARK; hostname'
+        after=$(tree_sum "$d")
+        rm -rf "$d" "/run/systemd/nspawn/$n.nspawn" "/run/systemd/nspawn/propagate/$n"
+        [ "${lines[0]}" = nspawn-words ]
+        [ "${lines[1]}" = nspawn-env ]
+        [ "${lines[2]}" = nsbox ]
+        [[ "$stderr" == *"nspawn container '$n' is not running: a post-mortem sandbox of its files, read-only"* ]]
+        [ "$after" = "$before" ]
+}

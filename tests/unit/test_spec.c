@@ -168,7 +168,7 @@ TEST(spec_lxc_config)
         static const char cfg[] = "# Template used to create this container: busybox\n"
                                   "lxc.include = /usr/share/lxc/config/common.conf\n"
                                   "lxc.rootfs.path = dir:/var/lib/lxc/web/rootfs\n"
-                                  "lxc.uts.name = webhost\n"
+                                  "lxc.uts.name = \"webhost\"\n"
                                   "lxc.mount.entry = /srv/data srv/data none bind,create=dir 0 0\n"
                                   "lxc.mount.entry = proc proc proc nodev,noexec,nosuid 0 0\n"
                                   "lxc.mount.entry = shm /dev/shm tmpfs defaults 0 0\n"
