@@ -307,3 +307,19 @@ one_error() {
         cc_expect 0 kubectl_complete-crashcart --context staging ''
         grep -q '^kubectl|--context|staging|get|pods|' "$CC_KUBECTL_STATE/calls"
 }
+
+@test "the README's DaemonSet is one as kubectl decodes it: host PIDs, privileged, --idle, every node" {
+        awk '/^```yaml$/ { y = 1; buf = ""; next } y && /^```$/ { if (buf ~ /kind: DaemonSet/) printf "%s", buf; y = 0; next }
+                y { buf = buf $0 "\n" }' "$CC_ROOT/README.md" >"$BATS_TEST_TMPDIR/ds.yaml"
+        grep -q 'kind: DaemonSet' "$BATS_TEST_TMPDIR/ds.yaml"
+        HOME=$BATS_TEST_TMPDIR run -0 "$CC_REAL_KUBECTL" annotate --local -f "$BATS_TEST_TMPDIR/ds.yaml" none- -o json
+        local spec
+        spec=$(jq -c .spec.template.spec <<<"$output")
+        [ "$(jq -c .hostPID <<<"$spec")" = true ]
+        [ "$(jq -c .tolerations <<<"$spec")" = '[{"operator":"Exists"}]' ]
+        [ "$(jq -c '.containers[0].args' <<<"$spec")" = '["--idle"]' ]
+        [ "$(jq -c '.containers[0].securityContext' <<<"$spec")" = '{"privileged":true}' ]
+        [ "$(jq -c '.containers[0].resources.requests' <<<"$spec")" = '{"cpu":"1m","memory":"4Mi"}' ]
+        [ "$(jq -c '.volumes // [] | length' <<<"$spec")" = 0 ]
+        [ "$(jq -c .automountServiceAccountToken <<<"$spec")" = false ]
+}
