@@ -11,7 +11,9 @@
 #   make oci             build/crashcart-oci.tar: an OCI image (no base) of
 #                        crashcart-static and a cart (CART=PATH, else the cart of
 #                        data/default.list, built by build/crashcart-build)
-#   make install         PREFIX (/usr/local), DESTDIR
+#   make install         PREFIX (/usr/local), DESTDIR; also the kubectl plugin
+#                        (kubectl-crashcart, kubectl_complete-crashcart, in BINDIR
+#                        where kubectl looks for plugins: PATH)
 #   make unit            the unit tests, also under ASan and UBSan
 #   make check           the whole suite (tests/run, as root)
 #
@@ -287,6 +289,10 @@ install: all
 	install -D -m 0644 data/default.list $(DESTDIR)$(DATADIR)/default.list
 	install -D -m 0644 completion/crashcart.bash $(DESTDIR)$(BASHCOMPDIR)/crashcart
 	install -D -m 0644 completion/_crashcart $(DESTDIR)$(ZSHCOMPDIR)/_crashcart
+	install -D -m 0755 scripts/kubectl-crashcart $(DESTDIR)$(BINDIR)/kubectl-crashcart
+	install -D -m 0755 completion/kubectl_complete-crashcart $(DESTDIR)$(BINDIR)/kubectl_complete-crashcart
+	install -D -m 0644 man/kubectl-crashcart.1 $(DESTDIR)$(MANDIR)/man1/kubectl-crashcart.1
+	install -D -m 0644 man/kubectl_complete-crashcart.1 $(DESTDIR)$(MANDIR)/man1/kubectl_complete-crashcart.1
 	install -d -m 0755 $(DESTDIR)$(dir $(DEFAULT_IMAGE))
 
 clean:

@@ -63,7 +63,7 @@ _crashcart()
     if [[ $cur == -* ]]; then
         mapfile -t COMPREPLY < <(compgen -W '--image --mount --unmount --exec --runtime --list --tty --no-tty
             --setuid --setgid --user --workdir --env --env-from-target --confined --privileged --host --force
-            --writable --core --manifest --legacy-mount --out --all --name --label --parallel --verbose --help --version' -- "$cur")
+            --writable --core --manifest --idle --legacy-mount --out --all --name --label --parallel --verbose --help --version' -- "$cur")
         return
     fi
     [[ $all ]] && return

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -52,6 +53,7 @@ static void help(void)
                "       crashcart [options] --all [--name GLOB] [--label KEY=VALUE] -- CMD [ARG...]\n"
                "       crashcart [options] image:NAME [--] [CMD [ARG...]]\n"
                "       crashcart [-i IMAGE] --manifest\n"
+               "       crashcart --idle\n"
                "\n"
                "Mount a cart of debugging tools at /dev/crashcart inside a running container\n"
                "and run CMD from it in all the container's namespaces. Without CMD, an\n"
@@ -134,6 +136,9 @@ static void help(void)
                "                     instead, with $CRASHCART_CORE and $CRASHCART_CORE_EXE\n"
                "      --manifest     print the cart's manifest (its packages with version and\n"
                "                     architecture, the builder's version and options) and exit\n"
+               "      --idle         do nothing until SIGTERM (SIGINT, SIGHUP), then exit 0:\n"
+               "                     the process of a DaemonSet's container from crashcart's\n"
+               "                     image, for 'kubectl exec POD -- /crashcart ID' beside it\n"
                "  -v, --verbose      say what is done\n"
                "  -h, --help         show this help and exit\n"
                "  -V, --version      show the version and exit\n"
@@ -674,6 +679,45 @@ static int enter_host_mntns(struct cart_request *creq)
         return 0;
 }
 
+/* --idle: the process of a DaemonSet's container, whose image holds nothing
+ * else that stays running, for `kubectl exec POD -- /crashcart ID` beside it.
+ * Waits for the signal that stops a container and exits 0. The signals are
+ * blocked and taken with sigwaitinfo: PID 1 of a PID namespace (a pod without
+ * hostPID) has a signal without a handler dropped, a blocked one queued. As
+ * such a PID 1 it also reaps what is orphaned to it. */
+static int op_idle(void)
+{
+        sigset_t set;
+
+        sigemptyset(&set);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGHUP);
+        sigaddset(&set, SIGCHLD);
+        if (sigprocmask(SIG_BLOCK, &set, NULL) < 0) {
+                log_error_errno(NEG_ERRNO(), "cannot block signals");
+                return EXIT_CRASHCART;
+        }
+        log_debug("idle until SIGTERM, SIGINT or SIGHUP");
+        for (;;) {
+                int sig = sigwaitinfo(&set, NULL);
+
+                if (sig == SIGCHLD) {
+                        while (waitpid(-1, NULL, WNOHANG) > 0)
+                                ;
+                        continue;
+                }
+                if (sig > 0) {
+                        log_debug("signal %d: done", sig);
+                        return EXIT_SUCCESS;
+                }
+                if (errno != EINTR) {
+                        log_error_errno(NEG_ERRNO(), "cannot wait for a signal");
+                        return EXIT_CRASHCART;
+                }
+        }
+}
+
 /* The forwarded signals (and SIGCHLD) are taken with sigwaitinfo: blocked from
  * here on, and unblocked in the command. The command is re-parented to crashcart
  * after the double fork that puts it in the container's PID namespace. */
@@ -721,6 +765,11 @@ int main(int argc, char **argv)
                 return EXIT_SUCCESS;
         }
         log_verbose = o.verbose;
+        if (o.action == ACTION_IDLE) {
+                /* Nothing to open, join or mount: no root needed. */
+                options_done(&o);
+                return op_idle();
+        }
         if (log_verbose >= 2)
                 fds_at_start = count_open_fds();
         creq = cart_request_of(&o);
@@ -776,6 +825,7 @@ int main(int argc, char **argv)
                 break;
         case ACTION_HELP:
         case ACTION_VERSION:
+        case ACTION_IDLE:
         default:
                 status = EXIT_CRASHCART; /* handled above */
         }

@@ -37,6 +37,7 @@ enum {
         OPT_PARALLEL,
         OPT_WRITABLE,
         OPT_CORE,
+        OPT_IDLE,
 };
 
 static const struct option longopts[] = {
@@ -68,6 +69,7 @@ static const struct option longopts[] = {
         { "parallel", required_argument, NULL, OPT_PARALLEL },
         { "writable", no_argument, NULL, OPT_WRITABLE },
         { "core", optional_argument, NULL, OPT_CORE },
+        { "idle", no_argument, NULL, OPT_IDLE },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -181,10 +183,16 @@ static int check_all(struct options *o, bool mount, bool unmount, bool list, boo
 
 /* What the options say to do, and whether they go together. */
 static int check_action(struct options *o, bool mount, bool unmount, bool list, bool print_pid, bool manifest,
-                        bool all, const char *setuid, const char *setgid, int nargs, char **args)
+                        bool all, bool idle, const char *setuid, const char *setgid, int nargs, char **args)
 {
         if (all && o->core)
                 return usage(o, "--core is for one container: it excludes --all");
+        if (idle) {
+                if (nargs > 0 || mount || unmount || list || print_pid || manifest || all || o->host_dir)
+                        return usage(o, "--idle takes no ID and no other action");
+                o->action = ACTION_IDLE;
+                return 0;
+        }
         if (!all && (o->name_glob || o->n_labels > 0 || o->parallel))
                 return usage(o, "--name, --label and --parallel go with --all");
         if (o->out_dir && (unmount || list || print_pid || manifest || o->host_dir))
@@ -258,7 +266,8 @@ static int check_action(struct options *o, bool mount, bool unmount, bool list, 
 
 int options_parse(int argc, char **argv, struct options *o)
 {
-        bool mount = false, unmount = false, list = false, print_pid = false, manifest = false, all = false;
+        bool mount = false, unmount = false, list = false, print_pid = false, manifest = false, all = false,
+             idle = false;
         const char *setuid = NULL, *setgid = NULL;
         int c, r;
 
@@ -370,6 +379,9 @@ int options_parse(int argc, char **argv, struct options *o)
                         o->core = true;
                         o->core_file = optarg;
                         break;
+                case OPT_IDLE:
+                        idle = true;
+                        break;
                 case 'v':
                         o->verbose++;
                         break;
@@ -388,8 +400,8 @@ int options_parse(int argc, char **argv, struct options *o)
         r = check_env(o);
         if (r < 0)
                 return r;
-        return check_action(o, mount, unmount, list, print_pid, manifest, all, setuid, setgid, argc - optind,
-                            argv + optind);
+        return check_action(o, mount, unmount, list, print_pid, manifest, all, idle, setuid, setgid,
+                            argc - optind, argv + optind);
 }
 
 void options_done(struct options *o)

@@ -16,6 +16,7 @@ enum action {
         ACTION_HOST_UNMOUNT,    /* -u --host DIR */
         ACTION_MANIFEST,        /* --manifest: print what the cart holds */
         ACTION_ALL,             /* --all: the command in every running container that matches */
+        ACTION_IDLE,            /* --idle: wait for SIGTERM, for a DaemonSet's container */
         ACTION_HELP,
         ACTION_VERSION,
 };

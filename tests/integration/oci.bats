@@ -263,3 +263,34 @@ in_node_pod() {
         cc_assert_container_clean "$pid"
         docker rm -f "$n" >/dev/null
 }
+
+@test "DaemonSet: crashcart --idle keeps its container up, kubectl exec's crashcart works beside it, SIGTERM ends it at once" {
+        local n ds opts pid start
+        n=$(cc_name ds-target)
+        ds=$(cc_name ds)
+        pid=$(cc_docker_run "$n" crashcart-test/busybox sleep 1000000)
+        mapfile -t opts <"$CC_RUN/oci-node-pod"
+        # The DaemonSet's container: host PIDs, privileged, the image's crashcart idle.
+        docker run -d --name "$ds" --label crashcart-test=1 "${opts[@]}" --pid=host "$IMG" --idle >/dev/null
+        # What `kubectl exec DS-POD -- /crashcart ID CMD` runs: crashcart started
+        # by the runtime's exec, beside the idle one.
+        cc_expect 3 docker exec -i "$ds" /crashcart "$n" /dev/crashcart/bin/sh -c 'tr "\0" " " </proc/1/cmdline; exit 3'
+        [[ "$output" == *sleep* ]]
+        cc_assert_container_clean "$pid"
+        cc_wait_loops_gone
+        cc_assert_host_clean
+        # The kubelet stops it with SIGTERM: it exits 0 at once, not killed after
+        # the grace period (137).
+        start=$SECONDS
+        docker stop -t 20 "$ds" >/dev/null
+        [ "$(docker inspect -f '{{.State.ExitCode}}' "$ds")" = 0 ]
+        [ $((SECONDS - start)) -lt 10 ]
+        docker rm -f "$ds" >/dev/null
+        # PID 1 of its own PID namespace (a pod without hostPID): SIGTERM still ends it.
+        docker run -d --name "$ds" --label crashcart-test=1 "$IMG" --idle >/dev/null
+        start=$SECONDS
+        docker stop -t 20 "$ds" >/dev/null
+        [ "$(docker inspect -f '{{.State.ExitCode}}' "$ds")" = 0 ]
+        [ $((SECONDS - start)) -lt 10 ]
+        docker rm -f "$ds" "$n" >/dev/null
+}

@@ -38,6 +38,17 @@ teardown() {
         [ -x "$d/usr/bin/crashcart-build" ]
         [ -f "$d/usr/lib/crashcart/cart-sh.so" ]
         [ -f "$d/usr/share/crashcart/default.list" ]
+        # The kubectl plugin and its completion, on PATH where kubectl finds them.
+        [ -x "$d/usr/bin/kubectl-crashcart" ]
+        [ -x "$d/usr/bin/kubectl_complete-crashcart" ]
+        run -0 "$d/usr/bin/kubectl-crashcart" --help
+        [[ "$output" == *"kubectl crashcart POD"* ]]
+        run -0 man --warnings -l "$d/usr/share/man/man1/kubectl-crashcart.1"
+        [[ "$output" == *"kubectl-crashcart - run crashcart in a container"* ]]
+        # A .so link, read from the top of its hierarchy as man reads it.
+        # shellcheck disable=SC2016 # $1 is the inner shell's
+        run -0 bash -c 'cd "$1/usr/share/man" && man -l man1/kubectl_complete-crashcart.1' _ "$d"
+        [[ "$output" == *"kubectl-crashcart - run crashcart in a container"* ]]
         # The man pages are well-formed roff.
         run -0 man --warnings -l "$d/usr/share/man/man1/crashcart.1"
         [[ "$output" == *"crashcart - run debugging tools"* ]]
@@ -64,6 +75,8 @@ teardown() {
         run -0 dpkg -i "${debs[-1]}"
         [ -x /usr/bin/crashcart ]
         dpkg -L crashcart | grep -qx /usr/share/man/man1/crashcart.1.gz
+        dpkg -L crashcart | grep -qx /usr/bin/kubectl-crashcart
+        dpkg -L crashcart | grep -qx /usr/bin/kubectl_complete-crashcart
         run -0 man -l /usr/share/man/man1/crashcart.1.gz
         [[ "$output" == *"crashcart - run debugging tools"* ]]
         [ -d /var/lib/crashcart ]
@@ -97,6 +110,7 @@ teardown() {
         [ ! -e /usr/bin/crashcart-build ]
         [ ! -e /usr/lib/crashcart/cart-sh.so ]
         [ ! -e /usr/share/man/man1/crashcart.1.gz ]
+        [ ! -e /usr/bin/kubectl-crashcart ]
 }
 
 @test "bash completion: options, runtimes, and the names of running containers" {

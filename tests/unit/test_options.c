@@ -108,6 +108,8 @@ TEST(options_modes)
         CHECK_STR(o.image, "c.img");
         CHECK(PARSE(&o, "-r", "containerd", "-e", "web", "sh") == 0 && o.use_exec);
         CHECK_STR(o.runtime, "containerd");
+        CHECK(PARSE(&o, "--idle") == 0 && o.action == ACTION_IDLE);
+        CHECK(PARSE(&o, "-v", "--idle") == 0 && o.action == ACTION_IDLE && o.verbose == 1);
         /* Help and version win over what else is wrong. */
         CHECK(PARSE(&o, "--help", "-m", "-u") == 0 && o.action == ACTION_HELP);
         CHECK(PARSE(&o, "-V") == 0 && o.action == ACTION_VERSION);
@@ -142,6 +144,9 @@ TEST(options_usage_errors)
         expect_usage("--list takes no ID", PARSE(&o, "-l", "web"), &o);
         expect_usage("--manifest takes no ID and goes with -i only", PARSE(&o, "--manifest", "web"), &o);
         expect_usage("--manifest takes no ID and goes with -i only", PARSE(&o, "--manifest", "-m"), &o);
+        expect_usage("--idle takes no ID and no other action", PARSE(&o, "--idle", "web"), &o);
+        expect_usage("--idle takes no ID and no other action", PARSE(&o, "--idle", "-m"), &o);
+        expect_usage("--idle takes no ID and no other action", PARSE(&o, "--idle", "--all", "--", "ls"), &o);
         expect_usage("--host goes with -m or -u", PARSE(&o, "--host", "/d"), &o);
         expect_usage("--host takes no ID", PARSE(&o, "-m", "--host", "/d", "web"), &o);
         expect_usage("-m and -u exclude each other", PARSE(&o, "-m", "-u", "--host", "/d"), &o);
