@@ -4,9 +4,10 @@
 #                        build/cart-audit.so
 #   make static          build/crashcart-static
 #   make arm64           build/arm64/: the cart's own files for arm64 carts (cart-sh.so,
-#                        cart-audit.so, cart-enter), crashcart-build and crashcart-static,
-#                        with Debian's cross compiler (gcc-aarch64-linux-gnu;
-#                        crashcart-static also needs libjson-c-dev:arm64)
+#                        cart-audit.so, cart-enter), crashcart-build, crashcart-static
+#                        and the unit tests (static), with Debian's cross compiler
+#                        (gcc-aarch64-linux-gnu; crashcart-static and the unit tests
+#                        also need libjson-c-dev:arm64)
 #   make deb-arm64       the Debian package for arm64 (scripts/build-deb --arch arm64)
 #   make oci             build/crashcart-oci.tar: an OCI image (no base) of
 #                        crashcart-static and a cart (CART=PATH, else the cart of
@@ -184,8 +185,13 @@ $(A64)/obj/src/crashcart/main-static.o: src/crashcart/main.c | $(B)/config.h
 $(A64)/crashcart-static: $(A64)/obj/src/crashcart/main-static.o $(A64)/obj/libcrashcart.a
 	$(ARM64_CC) -static $(ALL_CFLAGS) $(LDFLAGS) $^ -ljson-c -o $@
 
+# The unit tests for arm64, static: they run on this host under qemu-user
+# (tests/integration/arm64.bats), or on an arm64 node as they are.
+$(A64)/unit-tests: $(call objs,arm64/obj,$(UNIT_SRCS)) $(A64)/obj/libcrashcart.a
+	$(ARM64_CC) -static $(ALL_CFLAGS) $(LDFLAGS) $^ -ljson-c -o $@
+
 arm64-cart: $(A64)/cart-sh.so $(A64)/cart-audit.so $(A64)/cart-enter
-arm64: arm64-cart $(A64)/crashcart-build $(A64)/crashcart-static
+arm64: arm64-cart $(A64)/crashcart-build $(A64)/crashcart-static $(A64)/unit-tests
 
 deb-arm64:
 	scripts/build-deb --arch arm64
