@@ -49,7 +49,7 @@ static void help(void)
                "                        when it is Debian, else " ARCHIVE_DEFAULT_RELEASE ")\n"
                "  -m, --mirror URL      the Debian mirror (default: " ARCHIVE_DEFAULT_MIRROR ")\n"
                "  -f, --format FORMAT   erofs (default), squashfs or ext4\n"
-               "  -z, --compression ALG erofs: lz4, lz4hc; squashfs: zstd (default), xz, gzip, lz4\n"
+               "  -z, --compression ALG erofs: lz4, lz4hc; squashfs: lz4 (default), zstd, xz, gzip\n"
                "  -c, --cache DIR       where .debs are kept between builds\n"
                "                        (default: $XDG_CACHE_HOME/crashcart-build or ~/.cache/...;\n"
                "                        as root " BUILD_ROOT_CACHE ")\n"

@@ -130,7 +130,7 @@ int mkfs_write_image(struct build *b)
                 argv[n++] = "-quiet";
                 argv[n++] = "-no-progress";
                 argv[n++] = "-comp";
-                argv[n++] = (char *)(compression ? compression : "zstd");
+                argv[n++] = (char *)(compression ? compression : "lz4");
         } else {
                 r = ext4_size(b, size, sizeof(size));
                 if (r < 0)
