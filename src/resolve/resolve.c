@@ -175,11 +175,11 @@ const char *resolve_strip_scheme(const char *id, const char **ret_runtime)
         return id;
 }
 
-bool resolve_id_is_valid(const char *s)
+bool resolve_name_is_valid(const char *s, size_t max, const char *extra)
 {
         size_t n = strlen(s);
 
-        if (n == 0 || n > 253)
+        if (n == 0 || n > max)
                 return false;
         if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= '0' && s[0] <= '9')))
                 return false;
@@ -187,10 +187,15 @@ bool resolve_id_is_valid(const char *s)
                 char c = s[i];
 
                 if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                      c == '.' || c == '-'))
+                      c == '.' || c == '-' || (c && strchr(extra, c))))
                         return false;
         }
         return true;
+}
+
+bool resolve_id_is_valid(const char *s)
+{
+        return resolve_name_is_valid(s, 253, "");
 }
 
 int resolve_match(const char *s, const char *id)

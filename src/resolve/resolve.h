@@ -115,6 +115,9 @@ const char *resolve_strip_scheme(const char *id, const char **ret_runtime);
 /* Whether s can be a container id or name: [A-Za-z0-9][A-Za-z0-9_.-]*, at most
  * 253 characters. Anything else is never sent to an API nor used in a path. */
 bool resolve_id_is_valid(const char *s);
+/* A name of at most max characters: [A-Za-z0-9], then those, '_', '.', '-' and
+ * the characters of extra. */
+bool resolve_name_is_valid(const char *s, size_t max, const char *extra);
 
 /* 2: s is id exactly; 1: id is a prefix of s; 0: neither. */
 int resolve_match(const char *s, const char *id);

@@ -346,20 +346,8 @@ int spec_parse_storage_layers(const char *body, size_t len, const char *storage_
 
 bool spec_image_ref_is_valid(const char *s)
 {
-        size_t n = strlen(s);
-
-        if (n == 0 || n > 255 || strstr(s, ".."))
-                return false;
-        if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= '0' && s[0] <= '9')))
-                return false;
-        for (size_t i = 1; i < n; i++) {
-                char c = s[i];
-
-                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                      c == '.' || c == '-' || c == '/' || c == ':' || c == '@'))
-                        return false;
-        }
-        return true;
+        /* A repository, tag and digest: its id's characters and / : @, no "..". */
+        return !strstr(s, "..") && resolve_name_is_valid(s, 255, "/:@");
 }
 
 /* ---- the engines' APIs ---- */
