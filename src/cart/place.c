@@ -397,32 +397,6 @@ static void window_note(struct dev_window *w, char note)
                 (void)write_full(w->guard_fd, &note, 1);
 }
 
-/* Closes every descriptor but those in keep (at most 8). */
-static void close_all_but(const int *keep, size_t n)
-{
-        int sorted[8];
-        unsigned from = 0;
-
-        for (size_t i = 0; i < n && i < ELEMENTSOF(sorted); i++) {
-                size_t j = i;
-
-                for (; j > 0 && sorted[j - 1] > keep[i]; j--)
-                        sorted[j] = sorted[j - 1];
-                sorted[j] = keep[i];
-        }
-        for (size_t i = 0; i < n && i < ELEMENTSOF(sorted); i++) {
-                if (sorted[i] < 0 || (unsigned)sorted[i] < from)
-                        continue;
-                if ((unsigned)sorted[i] > from && sys_close_range(from, (unsigned)sorted[i] - 1, 0) < 0)
-                        for (unsigned fd = from; fd < (unsigned)sorted[i]; fd++)
-                                close((int)fd);
-                from = (unsigned)sorted[i] + 1;
-        }
-        if (sys_close_range(from, ~0U, 0) < 0)
-                for (unsigned fd = from; fd < 1024; fd++)
-                        close((int)fd);
-}
-
 static int as_container_root(int dirfd, const char *name, bool make, mode_t mode, const struct place_request *req);
 
 static _noreturn_ void guardian_main(int rfd, struct devinfo *d, const struct place_request *req, struct dev_window *w)
@@ -435,7 +409,7 @@ static _noreturn_ void guardian_main(int rfd, struct devinfo *d, const struct pl
         /* Out of crashcart's session and process group: a signal meant for
          * crashcart (a terminal's ^C, kill of the group) is not one for it. */
         setsid();
-        close_all_but((int[]){ rfd, w->fz.dirfd, d->fd, d->mount_root_fd }, 4);
+        close_all_fds_but((int[]){ rfd, w->fz.dirfd, d->fd, d->mount_root_fd }, 4);
 
         for (;;) {
                 n = read(rfd, buf, sizeof(buf));
