@@ -430,6 +430,7 @@ static int reap_unrecorded(const struct cart_request *req, const struct target *
                 return 0;
         if (s->transient && s->mnt_id == rep.mnt_id)
                 return 0; /* recorded after all: the session's to release */
+        log_debug("the cart placed in %s was never recorded: unmounting it", target_label(t));
         r = unmount_cart(req, t, rep.mnt_id, true);
         if (r == -EBUSY) {
                 s->transient = true;

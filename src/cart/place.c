@@ -809,6 +809,7 @@ static int do_place(const struct target *t, const void *arg, struct place_reply 
         r = req->legacy ? place_legacy(req, &d, &c, reply) : place_new_api(req, &c, reply);
         if (r < 0)
                 goto out;
+        fault_point("moved"); /* the cart in, the helper's reply not yet sent */
         if (w.is_open)
                 fault_point("dev-writable"); /* the cart in, /dev writable, the container frozen */
 
