@@ -199,7 +199,7 @@ wait_container_clean() {
         kill -KILL "$cc"; finish
         sleep 0.3
         [ -n "$(live_reapers)" ]
-        docker exec "$n" /bin/pkill -f '^/dev/crashcart/bin/sleep 1000'
+        docker exec "$n" /bin/sh -c 'ps -o pid,args | awk "\$2 == \"/dev/crashcart/bin/sleep\" && \$3 == 1000 {print \$1}" | xargs kill'
         wait_reapers_gone
         grep -q ' /dev/crashcart ' "/proc/$pid/mountinfo"
         start_stopped mounted "$n" /dev/crashcart/bin/true
