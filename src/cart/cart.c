@@ -150,7 +150,8 @@ static bool image_is_mounted_cart(const struct image *img, dev_t dev)
  * for the command (whose files on that device cannot change). */
 static int query_mounted(const struct target *t, dev_t dev, uint64_t *ret_mnt_id, dev_t *ret_dev)
 {
-        struct place_request preq = { .mntfd = -EBADF, .loop_fd = -EBADF, .query_only = true, .loop_rdev = dev };
+        struct place_request preq = { .mntfd = -EBADF, .loop_fd = -EBADF, .lock_fd = -EBADF, .query_only = true,
+                                      .loop_rdev = dev };
         struct place_reply rep;
         int r;
 
@@ -287,14 +288,15 @@ static void placing_of(const struct loopdev *loop, int mntfd, bool legacy, struc
  * it (a concurrent run may have been first). *ret_cut: a signal ended the
  * placement with its helper killed, which may have mounted the cart meanwhile;
  * *ret_placing says which cart that would be. */
-static int mount_new(const struct cart_request *req, const struct target *t, int rundir_fd, struct reaper *reaper,
-                     bool *ret_placed, uint64_t *ret_mnt_id, dev_t *ret_dev, bool *ret_cut,
+static int mount_new(const struct cart_request *req, const struct target *t, int rundir_fd, int lock_fd,
+                     struct reaper *reaper, bool *ret_placed, uint64_t *ret_mnt_id, dev_t *ret_dev, bool *ret_cut,
                      struct cart_placing *ret_placing)
 {
         _cleanup_(image_done) struct image img = IMAGE_INIT;
         _cleanup_close_ int mntfd = -EBADF;
         struct loopdev loop = { .fd = -EBADF };
-        struct place_request preq = { .mntfd = -EBADF, .loop_fd = -EBADF, .unfrozen_ok = req->force };
+        struct place_request preq = { .mntfd = -EBADF, .loop_fd = -EBADF, .lock_fd = lock_fd,
+                                      .unfrozen_ok = req->force };
         struct place_reply rep;
         bool legacy = req->legacy;
         int r;
@@ -347,8 +349,8 @@ static int mount_new(const struct cart_request *req, const struct target *t, int
 }
 
 /* Makes sure the cart is at /dev/crashcart in the container. */
-static int ensure(const struct cart_request *req, const struct target *t, int rundir_fd, struct reaper *reaper,
-                  bool *ret_placed, uint64_t *ret_mnt_id, dev_t *ret_dev, bool *ret_cut,
+static int ensure(const struct cart_request *req, const struct target *t, int rundir_fd, int lock_fd,
+                  struct reaper *reaper, bool *ret_placed, uint64_t *ret_mnt_id, dev_t *ret_dev, bool *ret_cut,
                   struct cart_placing *ret_placing)
 {
         struct cart_mount_info info;
@@ -365,12 +367,12 @@ static int ensure(const struct cart_request *req, const struct target *t, int ru
                 return log_error_errno(r, "cannot read the mount table of %s", target_label(t));
         if (r > 0)
                 return adopt_mounted(req, t, &info, ret_mnt_id, ret_dev);
-        return mount_new(req, t, rundir_fd, reaper, ret_placed, ret_mnt_id, ret_dev, ret_cut, ret_placing);
+        return mount_new(req, t, rundir_fd, lock_fd, reaper, ret_placed, ret_mnt_id, ret_dev, ret_cut, ret_placing);
 }
 
 /* Unmounts the target's cart. expect_mnt_id != 0: only that mount. quiet_busy: a
  * busy cart is -EBUSY, not an error message. */
-static int unmount_cart(const struct cart_request *req, const struct target *t, uint64_t expect_mnt_id,
+static int unmount_cart(const struct cart_request *req, const struct target *t, int lock_fd, uint64_t expect_mnt_id,
                         bool quiet_busy)
 {
         struct place_reply rep;
@@ -382,7 +384,7 @@ static int unmount_cart(const struct cart_request *req, const struct target *t, 
                 return 0; /* gone with the container */
         if (r < 0)
                 return log_error_errno(r, "cannot read the user namespace of %s", target_label(t));
-        r = cart_unmount(t, expect_mnt_id, req->force, req->legacy, uid, gid, &rep);
+        r = cart_unmount(t, expect_mnt_id, req->force, req->legacy, uid, gid, lock_fd, &rep);
         if (r == -EBUSY && quiet_busy)
                 return -EBUSY;
         if (r < 0) {
@@ -417,7 +419,7 @@ static int open_session(const struct target *t, int rundir_fd, char *name, size_
 static int reap_unrecorded(const struct cart_request *req, const struct target *t, struct session *s,
                            const struct cart_placing *placing)
 {
-        struct place_request preq = { .mntfd = -EBADF, .loop_fd = -EBADF, .query_only = true,
+        struct place_request preq = { .mntfd = -EBADF, .loop_fd = -EBADF, .lock_fd = s->fd, .query_only = true,
                                       .loop_rdev = placing->dev };
         struct place_reply rep;
         int r;
@@ -431,7 +433,7 @@ static int reap_unrecorded(const struct cart_request *req, const struct target *
         if (s->transient && s->mnt_id == rep.mnt_id)
                 return 0; /* recorded after all: the session's to release */
         log_debug("the cart placed in %s was never recorded: unmounting it", target_label(t));
-        r = unmount_cart(req, t, rep.mnt_id, true);
+        r = unmount_cart(req, t, s->fd, rep.mnt_id, true);
         if (r == -EBUSY) {
                 s->transient = true;
                 s->mnt_id = rep.mnt_id;
@@ -446,7 +448,7 @@ static void leave_if_last(const struct cart_request *req, const struct target *t
 
         if (!s->transient || s->n_users > 0)
                 return;
-        r = unmount_cart(req, t, s->mnt_id, true);
+        r = unmount_cart(req, t, s->fd, s->mnt_id, true);
         if (r == -EBUSY)
                 log_warning("the cart stays mounted in %s: a process there still uses it "
                             "('crashcart -u' unmounts it)",
@@ -468,7 +470,7 @@ int cart_acquire(const struct cart_request *req, const struct target *t, int run
         r = open_session(t, rundir_fd, ret->session, sizeof(ret->session), &s);
         if (r < 0)
                 return r;
-        r = ensure(req, t, rundir_fd, reaper, &placed, &mnt_id, &ret->cart_dev, &cut, &placing);
+        r = ensure(req, t, rundir_fd, s.fd, reaper, &placed, &mnt_id, &ret->cart_dev, &cut, &placing);
         if (r < 0) {
                 /* Interrupted while the helper placed it: perhaps it did. */
                 if (cut)
@@ -543,7 +545,7 @@ int cart_remove(const struct cart_request *req, const struct target *t, int rund
         r = open_session(t, rundir_fd, name, sizeof(name), &s);
         if (r < 0)
                 return r;
-        r = unmount_cart(req, t, 0, false);
+        r = unmount_cart(req, t, s.fd, 0, false);
         if (r < 0) {
                 session_abandon(&s);
                 return r;

@@ -409,7 +409,9 @@ static _noreturn_ void guardian_main(int rfd, struct devinfo *d, const struct pl
         /* Out of crashcart's session and process group: a signal meant for
          * crashcart (a terminal's ^C, kill of the group) is not one for it. */
         setsid();
-        close_all_fds_but((int[]){ rfd, w->fz.dirfd, d->fd, d->mount_root_fd }, 4);
+        /* The session's lock is kept: until this is done, no run (nor a killed
+         * run's reaper) takes the lock and touches the cart or /dev. */
+        close_all_fds_but((int[]){ rfd, w->fz.dirfd, d->fd, d->mount_root_fd, req->lock_fd }, 5);
 
         for (;;) {
                 n = read(rfd, buf, sizeof(buf));
@@ -1012,12 +1014,12 @@ int cart_place(const struct target *t, const struct place_request *req, struct p
 }
 
 int cart_unmount(const struct target *t, uint64_t expect_mnt_id, bool force, bool legacy, uint32_t root_uid,
-                 uint32_t root_gid, struct place_reply *ret)
+                 uint32_t root_gid, int lock_fd, struct place_reply *ret)
 {
         struct unmount_args a = {
                 .expect_mnt_id = expect_mnt_id,
                 .force = force,
-                .req = { .mntfd = -EBADF, .loop_fd = -EBADF, .legacy = legacy, .root_uid = root_uid,
+                .req = { .mntfd = -EBADF, .loop_fd = -EBADF, .lock_fd = lock_fd, .legacy = legacy, .root_uid = root_uid,
                          .root_gid = root_gid, .unfrozen_ok = force },
         };
 
