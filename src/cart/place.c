@@ -747,6 +747,11 @@ static int do_place(const struct target *t, const void *arg, struct place_reply 
         bool made_dir = false;
         int r, q;
 
+        /* In the container, before anything is changed there; only the helper
+         * that places the cart (not one that queries or unmounts it, as the
+         * undo of an interrupted placement does). */
+        if (!req->query_only)
+                fault_point("placing");
         r = devinfo_open(t, &d, reply);
         if (r < 0)
                 goto out;
@@ -979,11 +984,8 @@ static int run_in_mntns(const struct target *t, int (*fn)(const struct target *,
                         _exit(1);
                 if (setns(nsfd, CLONE_NEWNS) < 0 || fchdir(rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0)
                         fail(&rep, PLACE_STAGE_JOIN, NEG_ERRNO());
-                else {
-                        /* In the container, before anything is changed there. */
-                        fault_point("placing");
+                else
                         fn(t, arg, &rep);
-                }
                 (void)write_full(pipefd[1], &rep, sizeof(rep));
                 _exit(0);
         }

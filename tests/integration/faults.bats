@@ -196,15 +196,21 @@ wait_container_clean() {
         "$CRASHCART" "$n" /dev/crashcart/bin/sleep 1000 3>&- &
         cc=$!
         for _ in $(seq 100); do docker exec "$n" /bin/sh -c "ps -o args | grep -q '^/dev/crashcart/bin/sleep 1000'" >/dev/null && break; sleep 0.05; done
+        # (The first run's reaper lives as long as the first run: only the
+        # second run's is waited for.)
+        local reaper; reaper=$(pgrep -x crashcart-reap -P "$cc")
         kill -KILL "$cc"; finish
         sleep 0.3
-        [ -n "$(live_reapers)" ]
+        cc_refute is_gone "$reaper"     # it waits for the command
         docker exec "$n" /bin/sh -c 'ps -o pid,args | awk "\$2 == \"/dev/crashcart/bin/sleep\" && \$3 == 1000 {print \$1}" | xargs kill'
-        wait_reapers_gone
+        for _ in $(seq 100); do is_gone "$reaper" && break; sleep 0.05; done
+        is_gone "$reaper"
         grep -q ' /dev/crashcart ' "/proc/$pid/mountinfo"
         start_stopped mounted "$n" /dev/crashcart/bin/true
+        reaper=$(pgrep -x crashcart-reap -P "$cc")
         kill -KILL "$cc"; finish
-        wait_reapers_gone
+        for _ in $(seq 100); do is_gone "$reaper" && break; sleep 0.05; done
+        is_gone "$reaper"
         grep -q ' /dev/crashcart ' "/proc/$pid/mountinfo"
         wait "$a"
         [ "$(cat "$BATS_TEST_TMPDIR/a")" = still-working ]
