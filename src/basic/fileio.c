@@ -280,3 +280,28 @@ int copy_file(const char *from, const char *to, mode_t mode)
                 return NEG_ERRNO();
         return copy_fd_to_file(in, to, mode);
 }
+
+void close_all_fds_but(const int *keep, size_t n)
+{
+        int sorted[8];
+        unsigned from = 0;
+
+        for (size_t i = 0; i < n && i < ELEMENTSOF(sorted); i++) {
+                size_t j = i;
+
+                for (; j > 0 && sorted[j - 1] > keep[i]; j--)
+                        sorted[j] = sorted[j - 1];
+                sorted[j] = keep[i];
+        }
+        for (size_t i = 0; i < n && i < ELEMENTSOF(sorted); i++) {
+                if (sorted[i] < 0 || (unsigned)sorted[i] < from)
+                        continue;
+                if ((unsigned)sorted[i] > from && sys_close_range(from, (unsigned)sorted[i] - 1, 0) < 0)
+                        for (unsigned fd = from; fd < (unsigned)sorted[i]; fd++)
+                                close((int)fd);
+                from = (unsigned)sorted[i] + 1;
+        }
+        if (sys_close_range(from, ~0U, 0) < 0)
+                for (unsigned fd = from; fd < 1024; fd++)
+                        close((int)fd);
+}

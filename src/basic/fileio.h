@@ -51,3 +51,7 @@ int write_whole(const char *path, const void *buf, size_t len, mode_t mode);
  * one made with O_EXCL, so a link at `to` is replaced, never written through. */
 int copy_fd_to_file(int in, const char *to, mode_t mode);
 int copy_file(const char *from, const char *to, mode_t mode);
+
+/* Closes every descriptor but those in keep (at most 8; negative ones are
+ * skipped): what a process forked to outlive its parent keeps. */
+void close_all_fds_but(const int *keep, size_t n);

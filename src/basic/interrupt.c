@@ -92,3 +92,9 @@ int interrupt_signal(void)
 {
         return interrupted;
 }
+
+void interrupt_forget(void)
+{
+        signal_fd = safe_close(signal_fd);
+        interrupted = 0;
+}

@@ -22,3 +22,8 @@ void interrupt_kill_helper(pid_t pid);
 
 /* The signal that interrupted a wait, 0 when none did. */
 int interrupt_signal(void);
+
+/* In a process forked to live on its own (the reaper): the signalfd and the
+ * signal that crashcart saw are crashcart's, not its own. Closes the one and
+ * forgets the other, before the descriptor's number can name something else. */
+void interrupt_forget(void);

@@ -356,6 +356,15 @@ int cgroup_foreach(char *buf, cgroup_cb cb, void *userdata)
         return 0;
 }
 
+char proc_stat_state(const char *stat)
+{
+        const char *p = strrchr(stat, ')');
+
+        if (!p || p[1] != ' ' || !p[2])
+                return 0;
+        return p[2];
+}
+
 int proc_stat_starttime(const char *stat, uint64_t *ret)
 {
         const char *p = strrchr(stat, ')');

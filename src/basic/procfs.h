@@ -65,3 +65,6 @@ int cgroup_foreach(char *buf, cgroup_cb cb, void *userdata);
 /* Field 22 of /proc/PID/stat, the start time in clock ticks since boot. The comm
  * field may hold spaces and parentheses: parsing starts after the last ')'. */
 int proc_stat_starttime(const char *stat, uint64_t *ret);
+/* The state field of a /proc/PID/stat line ('R', 'S', 'Z', ...), 0 when there is
+ * none. */
+char proc_stat_state(const char *stat);

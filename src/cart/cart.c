@@ -20,6 +20,7 @@
 #include "cart/mount.h"
 #include "cart/out.h"
 #include "cart/place.h"
+#include "cart/reaper.h"
 #include "cart/session.h"
 
 static int log_place_error(const struct place_reply *rep)
@@ -151,7 +152,8 @@ static bool image_is_mounted_cart(const struct image *img, dev_t dev)
  * for the command (whose files on that device cannot change). */
 static int query_mounted(const struct target *t, dev_t dev, uint64_t *ret_mnt_id, dev_t *ret_dev)
 {
-        struct place_request preq = { .mntfd = -EBADF, .loop_fd = -EBADF, .query_only = true, .loop_rdev = dev };
+        struct place_request preq = { .mntfd = -EBADF, .loop_fd = -EBADF, .lock_fd = -EBADF, .query_only = true,
+                                      .loop_rdev = dev };
         struct place_reply rep;
         int r;
 
@@ -268,15 +270,35 @@ static int make_mount(const struct target *t, const struct image *img, const str
         return 0;
 }
 
+/* What a run knows of the cart it places, before it places it: its device and,
+ * with the new mount API, its mount's id (the detached mount keeps it when it is
+ * attached). */
+static void placing_of(const struct loopdev *loop, int mntfd, bool legacy, struct cart_placing *ret)
+{
+        struct stat st;
+
+        *ret = (struct cart_placing){ .dev = loop->rdev };
+        if (legacy)
+                return;
+        if (fstat(mntfd, &st) == 0)
+                ret->dev = st.st_dev;
+        if (fd_mount_id(mntfd, "", AT_EMPTY_PATH, true, &ret->mnt_id, NULL) < 0)
+                ret->mnt_id = 0;
+}
+
 /* Mounts the cart at /dev/crashcart in the target. *ret_placed: this call mounted
- * it (a concurrent run may have been first). */
-static int mount_new(const struct cart_request *req, const struct target *t, int rundir_fd, bool *ret_placed,
-                     uint64_t *ret_mnt_id, dev_t *ret_dev)
+ * it (a concurrent run may have been first). *ret_cut: a signal ended the
+ * placement with its helper killed, which may have mounted the cart meanwhile;
+ * *ret_placing says which cart that would be. */
+static int mount_new(const struct cart_request *req, const struct target *t, int rundir_fd, int lock_fd,
+                     struct reaper *reaper, bool *ret_placed, uint64_t *ret_mnt_id, dev_t *ret_dev, bool *ret_cut,
+                     struct cart_placing *ret_placing)
 {
         _cleanup_(image_done) struct image img = IMAGE_INIT;
         _cleanup_close_ int mntfd = -EBADF;
         struct loopdev loop = { .fd = -EBADF };
-        struct place_request preq = { .mntfd = -EBADF, .loop_fd = -EBADF, .unfrozen_ok = req->force };
+        struct place_request preq = { .mntfd = -EBADF, .loop_fd = -EBADF, .lock_fd = lock_fd,
+                                      .unfrozen_ok = req->force };
         struct place_reply rep;
         bool legacy = req->legacy;
         int r;
@@ -300,9 +322,15 @@ static int mount_new(const struct cart_request *req, const struct target *t, int
                 preq.loop_fd = loop.fd;
                 preq.loop_rdev = loop.rdev;
                 preq.fstype = image_fstype(img.kind);
+                placing_of(&loop, mntfd, legacy, ret_placing);
+                /* Told before, not after: crashcart may be killed the moment
+                 * the cart is in, and the reaper then takes it out. */
+                reaper_note_placing(reaper, ret_placing->mnt_id, ret_placing->dev);
                 r = cart_place(t, &preq, &rep);
-                if (r < 0)
+                if (r < 0) {
+                        *ret_cut = rep.stage == PLACE_STAGE_HELPER && rep.error == -EINTR;
                         r = log_place_error(&rep);
+                }
         }
         /* Once mounted, the mount holds the loop device; ours can go (autoclear). */
         safe_close(loop.fd);
@@ -317,17 +345,21 @@ static int mount_new(const struct cart_request *req, const struct target *t, int
         *ret_dev = (dev_t)rep.dev;
         log_debug(rep.changed ? "cart mounted at " CART_PATH " in %s" : "cart was already mounted in %s",
                   target_label(t));
+        if (rep.changed)
+                fault_point("placed"); /* mounted, the session lock held, not yet recorded */
         return 0;
 }
 
 /* Makes sure the cart is at /dev/crashcart in the container. */
-static int ensure(const struct cart_request *req, const struct target *t, int rundir_fd, bool *ret_placed,
-                  uint64_t *ret_mnt_id, dev_t *ret_dev)
+static int ensure(const struct cart_request *req, const struct target *t, int rundir_fd, int lock_fd,
+                  struct reaper *reaper, bool *ret_placed, uint64_t *ret_mnt_id, dev_t *ret_dev, bool *ret_cut,
+                  struct cart_placing *ret_placing)
 {
         struct cart_mount_info info;
         int r;
 
         *ret_placed = false;
+        *ret_cut = false;
         r = cart_probe_mount(t, &info);
         if (r == -ESRCH) {
                 log_error("%s has exited", target_label(t));
@@ -337,12 +369,12 @@ static int ensure(const struct cart_request *req, const struct target *t, int ru
                 return log_error_errno(r, "cannot read the mount table of %s", target_label(t));
         if (r > 0)
                 return adopt_mounted(req, t, &info, ret_mnt_id, ret_dev);
-        return mount_new(req, t, rundir_fd, ret_placed, ret_mnt_id, ret_dev);
+        return mount_new(req, t, rundir_fd, lock_fd, reaper, ret_placed, ret_mnt_id, ret_dev, ret_cut, ret_placing);
 }
 
 /* Unmounts the target's cart. expect_mnt_id != 0: only that mount. quiet_busy: a
  * busy cart is -EBUSY, not an error message. */
-static int unmount_cart(const struct cart_request *req, const struct target *t, uint64_t expect_mnt_id,
+static int unmount_cart(const struct cart_request *req, const struct target *t, int lock_fd, uint64_t expect_mnt_id,
                         bool quiet_busy)
 {
         struct place_reply rep;
@@ -354,7 +386,7 @@ static int unmount_cart(const struct cart_request *req, const struct target *t, 
                 return 0; /* gone with the container */
         if (r < 0)
                 return log_error_errno(r, "cannot read the user namespace of %s", target_label(t));
-        r = cart_unmount(t, expect_mnt_id, req->force, req->legacy, uid, gid, &rep);
+        r = cart_unmount(t, expect_mnt_id, req->force, req->legacy, uid, gid, lock_fd, &rep);
         if (r == -EBUSY && quiet_busy)
                 return -EBUSY;
         if (r < 0) {
@@ -432,13 +464,62 @@ static int attach_out(const struct cart_request *req, const struct target *t, in
         return 0;
 }
 
+/* A cart this run was placing when it was cut short (killed, or a signal
+ * killed its helper), and which the session does not record: the cart at
+ * /dev/crashcart is that one when it is the same device (and the same mount,
+ * where its id was known beforehand). The session's lock, held by the run across
+ * the placement, kept any other run from placing one meanwhile. It goes; if a
+ * process of the container holds it already, it is recorded as a run's, for the
+ * next run out or -u to unmount. */
+static int reap_unrecorded(const struct cart_request *req, const struct target *t, struct session *s,
+                           const struct cart_placing *placing)
+{
+        struct place_request preq = { .mntfd = -EBADF, .loop_fd = -EBADF, .lock_fd = s->fd, .query_only = true,
+                                      .loop_rdev = placing->dev };
+        struct place_reply rep;
+        int r;
+
+        /* Another device there (PLACE_STAGE_OTHER_MOUNT), the container gone,
+         * nothing mounted: nothing of this run's. */
+        if (cart_place(t, &preq, &rep) < 0 || !rep.mounted)
+                return 0;
+        if (placing->mnt_id && rep.mnt_id != placing->mnt_id)
+                return 0;
+        if (s->transient && s->mnt_id == rep.mnt_id)
+                return 0; /* recorded after all: the session's to release */
+        log_debug("the cart placed in %s was never recorded: unmounting it", target_label(t));
+        r = unmount_cart(req, t, s->fd, rep.mnt_id, true);
+        if (r == -EBUSY) {
+                s->transient = true;
+                s->mnt_id = rep.mnt_id;
+        }
+        return r;
+}
+
+/* The last user out unmounts a cart that a run mounted. */
+static void leave_if_last(const struct cart_request *req, const struct target *t, struct session *s)
+{
+        int r;
+
+        if (!s->transient || s->n_users > 0)
+                return;
+        r = unmount_cart(req, t, s->fd, s->mnt_id, true);
+        if (r == -EBUSY)
+                log_warning("the cart stays mounted in %s: a process there still uses it "
+                            "('crashcart -u' unmounts it)",
+                            target_label(t));
+        else
+                s->transient = false;
+}
+
 int cart_acquire(const struct cart_request *req, const struct target *t, int rundir_fd, bool pin,
-                 struct cart_hold *ret)
+                 struct reaper *reaper, struct cart_hold *ret)
 {
         _cleanup_close_ int out_fd = -EBADF;
+        struct cart_placing placing = {};
         struct session s;
         uint64_t mnt_id = 0;
-        bool placed;
+        bool placed, cut;
         int r;
 
         *ret = (struct cart_hold){};
@@ -452,8 +533,11 @@ int cart_acquire(const struct cart_request *req, const struct target *t, int run
         r = open_session(t, rundir_fd, ret->session, sizeof(ret->session), &s);
         if (r < 0)
                 return r;
-        r = ensure(req, t, rundir_fd, &placed, &mnt_id, &ret->cart_dev);
+        r = ensure(req, t, rundir_fd, s.fd, reaper, &placed, &mnt_id, &ret->cart_dev, &cut, &placing);
         if (r < 0) {
+                /* Interrupted while the helper placed it: perhaps it did. */
+                if (cut)
+                        reap_unrecorded(req, t, &s, &placing);
                 session_close(rundir_fd, &s);
                 return r;
         }
@@ -463,7 +547,7 @@ int cart_acquire(const struct cart_request *req, const struct target *t, int run
                         /* The cart this run mounted goes again; one that was
                          * there stays as it was. */
                         if (placed)
-                                unmount_cart(req, t, mnt_id, false);
+                                unmount_cart(req, t, s.fd, mnt_id, false);
                         session_close(rundir_fd, &s);
                         return r;
                 }
@@ -488,6 +572,7 @@ int cart_acquire(const struct cart_request *req, const struct target *t, int run
         r = session_close(rundir_fd, &s);
         if (r < 0)
                 log_warning_errno(r, "cannot write " RUNDIR "/%s", ret->session);
+        reaper_note_recorded(reaper);
         return 0;
 }
 
@@ -503,16 +588,26 @@ void cart_leave(const struct cart_request *req, const struct target *t, int rund
         }
         session_remove_self(&s);
         h->recorded = false;
-        if (s.transient && s.n_users == 0) {
-                r = unmount_cart(req, t, s.mnt_id, true);
-                if (r == -EBUSY)
-                        log_warning("the cart stays mounted in %s: a process there still uses it "
-                                    "('crashcart -u' unmounts it)",
-                                    target_label(t));
-                else
-                        s.transient = false;
-        }
+        leave_if_last(req, t, &s);
         session_close(rundir_fd, &s);
+}
+
+int cart_reap(const struct cart_request *req, const struct target *t, int rundir_fd, const char *session,
+              pid_t run_pid, const struct cart_placing *placing)
+{
+        struct session s;
+        int r;
+
+        /* Waits for the run's helpers too: forked while it held the lock, they
+         * hold it until they die with it (PR_SET_PDEATHSIG). */
+        r = session_open(rundir_fd, session, &s);
+        if (r < 0)
+                return r;
+        session_remove_user(&s, run_pid);
+        if (placing)
+                reap_unrecorded(req, t, &s, placing);
+        leave_if_last(req, t, &s);
+        return session_close(rundir_fd, &s);
 }
 
 int cart_remove(const struct cart_request *req, const struct target *t, int rundir_fd)
@@ -524,7 +619,7 @@ int cart_remove(const struct cart_request *req, const struct target *t, int rund
         r = open_session(t, rundir_fd, name, sizeof(name), &s);
         if (r < 0)
                 return r;
-        r = unmount_cart(req, t, 0, false);
+        r = unmount_cart(req, t, s.fd, 0, false);
         if (r < 0) {
                 session_abandon(&s);
                 return r;

@@ -31,14 +31,35 @@ struct cart_hold {
         dev_t cart_dev;         /* the cart's filesystem, as mounted in the container */
 };
 
+struct reaper;
+
 /* Makes sure the cart is at /dev/crashcart in the target, with req->out_dir at
  * /dev/crashcart/out when given (it goes with the cart). pin (-m): it stays
  * mounted until 'crashcart -u'; otherwise this run is recorded as a user, and the
- * last user out unmounts a cart that a run mounted. */
+ * last user out unmounts a cart that a run mounted. The reaper, when not NULL,
+ * is told when the cart is about to be placed and when the session records it.
+ * A placement cut short by a signal is undone before this returns. */
 int cart_acquire(const struct cart_request *req, const struct target *t, int rundir_fd, bool pin,
-                 struct cart_hold *ret);
+                 struct reaper *reaper, struct cart_hold *ret);
 /* This run is done with the cart: the last run out unmounts it. */
 void cart_leave(const struct cart_request *req, const struct target *t, int rundir_fd, struct cart_hold *h);
+/* A cart a run was placing, as its reaper knows it. */
+struct cart_placing {
+        uint64_t mnt_id;        /* 0: not known before the mount (mount(2)) */
+        dev_t dev;
+};
+
+/* What the reaper of a run that was killed does, after the run's command (if
+ * any) has exited: under the session's lock, the run (PID run_pid) is no user
+ * any more; a cart placed by it and never recorded (placing != NULL: killed
+ * between the two) is unmounted, if it is at /dev/crashcart, is that device
+ * (and mount) and the session has no record of it; and the last user out
+ * unmounts a cart a run mounted, as cart_leave. The lock, which the run held
+ * across the placement and which its helpers hold until they die with it,
+ * guarantees that no other run placed that cart. A cart mounted with -m, or
+ * another live run's, is never touched. */
+int cart_reap(const struct cart_request *req, const struct target *t, int rundir_fd, const char *session,
+              pid_t run_pid, const struct cart_placing *placing);
 /* -u: unmounts the cart from the target, whoever mounted it. */
 int cart_remove(const struct cart_request *req, const struct target *t, int rundir_fd);
 

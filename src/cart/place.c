@@ -397,32 +397,6 @@ static void window_note(struct dev_window *w, char note)
                 (void)write_full(w->guard_fd, &note, 1);
 }
 
-/* Closes every descriptor but those in keep (at most 8). */
-static void close_all_but(const int *keep, size_t n)
-{
-        int sorted[8];
-        unsigned from = 0;
-
-        for (size_t i = 0; i < n && i < ELEMENTSOF(sorted); i++) {
-                size_t j = i;
-
-                for (; j > 0 && sorted[j - 1] > keep[i]; j--)
-                        sorted[j] = sorted[j - 1];
-                sorted[j] = keep[i];
-        }
-        for (size_t i = 0; i < n && i < ELEMENTSOF(sorted); i++) {
-                if (sorted[i] < 0 || (unsigned)sorted[i] < from)
-                        continue;
-                if ((unsigned)sorted[i] > from && sys_close_range(from, (unsigned)sorted[i] - 1, 0) < 0)
-                        for (unsigned fd = from; fd < (unsigned)sorted[i]; fd++)
-                                close((int)fd);
-                from = (unsigned)sorted[i] + 1;
-        }
-        if (sys_close_range(from, ~0U, 0) < 0)
-                for (unsigned fd = from; fd < 1024; fd++)
-                        close((int)fd);
-}
-
 static int as_container_root(int dirfd, const char *name, bool make, mode_t mode, const struct place_request *req);
 
 static _noreturn_ void guardian_main(int rfd, struct devinfo *d, const struct place_request *req, struct dev_window *w)
@@ -435,7 +409,9 @@ static _noreturn_ void guardian_main(int rfd, struct devinfo *d, const struct pl
         /* Out of crashcart's session and process group: a signal meant for
          * crashcart (a terminal's ^C, kill of the group) is not one for it. */
         setsid();
-        close_all_but((int[]){ rfd, w->fz.dirfd, d->fd, d->mount_root_fd }, 4);
+        /* The session's lock is kept: until this is done, no run (nor a killed
+         * run's reaper) takes the lock and touches the cart or /dev. */
+        close_all_fds_but((int[]){ rfd, w->fz.dirfd, d->fd, d->mount_root_fd, req->lock_fd }, 5);
 
         for (;;) {
                 n = read(rfd, buf, sizeof(buf));
@@ -771,6 +747,11 @@ static int do_place(const struct target *t, const void *arg, struct place_reply 
         bool made_dir = false;
         int r, q;
 
+        /* In the container, before anything is changed there; only the helper
+         * that places the cart (not one that queries or unmounts it, as the
+         * undo of an interrupted placement does). */
+        if (!req->query_only)
+                fault_point("placing");
         r = devinfo_open(t, &d, reply);
         if (r < 0)
                 goto out;
@@ -835,6 +816,7 @@ static int do_place(const struct target *t, const void *arg, struct place_reply 
         r = req->legacy ? place_legacy(req, &d, &c, reply) : place_new_api(req, &c, reply);
         if (r < 0)
                 goto out;
+        fault_point("moved"); /* the cart in, the helper's reply not yet sent */
         if (w.is_open)
                 fault_point("dev-writable"); /* the cart in, /dev writable, the container frozen */
 
@@ -1106,11 +1088,8 @@ static int run_in_mntns(const struct target *t, int (*fn)(const struct target *,
                         _exit(1);
                 if (setns(nsfd, CLONE_NEWNS) < 0 || fchdir(rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0)
                         fail(&rep, PLACE_STAGE_JOIN, NEG_ERRNO());
-                else {
-                        /* In the container, before anything is changed there. */
-                        fault_point("placing");
+                else
                         fn(t, arg, &rep);
-                }
                 (void)write_full(pipefd[1], &rep, sizeof(rep));
                 _exit(0);
         }
@@ -1146,12 +1125,12 @@ int cart_place_out(const struct target *t, int out_mntfd, struct place_reply *re
 }
 
 int cart_unmount(const struct target *t, uint64_t expect_mnt_id, bool force, bool legacy, uint32_t root_uid,
-                 uint32_t root_gid, struct place_reply *ret)
+                 uint32_t root_gid, int lock_fd, struct place_reply *ret)
 {
         struct unmount_args a = {
                 .expect_mnt_id = expect_mnt_id,
                 .force = force,
-                .req = { .mntfd = -EBADF, .loop_fd = -EBADF, .legacy = legacy, .root_uid = root_uid,
+                .req = { .mntfd = -EBADF, .loop_fd = -EBADF, .lock_fd = lock_fd, .legacy = legacy, .root_uid = root_uid,
                          .root_gid = root_gid, .unfrozen_ok = force },
         };
 

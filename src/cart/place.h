@@ -64,6 +64,9 @@ struct place_request {
         bool query_only;        /* only report what is mounted, change nothing */
         bool unfrozen_ok;       /* -f: a read-only /dev made writable even where the
                                  * container cannot be frozen for that moment */
+        int lock_fd;            /* the session's lock, which a guardian keeps until it has
+                                 * undone its moment: no run, nor a killed run's reaper,
+                                 * touches the cart meanwhile; -EBADF: none */
 };
 
 int cart_place(const struct target *t, const struct place_request *req, struct place_reply *ret);
@@ -77,9 +80,10 @@ int cart_place_out(const struct target *t, int out_mntfd, struct place_reply *re
  * first). expect_mnt_id != 0: only if
  * the cart there is that mount. force: a busy cart is detached lazily instead of
  * failing with -EBUSY, and a read-only /dev is made writable even where the
- * container cannot be frozen. legacy: mount(2)-based remounts of a read-only /dev. */
+ * container cannot be frozen. legacy: mount(2)-based remounts of a read-only /dev.
+ * lock_fd: as in place_request. */
 int cart_unmount(const struct target *t, uint64_t expect_mnt_id, bool force, bool legacy, uint32_t root_uid,
-                 uint32_t root_gid, struct place_reply *ret);
+                 uint32_t root_gid, int lock_fd, struct place_reply *ret);
 
 /* What is mounted at /dev/crashcart, as the target's mountinfo shows it. */
 struct cart_mount_info {

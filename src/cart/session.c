@@ -33,6 +33,8 @@ int rundir_open(int *ret_fd)
         return 0;
 }
 
+/* A zombie is a run that has ended: its reaper (or its parent) sees the user
+ * before the parent has collected it. */
 static bool user_alive(const struct session_user *u)
 {
         _cleanup_free_ char *stat = NULL;
@@ -41,6 +43,8 @@ static bool user_alive(const struct session_user *u)
 
         snprintf(path, sizeof(path), "/proc/%d/stat", (int)u->pid);
         if (read_full_fileat(AT_FDCWD, path, 4096, &stat, NULL) < 0)
+                return false;
+        if (proc_stat_state(stat) == 'Z' || proc_stat_state(stat) == 'X')
                 return false;
         return proc_stat_starttime(stat, &st) == 0 && st == u->starttime;
 }
@@ -151,15 +155,19 @@ int session_add_self(struct session *s)
         return 0;
 }
 
-void session_remove_self(struct session *s)
+void session_remove_user(struct session *s, pid_t pid)
 {
         size_t kept = 0;
-        pid_t self = getpid();
 
         for (size_t i = 0; i < s->n_users; i++)
-                if (s->users[i].pid != self)
+                if (s->users[i].pid != pid)
                         s->users[kept++] = s->users[i];
         s->n_users = kept;
+}
+
+void session_remove_self(struct session *s)
+{
+        session_remove_user(s, getpid());
 }
 
 int session_close(int rundir_fd, struct session *s)

@@ -34,8 +34,8 @@ int rundir_open(int *ret_fd);
 /* Names the session of the target's mount namespace (computed once, so that it can
  * be closed after the target has gone). */
 int session_name_of(const struct target *t, char *buf, size_t size);
-/* Locks and reads a session. Users that are no longer alive are dropped as it is
- * read. */
+/* Locks and reads a session. Users that are no longer alive (gone, a zombie, or
+ * another process with their PID) are dropped as it is read. */
 int session_open(int rundir_fd, const char *name, struct session *ret);
 /* Writes it back (or removes the file when nothing is left to say) and unlocks. */
 int session_close(int rundir_fd, struct session *s);
@@ -43,6 +43,9 @@ void session_abandon(struct session *s);
 
 int session_add_self(struct session *s);
 void session_remove_self(struct session *s);
+/* The run of PID pid is no user any more: what its reaper does for a run that
+ * was killed. */
+void session_remove_user(struct session *s, pid_t pid);
 
 /* Parses a session file's text (exposed for unit tests). */
 int session_parse(const char *text, struct session *s);

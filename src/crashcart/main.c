@@ -27,6 +27,7 @@
 #include "cart/layout.h"
 #include "cart/out.h"
 #include "cart/place.h"
+#include "cart/reaper.h"
 #include "cart/session.h"
 #include "crashcart/all.h"
 #include "crashcart/options.h"
@@ -312,10 +313,19 @@ static const char *find_default_image(void)
         return NULL;
 }
 
-/* The path of one run: the cart in the container, the command, the cart released. */
+static void command_started(pid_t pid, void *userdata)
+{
+        reaper_note_command(userdata, pid);
+}
+
+/* The path of one run: the cart in the container, the command, the cart released.
+ * A reaper, forked first, undoes what the run would have undone should crashcart
+ * be killed on the way (src/cart/reaper.h); it is let go, not waited for, as soon
+ * as nothing is left for it to do. */
 static int op_run(const struct options *o, const struct cart_request *creq, const struct resolve_ctx *ctx,
                   const struct target *t, int rundir_fd, const sigset_t *fwd, const sigset_t *oldmask)
 {
+        struct reaper reaper = REAPER_INIT;
         struct run_request rreq = {
                 .argv = o->command ? o->command : default_command,
                 .tty = o->tty,
@@ -331,20 +341,36 @@ static int op_run(const struct options *o, const struct cart_request *creq, cons
                 .confined = o->confined,
                 .privileged = o->privileged,
                 .use_runtime_exec = o->use_exec,
+                .started = command_started,
+                .started_userdata = &reaper,
                 .forwarded = fwd,
                 .sigmask = oldmask,
         };
         struct cart_hold hold;
-        int status;
+        int status, r;
 
-        if (cart_acquire(creq, t, rundir_fd, o->action == ACTION_MOUNT, &hold) < 0)
+        /* The positive control of the tests: a run killed as it places the cart,
+         * without a reaper. */
+        if (!fault_disabled("reaper")) {
+                r = reaper_start(creq, t, rundir_fd, &reaper);
+                if (r < 0)
+                        log_warning_errno(r, "cannot start the process that cleans up should crashcart be killed");
+        }
+        if (cart_acquire(creq, t, rundir_fd, o->action == ACTION_MOUNT, &reaper, &hold) < 0) {
+                reaper_done(&reaper);
                 return EXIT_CRASHCART;
+        }
+        /* -m, or a cart this run does not hold (mounted with -m): nothing of
+         * this run's is left to undo. */
+        if (o->action == ACTION_MOUNT || !hold.recorded)
+                reaper_done(&reaper);
         if (o->action == ACTION_MOUNT)
                 return EXIT_SUCCESS;
         fault_point("mounted");
         rreq.cart_dev = hold.cart_dev;
         status = run_command(&rreq, ctx, t);
         cart_leave(creq, t, rundir_fd, &hold);
+        reaper_done(&reaper);
         return status;
 }
 

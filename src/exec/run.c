@@ -327,6 +327,8 @@ static int run_in_namespaces(const struct run_request *req, const struct target 
                 goto out;
         }
         log_debug("command started as PID %d", (int)pid);
+        if (req->started)
+                req->started(pid, req->started_userdata);
 
         /* The command's ends are its own now. */
         for (int i = 0; i < 3; i++)
@@ -364,6 +366,8 @@ static int run_through_runtime(const struct run_request *req, const struct resol
         }
         if (spawn_runtime_exec(ctx, t, req->argv, tty, req->sigmask, plan.child, &pid) < 0)
                 goto out;
+        if (req->started)
+                req->started(pid, req->started_userdata);
         for (int i = 0; i < 3; i++)
                 if (plan.child[i] > 2)
                         plan.child[i] = safe_close(plan.child[i]);

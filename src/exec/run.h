@@ -38,6 +38,9 @@ struct run_request {
         bool privileged;        /* every capability, none dropped */
         dev_t cart_dev;         /* the cart's filesystem: its files cannot change */
         bool use_runtime_exec;  /* -e */
+        void (*started)(pid_t pid, void *userdata); /* told the command's PID once it runs (the
+                                                     * run's reaper); NULL: nobody */
+        void *started_userdata;
         const sigset_t *forwarded;      /* blocked by the caller, with SIGCHLD */
         const sigset_t *sigmask;        /* the mask to restore in the command */
 };

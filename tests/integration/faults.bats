@@ -19,6 +19,7 @@ teardown_file() {
 }
 
 teardown() {
+        wait_reapers_gone || true
         mountpoint -q "$BATS_TEST_TMPDIR/ro" 2>/dev/null && umount "$BATS_TEST_TMPDIR/ro"
         cc_wait_loops_gone
         cc_assert_host_clean
@@ -53,6 +54,7 @@ finish() {      # finish: lets $cc go on, sets $st to its exit status
         start_stopped attached "$n" /dev/crashcart/bin/true
         [ "$(losetup -j "$CRASHCART_IMAGE" | wc -l)" = 1 ]
         kill -KILL "$cc"; finish
+        wait_reapers_gone
         cc_wait_loops_gone
         cc_assert_container_clean "$pid"
         cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/echo recovered
@@ -60,38 +62,159 @@ finish() {      # finish: lets $cc go on, sets $st to its exit status
         cc_assert_container_clean "$pid"
 }
 
-@test "killed after mounting: a later run, or -u, recovers" {
+# The reapers of killed runs still at work (a zombie has done its work).
+live_reapers() {
+        local p
+        for p in $(pgrep -x crashcart-reap); do
+                case $(awk '{print $3}' "/proc/$p/stat" 2>/dev/null) in
+                Z | X | '') ;;
+                *) echo "$p" ;;
+                esac
+        done
+        return 0
+}
+
+# Waits until no reaper is at work; fails after 10 s.
+wait_reapers_gone() {
+        for _ in $(seq 200); do
+                [ -z "$(live_reapers)" ] && return 0
+                sleep 0.05
+        done
+        echo "a reaper is still at work: $(live_reapers)" >&2
+        return 1
+}
+
+# Waits until container $1 (a PID) keeps nothing of crashcart's and no session
+# file is left; fails after 10 s.
+wait_container_clean() {
+        for _ in $(seq 200); do
+                cc_assert_container_clean "$1" 2>/dev/null && ! ls /run/crashcart/mnt-* >/dev/null 2>&1 && return 0
+                sleep 0.05
+        done
+        cc_assert_container_clean "$1"
+        cc_refute ls /run/crashcart/mnt-*
+}
+
+@test "killed after mounting: its reaper unmounts the cart, nothing is left" {
         local n pid; n=$(cc_name k2); pid=$(cc_docker_run "$n" crashcart-test/busybox sleep 1000000)
         start_stopped mounted "$n" /dev/crashcart/bin/true
-        kill -KILL "$cc"; finish
         grep -q ' /dev/crashcart ' "/proc/$pid/mountinfo"
-        # The run that mounted it is gone: the next run out unmounts it.
-        cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/echo recovered
-        cc_assert_container_clean "$pid"
-        cc_wait_loops_gone
-
-        start_stopped mounted "$n" /dev/crashcart/bin/true
+        # The reaper is out of crashcart's process group, and says what it is.
+        local reaper; reaper=$(pgrep -x crashcart-reap -P "$cc")
+        [ -n "$reaper" ]
+        [ "$(live_reapers)" = "$reaper" ]
+        [ "$(tr '\0' ' ' <"/proc/$reaper/cmdline" | sed 's/ *$//')" = crashcart-reaper ]
+        [ "$(ps -o pgid= -p "$reaper" | tr -d ' ')" != "$(ps -o pgid= -p "$cc" | tr -d ' ')" ]
+        [ "$(ps -o sid= -p "$reaper" | tr -d ' ')" = "$reaper" ]
+        # It holds no loop device, no mount, no namespace: 0-2 (/dev/null), its
+        # socket, the runtime directory, the target's /proc directory and pidfd.
+        ls -l "/proc/$reaper/fd"
+        cc_refute bash -c "ls -l /proc/$reaper/fd | grep -E 'loop|mnt:|\.ext4|/dev/crashcart'"
+        [ "$(find "/proc/$reaper/fd" -mindepth 1 | wc -l)" -le 7 ]
+        [ "$(readlink "/proc/$reaper/fd/1")" = /dev/null ]
+        [ "$(readlink "/proc/$reaper/ns/mnt")" = "$(readlink /proc/self/ns/mnt)" ]
         kill -KILL "$cc"; finish
-        cc_expect 0 "$CRASHCART" -u "$n"
+        wait_container_clean "$pid"
+        wait_reapers_gone
+        cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/echo recovered
+        [ "$output" = recovered ]
         cc_assert_container_clean "$pid"
 }
 
-@test "killed while the command runs: the busy cart is reported, then unmounted" {
+@test "killed inside ensure, after the mount and before the session records it: the reaper takes the cart out" {
+        local n pid; n=$(cc_name k5); pid=$(cc_docker_run "$n" crashcart-test/busybox sleep 1000000)
+        # The positive control: without a reaper, the cart stays mounted with
+        # no record, as a cart mounted with -m would be.
+        CRASHCART_FAULT_DISABLE=reaper CRASHCART_FAULT_STOP=placed "$CRASHCART" "$n" /dev/crashcart/bin/true \
+                >/dev/null 2>&1 3>&- &
+        cc=$!
+        wait_stopped "$cc"
+        grep -q ' /dev/crashcart ' "/proc/$pid/mountinfo"
+        kill -KILL "$cc"; finish
+        sleep 0.5
+        cc_refute cc_assert_container_clean "$pid"
+        grep -q ' /dev/crashcart ' "/proc/$pid/mountinfo"
+        cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/true
+        grep -q ' /dev/crashcart ' "/proc/$pid/mountinfo"
+        cc_expect 0 "$CRASHCART" -u "$n"
+        cc_assert_container_clean "$pid"
+
+        start_stopped placed "$n" /dev/crashcart/bin/true
+        grep -q ' /dev/crashcart ' "/proc/$pid/mountinfo"
+        kill -KILL "$cc"; finish
+        wait_container_clean "$pid"
+        wait_reapers_gone
+        cc_assert_container_clean "$pid"
+        cc_wait_loops_gone
+
+        # Killed in the helper, the cart in and its reply not sent: the same.
+        CRASHCART_FAULT_STOP=moved "$CRASHCART" "$n" /dev/crashcart/bin/true >/dev/null 2>&1 3>&- &
+        cc=$!
+        cc_stopped_crashcart "$cc" >/dev/null
+        grep -q ' /dev/crashcart ' "/proc/$pid/mountinfo"
+        kill -KILL "$cc"; finish
+        wait_container_clean "$pid"
+        wait_reapers_gone
+
+        # And with SIGTERM there, crashcart takes it out itself before it ends.
+        CRASHCART_FAULT_DISABLE=reaper CRASHCART_FAULT_STOP=moved "$CRASHCART" "$n" /dev/crashcart/bin/true \
+                >/dev/null 2>&1 3>&- &
+        cc=$!
+        cc_stopped_crashcart "$cc" >/dev/null
+        kill -TERM "$cc"; finish
+        [ "$st" = 143 ]
+        cc_assert_container_clean "$pid"
+        cc_refute ls /run/crashcart/mnt-*
+}
+
+@test "killed while the command runs: the command outlives crashcart, and when it exits the cart goes by itself" {
         local n pid; n=$(cc_name k3); pid=$(cc_docker_run "$n" crashcart-test/busybox sleep 1000000)
         "$CRASHCART" "$n" /dev/crashcart/bin/sleep 1000 3>&- &
         cc=$!
         for _ in $(seq 100); do docker exec "$n" /bin/sh -c "ps -o args | grep -q ^/dev/crashcart/bin/sleep" >/dev/null && break; sleep 0.05; done
         kill -KILL "$cc"; finish
-        # The command outlives a killed crashcart (as with docker exec) and keeps
-        # the cart busy: not torn away.
-        cc_expect 125 "$CRASHCART" -u "$n"
-        # shellcheck disable=SC2154 # stderr: set by bats' run --separate-stderr (cc_expect)
-        [[ "$stderr" == *"in use"* ]]
+        # The command outlives a killed crashcart (as with docker exec) and uses
+        # the cart: it stays while the command runs.
+        sleep 0.5
+        docker exec "$n" /bin/sh -c "ps -o args | grep -q ^/dev/crashcart/bin/sleep"
         grep -q ' /dev/crashcart ' "/proc/$pid/mountinfo"
+        [ -n "$(live_reapers)" ]
         docker exec "$n" /bin/killall sleep
-        for _ in $(seq 50); do docker exec "$n" /bin/sh -c "ps -o args | grep -q ^/dev/crashcart/bin/sleep" >/dev/null || break; sleep 0.05; done
-        cc_expect 0 "$CRASHCART" -u "$n"
-        cc_assert_container_clean "$pid"
+        wait_container_clean "$pid"
+        wait_reapers_gone
+        cc_wait_loops_gone
+}
+
+@test "two runs share a cart; one is killed: its reaper leaves the other's cart alone" {
+        local n pid; n=$(cc_name k6); pid=$(cc_docker_run "$n" crashcart-test/busybox sleep 1000000)
+        "$CRASHCART" "$n" /dev/crashcart/bin/sh -c 'sleep 5; /dev/crashcart/bin/echo still-working' \
+                >"$BATS_TEST_TMPDIR/a" 2>&1 3>&- &
+        local a=$!
+        for _ in $(seq 100); do grep -q ' /dev/crashcart ' "/proc/$pid/mountinfo" && break; sleep 0.05; done
+        # The second run adopts the first one's cart, and is killed with its
+        # command running, then again before its command runs.
+        "$CRASHCART" "$n" /dev/crashcart/bin/sleep 1000 3>&- &
+        cc=$!
+        for _ in $(seq 100); do docker exec "$n" /bin/sh -c "ps -o args | grep -q '^/dev/crashcart/bin/sleep 1000'" >/dev/null && break; sleep 0.05; done
+        # (The first run's reaper lives as long as the first run: only the
+        # second run's is waited for.)
+        local reaper; reaper=$(pgrep -x crashcart-reap -P "$cc")
+        kill -KILL "$cc"; finish
+        sleep 0.3
+        cc_refute is_gone "$reaper"     # it waits for the command
+        docker exec "$n" /bin/sh -c 'ps -o pid,args | awk "\$2 == \"/dev/crashcart/bin/sleep\" && \$3 == 1000 {print \$1}" | xargs kill'
+        for _ in $(seq 100); do is_gone "$reaper" && break; sleep 0.05; done
+        is_gone "$reaper"
+        grep -q ' /dev/crashcart ' "/proc/$pid/mountinfo"
+        start_stopped mounted "$n" /dev/crashcart/bin/true
+        reaper=$(pgrep -x crashcart-reap -P "$cc")
+        kill -KILL "$cc"; finish
+        for _ in $(seq 100); do is_gone "$reaper" && break; sleep 0.05; done
+        is_gone "$reaper"
+        grep -q ' /dev/crashcart ' "/proc/$pid/mountinfo"
+        wait "$a"
+        [ "$(cat "$BATS_TEST_TMPDIR/a")" = still-working ]
+        wait_container_clean "$pid"
 }
 
 @test "-f detaches a busy cart lazily" {
@@ -150,6 +273,7 @@ finish() {      # finish: lets $cc go on, sets $st to its exit status
         pid=$(cc_docker_run "$n" --cap-add SYS_ADMIN --security-opt apparmor=unconfined crashcart-test/busybox sleep 1000000)
         docker exec "$n" /bin/touch /dev/crashcart
         cc_expect 125 "$CRASHCART" "$n" /dev/crashcart/bin/true
+        # shellcheck disable=SC2154 # stderr: set by bats' run --separate-stderr (cc_expect)
         [[ "$stderr" == *"not a directory"* ]]
         docker exec "$n" /bin/rm /dev/crashcart
 
@@ -336,7 +460,7 @@ is_gone() {
         cc_assert_container_clean "$pid"
 }
 
-@test "crashcart SIGKILLed while a helper is in the container: the helpers die with it; the next -u unmounts the cart" {
+@test "crashcart SIGKILLed while a helper is in the container: the helpers die with it, its reaper unmounts the cart" {
         local n pid helper; n=$(cc_name sigkill); pid=$(cc_docker_run "$n" crashcart-test/busybox sleep 1000000)
         # The positive control: without PR_SET_PDEATHSIG the command's process
         # stays in the container, stopped there, after crashcart is gone.
@@ -347,8 +471,11 @@ is_gone() {
         kill -KILL "$cc"; finish
         sleep 0.5
         cc_refute is_gone "$helper"
+        # (Its reaper waits for it: the helper holds its socket.)
+        grep -q ' /dev/crashcart ' "/proc/$pid/mountinfo"
         kill -KILL "$helper"
-        cc_expect 0 "$CRASHCART" -u "$n"
+        wait_container_clean "$pid"
+        wait_reapers_gone
 
         for point in joined placing; do
                 CRASHCART_FAULT_STOP=$point "$CRASHCART" "$n" /dev/crashcart/bin/true >/dev/null 2>&1 3>&- &
@@ -359,9 +486,10 @@ is_gone() {
                 is_gone "$helper"
                 # No process of ours in the container.
                 cc_refute grep -qx crashcart /proc/"$(pgrep -d ' ' -f "$CRASHCART $n" | cut -d' ' -f1)"/comm 2>/dev/null
-                # A cart it mounted stays until the next run or -u: its session
-                # names a user that is gone, so -u removes it.
-                cc_expect 0 "$CRASHCART" -u "$n"
+                # A cart it mounted goes with its reaper: its session, which
+                # names a user that is gone, too.
+                wait_container_clean "$pid"
+                wait_reapers_gone
                 cc_assert_container_clean "$pid"
         done
 }

@@ -169,3 +169,12 @@ TEST(stat)
         CHECK(proc_stat_starttime("1 (x) S 1 2", &st) == -EINVAL);
         CHECK(proc_stat_starttime("no paren", &st) == -EINVAL);
 }
+
+TEST(stat_state)
+{
+        CHECK(proc_stat_state("4799 (sleep) S 4778 4799") == 'S');
+        CHECK(proc_stat_state("4799 (a) Z b) Z 1 2") == 'Z');
+        CHECK(proc_stat_state("4799 (zombie) X") == 'X');
+        CHECK(proc_stat_state("4799 (x)") == 0);
+        CHECK(proc_stat_state("no paren") == 0);
+}

@@ -26,3 +26,15 @@ TEST(session_parse_empty)
         CHECK(session_parse("", &s) == 0);
         CHECK(!s.transient && s.n_users == 0);
 }
+
+TEST(session_remove_user_keeps_the_others)
+{
+        static struct session s;
+
+        CHECK(session_parse("transient 7\nuser 10 99\nuser 11 100\nuser 12 101\n", &s) == 0);
+        session_remove_user(&s, 11);
+        CHECK(s.n_users == 2 && s.users[0].pid == 10 && s.users[1].pid == 12);
+        session_remove_user(&s, 99); /* not a user: nothing changes */
+        CHECK(s.n_users == 2);
+        CHECK(s.transient && s.mnt_id == 7);
+}
