@@ -305,3 +305,37 @@ void close_all_fds_but(const int *keep, size_t n)
                 for (unsigned fd = from; fd < 1024; fd++)
                         close((int)fd);
 }
+
+int openat_beneath_nofollow(int rootfd, const char *path, int flags)
+{
+        _cleanup_close_ int dir = -EBADF;
+        int at = rootfd;
+
+        for (;;) {
+                size_t n;
+                char name[NAME_MAX + 1];
+                int fd;
+
+                path += strspn(path, "/");
+                n = strcspn(path, "/");
+                if (n == 0)
+                        n = 1, path = "."; /* the root itself, or a path ending in "/" */
+                if (n > NAME_MAX)
+                        return -ENAMETOOLONG;
+                memcpy(name, path, n);
+                name[n] = 0;
+                if (strcmp(name, "..") == 0)
+                        return -EXDEV;
+                path += n;
+                if (path[strspn(path, "/")] == 0) {
+                        fd = openat(at, name, flags | O_NOFOLLOW | O_CLOEXEC);
+                        return fd < 0 ? NEG_ERRNO() : fd;
+                }
+                fd = openat(at, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
+                        return NEG_ERRNO();
+                safe_close(dir);
+                dir = fd;
+                at = dir;
+        }
+}

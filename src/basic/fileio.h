@@ -55,3 +55,10 @@ int copy_file(const char *from, const char *to, mode_t mode);
 /* Closes every descriptor but those in keep (at most 8; negative ones are
  * skipped): what a process forked to outlive its parent keeps. */
 void close_all_fds_but(const int *keep, size_t n);
+
+/* Opens path beneath the directory rootfd where openat2 is missing (Linux before
+ * 5.6, qemu-user): each component is walked with O_NOFOLLOW, so a symlink or a
+ * magic link anywhere is -ELOOP (or -ENOTDIR), and ".." is -EXDEV; stricter than
+ * RESOLVE_IN_ROOT, which resolves symlinks inside the root. flags for the last
+ * component (O_NOFOLLOW and O_CLOEXEC are added). */
+int openat_beneath_nofollow(int rootfd, const char *path, int flags);

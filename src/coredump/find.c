@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "basic/fileio.h"
 #include "basic/macro.h"
 #include "basic/syscalls.h"
 #include "coredump/find.h"
@@ -104,7 +105,7 @@ int core_pattern_parse(const char *text, bool uses_pid, struct core_pattern *ret
 }
 
 /* A path of the container's, beneath root: symlinks resolve inside it, magic
- * links not at all. */
+ * links not at all; without openat2, no link is followed at all. */
 static int open_beneath(int rootfd, const char *path, int flags)
 {
         struct cc_open_how how = { .flags = (uint64_t)flags | O_CLOEXEC,
@@ -114,6 +115,8 @@ static int open_beneath(int rootfd, const char *path, int flags)
         while (*path == '/')
                 path++;
         fd = sys_openat2(rootfd, *path ? path : ".", &how);
+        if (fd < 0 && errno == ENOSYS)
+                return openat_beneath_nofollow(rootfd, path, flags);
         return fd < 0 ? NEG_ERRNO() : fd;
 }
 

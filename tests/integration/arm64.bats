@@ -43,7 +43,9 @@ binfmt_restore() {
 # A busybox rootfs from Debian's busybox-static:arm64, imported once.
 busybox_arm64_image() {
         local rootfs=$A/rootfs a
-        docker image inspect crashcart-test/busybox-arm64 >/dev/null 2>&1 && return 0
+        # The image and the extracted package that the tests read, both, or anew.
+        docker image inspect crashcart-test/busybox-arm64 >/dev/null 2>&1 && [ -f "$A/deb/bin/busybox" ] && return 0
+        docker rmi crashcart-test/busybox-arm64 >/dev/null 2>&1 || true
         rm -rf "$A/dl" "$A/deb" "$rootfs"
         # apt's sandbox user writes the download.
         mkdir -p "$A/dl" "$rootfs"/{bin,dev,proc,sys,etc,tmp,root}

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "basic/syscalls.h"
 #include "coredump/elfcore.h"
 #include "coredump/find.h"
 #include "harness.h"
@@ -232,10 +233,22 @@ static void write_file(int dirfd, const char *name, const void *p, size_t n, tim
         close(fd);
 }
 
+/* Whether this kernel (or emulator) has openat2. */
+static bool have_openat2(void)
+{
+        struct cc_open_how how = { .flags = O_PATH | O_CLOEXEC };
+        int fd = sys_openat2(AT_FDCWD, "/", &how);
+
+        if (fd >= 0)
+                close(fd);
+        return fd >= 0 || errno != ENOSYS;
+}
+
 TEST(core_find_newest_in_a_root)
 {
         static struct corebuf c;
         char root[] = "/tmp/cc-unit-core-XXXXXX";
+        int r;
         struct core_found f = {};
         int rootfd, tmp;
 
@@ -262,9 +275,11 @@ TEST(core_find_newest_in_a_root)
         CHECK_STR(f.path, "/tmp/core.old.1");
         core_found_done(&f);
         CHECK(core_open_path(rootfd, "/tmp/core.text.3", &f) == -ENOEXEC);
-        /* A symlink out of the root resolves inside it. */
+        /* A symlink out of the root resolves inside it (without openat2, as
+         * under qemu-user, no symlink is followed). */
         CHECK(symlinkat("/../../../../tmp/core.new.2", tmp, "escape") == 0);
-        CHECK(core_open_path(rootfd, "/tmp/escape", &f) == 0);
+        r = core_open_path(rootfd, "/tmp/escape", &f);
+        CHECK(r == 0 || (r == -ELOOP && !have_openat2()));
         core_found_done(&f);
         static const char *const names[] = { "core.old.1", "core.new.2", "core.text.3", "other.4", "core.link.5",
                                              "escape" };

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "basic/fileio.h"
@@ -63,4 +64,41 @@ TEST(read_full_fd)
         CHECK(len == 0 && buf && buf[0] == 0);
         free(buf);
         close(p[0]);
+}
+
+TEST(openat_beneath_nofollow)
+{
+        char root[] = "/tmp/cc-unit-beneath-XXXXXX";
+        int rootfd, fd;
+
+        CHECK(mkdtemp(root) != NULL);
+        rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        CHECK(mkdirat(rootfd, "etc", 0755) == 0);
+        fd = openat(rootfd, "etc/passwd", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        CHECK(fd >= 0);
+        close(fd);
+        CHECK(symlinkat("/etc", rootfd, "link") == 0);
+        CHECK(symlinkat("passwd", rootfd, "etc/p") == 0);
+
+        fd = openat_beneath_nofollow(rootfd, "/etc//passwd", O_RDONLY);
+        CHECK(fd >= 0);
+        if (fd >= 0)
+                close(fd);
+        fd = openat_beneath_nofollow(rootfd, "/", O_PATH | O_DIRECTORY);
+        CHECK(fd >= 0);
+        if (fd >= 0)
+                close(fd);
+        /* No link is followed, in the middle or at the end; no way up. */
+        CHECK(openat_beneath_nofollow(rootfd, "link/passwd", O_RDONLY) == -ENOTDIR ||
+              openat_beneath_nofollow(rootfd, "link/passwd", O_RDONLY) == -ELOOP);
+        CHECK(openat_beneath_nofollow(rootfd, "etc/p", O_RDONLY) == -ELOOP);
+        CHECK(openat_beneath_nofollow(rootfd, "etc/../../x", O_RDONLY) == -EXDEV);
+        CHECK(openat_beneath_nofollow(rootfd, "etc/none", O_RDONLY) == -ENOENT);
+
+        unlinkat(rootfd, "etc/p", 0);
+        unlinkat(rootfd, "etc/passwd", 0);
+        unlinkat(rootfd, "link", 0);
+        unlinkat(rootfd, "etc", AT_REMOVEDIR);
+        close(rootfd);
+        rmdir(root);
 }
