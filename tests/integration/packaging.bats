@@ -43,7 +43,7 @@ teardown() {
         [ -x "$d/usr/bin/kubectl_complete-crashcart" ]
         run -0 "$d/usr/bin/kubectl-crashcart" --help
         [[ "$output" == *"kubectl crashcart POD"* ]]
-        run -0 man --warnings -l "$d/usr/share/man/man1/kubectl-crashcart.1"
+        run -0 env LC_ALL=C MANWIDTH=200 man --warnings -l "$d/usr/share/man/man1/kubectl-crashcart.1"
         [[ "$output" == *"kubectl-crashcart - run crashcart in a container"* ]]
         # A .so link, read from the top of its hierarchy as man reads it.
         # shellcheck disable=SC2016 # $1 is the inner shell's
