@@ -427,6 +427,12 @@ static int open_out_dir(const struct cart_request *req, int *ret_fd)
                           (unsigned)req->out_uid);
                 return r;
         }
+        if (r == -EACCES) {
+                log_error("--out '%s' can be reached by group or others (chmod 0700 it): what the container "
+                          "writes there may be setuid programs and device nodes",
+                          req->out_dir);
+                return r;
+        }
         if (r < 0)
                 return log_error_errno(r, "cannot use --out '%s' (its parent must exist)", req->out_dir);
         if (created)

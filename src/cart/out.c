@@ -106,6 +106,11 @@ int out_dir_open(const char *path, uid_t uid, gid_t gid, int *ret_fd, int *ret_c
          * that others can write, or simply not the operator's to fill. */
         if (st.st_uid != uid && st.st_uid != 0)
                 return -EPERM;
+        /* What the container writes there may be a setuid program or a device
+         * node of the host's kind (its root may have CAP_MKNOD and CAP_FSETID):
+         * nobody but the operator may reach it on the host. */
+        if (st.st_mode & 0077)
+                return -EACCES;
         if (created && st.st_uid == 0 && (uid != 0 || gid != 0) && fchown(fd, uid, gid) < 0)
                 return NEG_ERRNO();
         *ret_fd = TAKE_FD(fd);

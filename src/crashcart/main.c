@@ -340,6 +340,7 @@ static int op_run(const struct options *o, const struct cart_request *creq, cons
                 .n_env_take = o->n_env_take,
                 .confined = o->confined,
                 .privileged = o->privileged,
+                .force = o->force,
                 .use_runtime_exec = o->use_exec,
                 .started = command_started,
                 .started_userdata = &reaper,

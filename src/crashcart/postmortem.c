@@ -317,6 +317,7 @@ int postmortem_run(const struct options *o, char *const *argv, const struct cart
                 .n_env_take = o->n_env_take,
                 .confined = o->confined,
                 .privileged = o->privileged,
+                .force = o->force,
                 .cart_dev = cart_dev,
                 .forwarded = fwd,
                 .sigmask = oldmask,

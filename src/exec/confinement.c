@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/seccomp.h>
@@ -175,11 +176,30 @@ static int read_filters(pid_t pid, struct confinement *c)
                 r = NEG_ERRNO();
                 goto detach;
         }
-        while (waitpid(pid, &status, __WALL) < 0) {
-                if (errno != EINTR) {
+        /* The stop comes at once, but not from a task in an uninterruptible wait
+         * (an init that vfork()ed a child that never execs stays in one): at most
+         * 3 s, and never past SIGINT or SIGTERM, which are blocked but pending. */
+        for (unsigned i = 0;; i++) {
+                sigset_t pending;
+                pid_t w = waitpid(pid, &status, __WALL | WNOHANG);
+
+                if (w == pid)
+                        break;
+                if (w < 0 && errno != EINTR) {
                         r = NEG_ERRNO();
                         goto detach;
                 }
+                if (sigpending(&pending) == 0 && (sigismember(&pending, SIGINT) == 1 ||
+                                                  sigismember(&pending, SIGTERM) == 1 ||
+                                                  sigismember(&pending, SIGHUP) == 1)) {
+                        r = -EINTR;
+                        goto detach;
+                }
+                if (i >= 300) {
+                        r = -ETIME;
+                        goto detach;
+                }
+                usleep(10000);
         }
         for (size_t i = 0; i < CONFINE_MAX_FILTERS; i++) {
                 struct seccomp_metadata_compat md = { .filter_off = i };

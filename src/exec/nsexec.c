@@ -809,6 +809,14 @@ _noreturn_ static void command_child(const struct exec_request *req, int rootfd,
                         r = confinement_apply_seccomp(req->confine);
         }
         r = set_credentials(req, &u, joined_user);
+        /* A user of the container's (--user): its processes share the command's
+         * uid, so they may ptrace it once it runs without capabilities, and have
+         * it exec a setuid program of theirs, which would run with crashcart's
+         * bounding set and no seccomp filter. no_new_privs: no exec gains
+         * anything. */
+        if (r == 0 && u.uid != 0 && !req->confine && !req->privileged && !fault_disabled("user-no-new-privs") &&
+            prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                r = NEG_ERRNO();
         if (r == 0 && !fault_disabled("verify-credentials"))
                 r = verify_credentials(req, &u);
         if (r < 0) {
@@ -862,6 +870,23 @@ _noreturn_ static void joiner_child(const struct target *t, const struct exec_re
                 _exit(125);
         }
 
+        /* The command appears in the container's PID namespace at fork: a process
+         * there that may ptrace it (CAP_SYS_PTRACE; in a user namespace, the
+         * container's root) can use its descriptors from that moment on. So it
+         * starts with none of the host's but these: the container's root, the
+         * pipes to crashcart and the joiner, its stdio and pty, and the cgroup
+         * directory it is forked into, which it closes first. */
+        if (!fault_disabled("close-host-fds")) {
+                const int keep[] = { rootfd, msgfd, req->stdio[0], req->stdio[1], req->stdio[2], req->host_pty_slave,
+                                     req->pty_sock, sync[0], sync[1], cgv2, joiner_pidfd };
+
+                r = close_host_fds(keep, ELEMENTSOF(keep));
+                if (r < 0) {
+                        send_msg(msgfd, MSG_ERROR, r, EXEC_STAGE_FDS, 0);
+                        _exit(125);
+                }
+        }
+
         /* A PID namespace applies to children only: the command is a new process.
          * This one exits at once; the command is re-parented to crashcart, a child
          * subreaper, which waits for it and forwards signals to it. */
@@ -889,6 +914,9 @@ _noreturn_ static void joiner_child(const struct target *t, const struct exec_re
                 _exit(125);
         }
         if (pid == 0) {
+                /* The host's cgroup directory: nothing the command needs. */
+                if (cgv2 >= 0 && !fault_disabled("close-host-fds"))
+                        cgv2 = safe_close(cgv2);
                 safe_close(sync[0]);
                 exec_sync_fd = sync[1];
                 /* The joiner may have died before this was set: its pidfd says

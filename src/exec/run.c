@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <linux/capability.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -200,6 +201,48 @@ static int stdio_prepare(bool pty, struct stdio_plan *p)
         return 0;
 }
 
+/* A container whose processes may hold CAP_SYS_PTRACE in the host's user
+ * namespace (its bounding set has it, and it has no user namespace of its own)
+ * can take over any process that enters it, crashcart's command included: by
+ * default that command has capabilities the container lacks (CAP_SYS_ADMIN, ...)
+ * and none of its seccomp filters. Refused unless the command would have no
+ * capability the container cannot have anyway (--confined; a container with
+ * every capability), or -f. In a user namespace of its own, what the container
+ * can trace holds capabilities of that namespace only. */
+static int check_ptrace_reach(const struct run_request *req, const struct target *t)
+{
+        _cleanup_free_ char *status = NULL;
+        struct confinement c = {};
+        uint64_t eff = 0, prm = 0, cmd;
+        int r;
+
+        if (req->confined || req->force || req->use_runtime_exec || fault_disabled("ptrace-reach"))
+                return 0;
+        r = target_ns_differs(t, "user");
+        if (r != 0)
+                return r < 0 && r != -ENOENT ? log_error_errno(r, "cannot read the user namespace of %s",
+                                                               target_label(t))
+                                             : 0;
+        r = read_full_fileat(t->procfd, "status", 1 << 16, &status, NULL);
+        if (r >= 0)
+                r = confinement_parse_status(status, &c);
+        if (r < 0)
+                return log_error_errno(r, "cannot read the capabilities of %s", target_label(t));
+        if (!(c.cap_bnd & (1ULL << CAP_SYS_PTRACE)))
+                return 0;
+        r = confinement_current_caps(&eff, &prm);
+        if (r < 0)
+                return log_error_errno(r, "cannot read crashcart's capabilities");
+        cmd = prm & ~(req->privileged ? 0 : confinement_default_dropped());
+        if ((cmd & ~c.cap_bnd) == 0)
+                return 0;
+        log_error("the processes of %s may hold CAP_SYS_PTRACE on the host and could take over the command, "
+                  "which would have more than they do: --confined gives it no more than the container has "
+                  "(-f runs it anyway)",
+                  target_label(t));
+        return -EPERM;
+}
+
 /* The command's environment, and with --confined the target's confinement. */
 static int prepare_command(const struct run_request *req, const struct target *t, bool pty, struct cmdenv *env,
                            struct confinement *conf)
@@ -235,8 +278,16 @@ static int prepare_command(const struct run_request *req, const struct target *t
                 for (size_t i = 0; i < env->n_left_out; i++)
                         log_debug("left out of the target's environment: %s", env->left_out[i]);
         }
+        r = check_ptrace_reach(req, t);
+        if (r < 0)
+                return r;
         if (req->confined) {
                 r = confinement_read(t, conf);
+                if (r == -ETIME)
+                        return log_error_errno(r, "cannot read the confinement of %s: its init does not stop for a "
+                                                  "moment to have its seccomp filters copied (in an uninterruptible "
+                                                  "wait?)",
+                                               target_label(t));
                 if (r < 0)
                         return log_error_errno(r, "cannot read the confinement of %s", target_label(t));
                 log_debug("confined: CapBnd %016llx, no_new_privs %d, seccomp mode %d with %zu filters",

@@ -36,6 +36,7 @@ struct run_request {
         size_t n_env_take;
         bool confined;
         bool privileged;        /* every capability, none dropped */
+        bool force;             /* -f: a target that could ptrace the command is accepted */
         dev_t cart_dev;         /* the cart's filesystem: its files cannot change */
         bool use_runtime_exec;  /* -e */
         void (*started)(pid_t pid, void *userdata); /* told the command's PID once it runs (the

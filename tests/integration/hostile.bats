@@ -558,3 +558,68 @@ start_impostor() {
         cc_refute grep -q "$victim" <<<"$output"
         cc_assert_container_clean "$pid"
 }
+
+@test "a container that may hold CAP_SYS_PTRACE: refused unless --confined, and no command appears there holding a host descriptor" {
+        local n pid i mark=cc-ptrace-$$
+        n=$(cc_name ptrace); pid=$(cc_docker_run "$n" --cap-add SYS_PTRACE crashcart-test/busybox sleep 1000000)
+        rm -f "/tmp/$mark"
+        cc_expect 125 "$CRASHCART" "$n" /dev/crashcart/bin/true
+        cc_one_error_line
+        [[ "$stderr" == *"CAP_SYS_PTRACE"*"--confined"* ]]
+        # A process of the container seizes every new PID and creates tmp/MARK
+        # beneath every directory it holds: the host's / puts it in /tmp here.
+        cp "$(cc_helper ptracer)" "/proc/$pid/root/tmp/ptracer"
+        docker exec -d "$n" /tmp/ptracer "tmp/$mark"
+        sleep 0.5
+        # The positive control: with the host's descriptors kept until exec (and
+        # the refusal off), it takes the host's root.
+        for i in $(seq 20); do
+                CRASHCART_FAULT_DISABLE=close-host-fds,ptrace-reach "$CRASHCART" "$n" /dev/crashcart/bin/true || true
+                [ -e "/tmp/$mark" ] && break
+        done
+        echo "control: taken in run $i: $(cat "/tmp/$mark")"
+        [ -e "/tmp/$mark" ]
+        rm -f "/tmp/$mark"
+        # --confined, and -f: the command appears holding nothing of the host's.
+        for i in $(seq 20); do
+                cc_expect 0 "$CRASHCART" --confined "$n" /dev/crashcart/bin/true
+                cc_expect 0 "$CRASHCART" -f "$n" /dev/crashcart/bin/true
+        done
+        [ ! -e "/tmp/$mark" ]
+        # It did take what it could: the container's own root.
+        [ -e "/proc/$pid/root/tmp/$mark" ]
+        docker exec "$n" killall ptracer
+        cc_assert_container_clean "$pid"
+}
+
+@test "--user: a setuid program of the container's gains nothing (no_new_privs)" {
+        local n pid; n=$(cc_name nnp); pid=$(cc_docker_run "$n" crashcart-test/busybox sleep 1000000)
+        cp "$(cc_helper euid)" "/proc/$pid/root/tmp/euid"
+        chown 0:0 "/proc/$pid/root/tmp/euid"
+        chmod 4755 "/proc/$pid/root/tmp/euid"
+        # The positive control: without no_new_privs the setuid bit makes it root,
+        # with crashcart's bounding set and no seccomp filter.
+        CRASHCART_FAULT_DISABLE=user-no-new-privs cc_expect 0 "$CRASHCART" --user app "$n" /tmp/euid
+        [ "$output" = 0 ]
+        cc_expect 0 "$CRASHCART" --user app "$n" /tmp/euid
+        [ "$output" = 1000 ]
+        cc_expect 0 "$CRASHCART" --user app "$n" /dev/crashcart/bin/grep NoNewPrivs /proc/self/status
+        [[ "$output" == *1 ]]
+        # root keeps what a debugger needs, as before.
+        cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/grep NoNewPrivs /proc/self/status
+        [[ "$output" == *0 ]]
+        cc_assert_container_clean "$pid"
+}
+
+@test "--confined against an init that cannot be stopped (vfork without exec): one line within seconds, nothing left" {
+        local n pid; n=$(cc_name vfork)
+        pid=$(cc_docker_run "$n" -v "$(cc_helper vforker):/vforker:ro" crashcart-test/busybox /vforker)
+        SECONDS=0
+        cc_expect 125 timeout -k 5 30 "$CRASHCART" --confined "$n" /dev/crashcart/bin/true
+        cc_one_error_line
+        [[ "$stderr" == *"does not stop"* ]]
+        [ "$SECONDS" -lt 15 ]
+        # Not left traced.
+        [ "$(awk '/^TracerPid:/ {print $2}' "/proc/$pid/status")" = 0 ]
+        cc_assert_container_clean "$pid"
+}

@@ -145,12 +145,18 @@ teardown() {
         docker exec "$BB" sh -c 'rm /etc/cc-planted; sed -i "\$d" /etc/passwd'
 }
 
-@test "--out: a directory someone else owns is refused; a cart without out/ says to rebuild it" {
+@test "--out: a directory someone else owns, or others can reach, is refused; a cart without out/ says to rebuild it" {
         mkdir -p "$OUT"
         chown 1234:1234 "$OUT"
         SUDO_UID=1000 SUDO_GID=1000 cc_expect 125 "$CRASHCART" -i "$CART" --out "$OUT" "$BB" /dev/crashcart/bin/true
         cc_one_error_line
         [[ "$stderr" == *"belongs to someone else"* ]]
+        # One that others can reach: what the container writes may be setuid
+        # programs or device nodes.
+        chown root:root "$OUT"; chmod 0755 "$OUT"
+        cc_expect 125 "$CRASHCART" -i "$CART" --out "$OUT" "$BB" /dev/crashcart/bin/true
+        cc_one_error_line
+        [[ "$stderr" == *"group or others"* ]]
         # The tests' own busybox cart has no out/.
         cc_expect 125 "$CRASHCART" -i "$CC_CACHE/cart.ext4" --out "$OUT-2" "$BB" /dev/crashcart/bin/true
         cc_one_error_line

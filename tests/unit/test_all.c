@@ -275,6 +275,11 @@ TEST(out_dir_open_refuses_symlinks)
         snprintf(path, sizeof(path), "%s/new/", tmp);
         CHECK(out_dir_open(path, getuid(), getgid(), &fd, NULL) == 0);
         close(fd);
+        /* One that group or others can reach: refused. */
+        snprintf(path, sizeof(path), "%s/new", tmp);
+        CHECK(chmod(path, 0755) == 0);
+        CHECK(out_dir_open(path, getuid(), getgid(), &fd, NULL) == -EACCES);
+        CHECK(chmod(path, 0700) == 0);
 
         /* A symlink as the directory, or on the way to it. Without openat2
          * (before Linux 5.6, or under qemu-user 7.2, which has no such call),
