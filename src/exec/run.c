@@ -203,13 +203,14 @@ static int stdio_prepare(bool pty, struct stdio_plan *p)
 
 /* A container whose processes may hold CAP_SYS_PTRACE in the host's user
  * namespace (its bounding set has it, and it has no user namespace of its own)
- * can take over any process that enters it, crashcart's command included: by
- * default that command has capabilities the container lacks (CAP_SYS_ADMIN, ...)
- * and none of its seccomp filters. Refused unless the command would have no
- * capability the container cannot have anyway (--confined; a container with
- * every capability), or -f. In a user namespace of its own, what the container
- * can trace holds capabilities of that namespace only. */
-static int check_ptrace_reach(const struct run_request *req, const struct target *t)
+ * can take over any process that enters it, crashcart's command included: with
+ * a debugger's capabilities that command would have capabilities the container
+ * lacks (CAP_NET_ADMIN, CAP_SYS_ADMIN, ...) and none of its seccomp filters. So it
+ * runs confined as the container (--confined), said in one line, unless it would
+ * have no capability the container cannot have anyway, or -f. In a user
+ * namespace of its own, what the container can trace holds capabilities of that
+ * namespace only. 1: confine it; 0: no need; -errno. */
+static int ptrace_reach(const struct run_request *req, const struct target *t)
 {
         _cleanup_free_ char *status = NULL;
         struct confinement c = {};
@@ -236,16 +237,16 @@ static int check_ptrace_reach(const struct run_request *req, const struct target
         cmd = prm & ~(req->privileged ? 0 : confinement_default_dropped());
         if ((cmd & ~c.cap_bnd) == 0)
                 return 0;
-        log_error("the processes of %s may hold CAP_SYS_PTRACE on the host and could take over the command, "
-                  "which would have more than they do: --confined gives it no more than the container has "
-                  "(-f runs it anyway)",
-                  target_label(t));
-        return -EPERM;
+        log_notice("the processes of %s may hold CAP_SYS_PTRACE on the host, and could take over a command "
+                   "with more than they have: it runs confined as the container (--confined; -f gives it a "
+                   "debugger's capabilities anyway)",
+                   target_label(t));
+        return 1;
 }
 
 /* The command's environment, and with --confined the target's confinement. */
 static int prepare_command(const struct run_request *req, const struct target *t, bool pty, struct cmdenv *env,
-                           struct confinement *conf)
+                           struct confinement *conf, bool *ret_confined)
 {
         _cleanup_free_ char *environ_text = NULL;
         size_t environ_len = 0;
@@ -278,10 +279,11 @@ static int prepare_command(const struct run_request *req, const struct target *t
                 for (size_t i = 0; i < env->n_left_out; i++)
                         log_debug("left out of the target's environment: %s", env->left_out[i]);
         }
-        r = check_ptrace_reach(req, t);
+        r = ptrace_reach(req, t);
         if (r < 0)
                 return r;
-        if (req->confined) {
+        *ret_confined = req->confined || r > 0;
+        if (*ret_confined) {
                 r = confinement_read(t, conf);
                 if (r == -ETIME)
                         return log_error_errno(r, "cannot read the confinement of %s: its init does not stop for a "
@@ -346,9 +348,10 @@ static int run_in_namespaces(const struct run_request *req, const struct target 
         struct exec_error err;
         bool pty = req->tty == 1 || (req->tty == -1 && isatty(STDIN_FILENO));
         int status = EXIT_CRASHCART, ws, r;
+        bool confined = false;
         pid_t pid;
 
-        if (prepare_command(req, t, pty, &env, &conf) < 0)
+        if (prepare_command(req, t, pty, &env, &conf, &confined) < 0)
                 goto out;
         r = stdio_prepare(pty, &plan);
         if (r < 0) {
@@ -368,7 +371,7 @@ static int run_in_namespaces(const struct run_request *req, const struct target 
                 .host_pty_slave = plan.host_slave,
                 .pty_sock = plan.sock[1],
                 .stdio = { plan.child[0], plan.child[1], plan.child[2] },
-                .confine = req->confined ? &conf : NULL,
+                .confine = confined ? &conf : NULL,
                 .privileged = req->privileged,
                 .cart_dev = req->cart_dev,
         };

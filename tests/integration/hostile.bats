@@ -559,13 +559,19 @@ start_impostor() {
         cc_assert_container_clean "$pid"
 }
 
-@test "a container that may hold CAP_SYS_PTRACE: refused unless --confined, and no command appears there holding a host descriptor" {
-        local n pid i mark=cc-ptrace-$$
+@test "a container that may hold CAP_SYS_PTRACE: its command runs confined as it, and no command appears there holding a host descriptor" {
+        local n pid i mark=cc-ptrace-$$ want
         n=$(cc_name ptrace); pid=$(cc_docker_run "$n" --cap-add SYS_PTRACE crashcart-test/busybox sleep 1000000)
         rm -f "/tmp/$mark"
-        cc_expect 125 "$CRASHCART" "$n" /dev/crashcart/bin/true
+        # No more than the container has: its bounding set, said in one line.
+        want=$(awk '/^CapBnd:/ {print $2}' "/proc/$pid/status")
+        cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/grep CapBnd /proc/self/status
+        [[ "$output" == *"$want" ]]
         cc_one_error_line
         [[ "$stderr" == *"CAP_SYS_PTRACE"*"--confined"* ]]
+        # The control: without the check, a debugger's capabilities.
+        CRASHCART_FAULT_DISABLE=ptrace-reach cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/grep CapBnd /proc/self/status
+        [[ "$output" != *"$want" ]]
         # A process of the container seizes every new PID and creates tmp/MARK
         # beneath every directory it holds: the host's / puts it in /tmp here.
         cp "$(cc_helper ptracer)" "/proc/$pid/root/tmp/ptracer"
@@ -580,9 +586,10 @@ start_impostor() {
         echo "control: taken in run $i: $(cat "/tmp/$mark")"
         [ -e "/tmp/$mark" ]
         rm -f "/tmp/$mark"
-        # --confined, and -f: the command appears holding nothing of the host's.
+        # Confined by itself, and with -f: the command appears holding nothing of
+        # the host's.
         for i in $(seq 20); do
-                cc_expect 0 "$CRASHCART" --confined "$n" /dev/crashcart/bin/true
+                cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/true
                 cc_expect 0 "$CRASHCART" -f "$n" /dev/crashcart/bin/true
         done
         [ ! -e "/tmp/$mark" ]
