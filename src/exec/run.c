@@ -221,10 +221,12 @@ static int ptrace_reach(const struct run_request *req, const struct target *t)
                 return 0;
         r = target_ns_differs(t, "user");
         if (r != 0)
-                return r < 0 && r != -ENOENT ? log_error_errno(r, "cannot read the user namespace of %s",
-                                                               target_label(t))
-                                             : 0;
+                return r < 0 && r != -ENOENT && r != -ESRCH ? log_error_errno(r, "cannot read the user namespace of %s",
+                                                                              target_label(t))
+                                                            : 0;
         r = read_full_fileat(t->procfd, "status", 1 << 16, &status, NULL);
+        if (r == -ESRCH || r == -ENOENT)
+                return 0; /* it has exited: said where the command is started */
         if (r >= 0)
                 r = confinement_parse_status(status, &c);
         if (r < 0)
