@@ -357,6 +357,9 @@ static int op_run(const struct options *o, const struct cart_request *creq, cons
                 if (r < 0)
                         log_warning_errno(r, "cannot start the process that cleans up should crashcart be killed");
         }
+        /* Held by the run's helpers until the command execs: the reaper's end of
+         * file then means they are gone. */
+        rreq.keep_fd = reaper.fd;
         if (cart_acquire(creq, t, rundir_fd, o->action == ACTION_MOUNT, &reaper, &hold) < 0) {
                 reaper_done(&reaper);
                 return EXIT_CRASHCART;

@@ -878,7 +878,7 @@ _noreturn_ static void joiner_child(const struct target *t, const struct exec_re
          * directory it is forked into, which it closes first. */
         if (!fault_disabled("close-host-fds")) {
                 const int keep[] = { rootfd, msgfd, req->stdio[0], req->stdio[1], req->stdio[2], req->host_pty_slave,
-                                     req->pty_sock, sync[0], sync[1], cgv2, joiner_pidfd };
+                                     req->pty_sock, sync[0], sync[1], cgv2, joiner_pidfd, req->keep_fd };
 
                 r = close_host_fds(keep, ELEMENTSOF(keep));
                 if (r < 0) {

@@ -32,6 +32,8 @@ const char *exec_stage_to_string(enum exec_stage stage);
 struct confinement;
 
 struct exec_request {
+        int keep_fd;            /* held until exec (the reaper's socket: its end says the run's
+                                 * processes are gone); -EBADF: none */
         char *const *argv;
         char *const *envp;      /* the whole environment of the command */
         const sigset_t *sigmask; /* the mask to restore in the command */

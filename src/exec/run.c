@@ -362,6 +362,7 @@ static int run_in_namespaces(const struct run_request *req, const struct target 
         }
 
         struct exec_request ereq = {
+                .keep_fd = req->keep_fd > 0 ? req->keep_fd : -EBADF,
                 .argv = req->argv,
                 .envp = env.v,
                 .sigmask = req->sigmask,

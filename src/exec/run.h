@@ -37,6 +37,8 @@ struct run_request {
         bool confined;
         bool privileged;        /* every capability, none dropped */
         bool force;             /* -f: a target that could ptrace the command is accepted */
+        int keep_fd;            /* a descriptor the command's process holds until exec (the
+                                 * reaper's socket); 0 when not set: none */
         dev_t cart_dev;         /* the cart's filesystem: its files cannot change */
         bool use_runtime_exec;  /* -e */
         void (*started)(pid_t pid, void *userdata); /* told the command's PID once it runs (the
