@@ -767,8 +767,10 @@ _noreturn_ static void command_child(const struct exec_request *req, int rootfd,
                 _exit(125);
         }
         {
+                /* keep_fd (the reaper's socket) until exec: until then this process
+                 * may hold the cart busy (the command resolved on it). */
                 const int keep[] = { msgfd, req->stdio[0], req->stdio[1], req->stdio[2], req->host_pty_slave,
-                                     req->pty_sock, lsm_fd, exec_sync_fd };
+                                     req->pty_sock, lsm_fd, exec_sync_fd, req->keep_fd };
 
                 r = fault_disabled("close-host-fds") ? 0 : close_host_fds(keep, ELEMENTSOF(keep));
                 if (r < 0) {
