@@ -62,3 +62,7 @@ void close_all_fds_but(const int *keep, size_t n);
  * RESOLVE_IN_ROOT, which resolves symlinks inside the root. flags for the last
  * component (O_NOFOLLOW and O_CLOEXEC are added). */
 int openat_beneath_nofollow(int rootfd, const char *path, int flags);
+
+/* Sends len bytes over a unix socket, with fd (>= 0) riding along as SCM_RIGHTS;
+ * MSG_NOSIGNAL, EINTR retried. 0 when all was sent, -errno. */
+int send_with_fd(int sock, const void *buf, size_t len, int fd);

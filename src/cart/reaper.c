@@ -46,29 +46,8 @@ void reaper_state_apply(struct reaper_state *st, const struct reaper_note *n)
  * reaper that is gone is no reason for crashcart to die of SIGPIPE. */
 static void send_note(struct reaper *r, const struct reaper_note *n, int pidfd)
 {
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } u;
-        struct iovec iov = { .iov_base = (void *)n, .iov_len = sizeof(*n) };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-        if (!r || r->fd < 0)
-                return;
-        if (pidfd >= 0) {
-                struct cmsghdr *c;
-
-                memset(&u, 0, sizeof(u));
-                mh.msg_control = u.buf;
-                mh.msg_controllen = sizeof(u.buf);
-                c = CMSG_FIRSTHDR(&mh);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &pidfd, sizeof(int));
-        }
-        while (sendmsg(r->fd, &mh, MSG_NOSIGNAL) < 0 && errno == EINTR)
-                ;
+        if (r && r->fd >= 0)
+                (void)send_with_fd(r->fd, n, sizeof(*n), pidfd);
 }
 
 void reaper_note_placing(struct reaper *r, uint64_t mnt_id, dev_t dev)

@@ -414,25 +414,8 @@ static int command_exec(const struct command_file *c, char *const *argv, char *c
 static int send_fd(int sock, int fd)
 {
         char byte = fd >= 0 ? 'm' : 'h';
-        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-        union {
-                struct cmsghdr h;
-                char buf[CMSG_SPACE(sizeof(int))];
-        } u = {};
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 
-        if (fd >= 0) {
-                struct cmsghdr *c;
-
-                mh.msg_control = u.buf;
-                mh.msg_controllen = sizeof(u.buf);
-                c = CMSG_FIRSTHDR(&mh);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &fd, sizeof(int));
-        }
-        return sendmsg(sock, &mh, MSG_NOSIGNAL) == 1 ? 0 : NEG_ERRNO();
+        return send_with_fd(sock, &byte, 1, fd);
 }
 
 int recv_pty_master(int sock, int *ret_fd)
