@@ -44,11 +44,11 @@ teardown() {
         run -0 "$d/usr/bin/kubectl-crashcart" --help
         [[ "$output" == *"kubectl crashcart POD"* ]]
         run -0 env LC_ALL=C MANWIDTH=200 man --warnings -l "$d/usr/share/man/man1/kubectl-crashcart.1"
-        [[ "$output" == *"kubectl-crashcart - run crashcart in a container"* ]]
+        [[ "$(tr -s " " <<<"$output")" == *"kubectl-crashcart - run crashcart in a container"* ]]
         # A .so link, read from the top of its hierarchy as man reads it.
         # shellcheck disable=SC2016 # $1 is the inner shell's
-        run -0 bash -c 'cd "$1/usr/share/man" && man -l man1/kubectl_complete-crashcart.1' _ "$d"
-        [[ "$output" == *"kubectl-crashcart - run crashcart in a container"* ]]
+        run -0 bash -c 'cd "$1/usr/share/man" && LC_ALL=C MANWIDTH=200 man -l man1/kubectl_complete-crashcart.1' _ "$d"
+        [[ "$(tr -s " " <<<"$output")" == *"kubectl-crashcart - run crashcart in a container"* ]]
         # The man pages are well-formed roff.
         run -0 man --warnings -l "$d/usr/share/man/man1/crashcart.1"
         [[ "$output" == *"crashcart - run debugging tools"* ]]
