@@ -7,7 +7,7 @@
 #                        cart-audit.so, cart-enter), crashcart-build, crashcart-static
 #                        and the unit tests (static), with Debian's cross compiler
 #                        (gcc-aarch64-linux-gnu; crashcart-static and the unit tests
-#                        also need libjson-c-dev:arm64)
+#                        also need libjson-c-dev:arm64, libzstd-dev:arm64)
 #   make deb-arm64       the Debian package for arm64 (scripts/build-deb --arch arm64)
 #   make oci             build/crashcart-oci.tar: an OCI image (no base) of
 #                        crashcart-static and a cart (CART=PATH, else the cart of
@@ -40,12 +40,13 @@ WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wfo
 # unless pkgconf:arm64 is installed), json-c's plain flags: its headers are
 # <json-c/...> in the compiler's own include path.
 PKG_CONFIG ?= pkg-config
-JSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags json-c 2>/dev/null)
-JSON_LIBS := $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null || echo -ljson-c)
+# libzstd: the cores systemd-coredump keeps compressed (--core).
+DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags json-c libzstd 2>/dev/null)
+DEPS_LIBS := $(shell $(PKG_CONFIG) --libs json-c libzstd 2>/dev/null || echo -ljson-c -lzstd)
 CPPFLAGS += -D_GNU_SOURCE -Isrc -I$(B)
-ALL_CFLAGS := -std=gnu11 $(WARNINGS) -fstack-protector-strong -D_FORTIFY_SOURCE=2 $(CFLAGS) $(JSON_CFLAGS)
-ASAN_CFLAGS := -std=gnu11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all $(JSON_CFLAGS)
-FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all $(JSON_CFLAGS)
+ALL_CFLAGS := -std=gnu11 $(WARNINGS) -fstack-protector-strong -D_FORTIFY_SOURCE=2 $(CFLAGS) $(DEPS_CFLAGS)
+ASAN_CFLAGS := -std=gnu11 $(WARNINGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all $(DEPS_CFLAGS)
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all $(DEPS_CFLAGS)
 
 B := build
 
@@ -97,7 +98,7 @@ $(foreach flavour,obj asan fuzz,$(eval $(call library,$(flavour))))
 
 # ---- the programs ----
 $(B)/crashcart: $(B)/obj/src/crashcart/main.o $(B)/obj/libcrashcart.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(JSON_LIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(DEPS_LIBS) -o $@
 
 # The cart builder needs no json-c: only the library's objects it uses are linked.
 $(B)/crashcart-build: $(B)/obj/src/cart-build/main.o $(B)/obj/libcrashcart.a
@@ -141,14 +142,14 @@ $(B)/obj/src/crashcart/main-static.o: src/crashcart/main.c | $(B)/config.h
 	$(CC) $(CPPFLAGS) -DCRASHCART_STATIC $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/crashcart-static: $(B)/obj/src/crashcart/main-static.o $(B)/obj/libcrashcart.a
-	$(CC) -static $(ALL_CFLAGS) $(LDFLAGS) $^ $(shell $(PKG_CONFIG) --libs --static json-c 2>/dev/null || echo -ljson-c) -o $@
+	$(CC) -static $(ALL_CFLAGS) $(LDFLAGS) $^ $(shell $(PKG_CONFIG) --libs --static json-c libzstd 2>/dev/null || echo -ljson-c -lzstd) -o $@
 
 # ---- arm64, with Debian's cross toolchain ----
 # The files crashcart-build copies into every arm64 cart, in build/arm64/ (where
 # the builder looks for them beside itself, as in LIBDIR/arm64/ once installed),
 # and crashcart-build and crashcart-static for arm64 nodes. The cart's files need
 # only gcc-aarch64-linux-gnu and libc6-dev-arm64-cross; crashcart-static links
-# json-c for arm64, Debian's libjson-c-dev:arm64 (multiarch: dpkg
+# json-c and libzstd for arm64, Debian's libjson-c-dev:arm64 and libzstd-dev:arm64 (multiarch: dpkg
 # --add-architecture arm64; scripts/deps does it). json-c's headers are the same
 # for every architecture, so the objects compile with the host's.
 ARM64_CC ?= aarch64-linux-gnu-gcc
@@ -181,14 +182,14 @@ $(A64)/obj/src/crashcart/main-static.o: src/crashcart/main.c | $(B)/config.h
 	@mkdir -p $(@D)
 	$(ARM64_CC) $(CPPFLAGS) -DCRASHCART_STATIC $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-# The cross compiler looks in /usr/lib/aarch64-linux-gnu, where libjson-c-dev:arm64 is.
+# The cross compiler looks in /usr/lib/aarch64-linux-gnu, where libjson-c-dev:arm64 and libzstd-dev:arm64 are.
 $(A64)/crashcart-static: $(A64)/obj/src/crashcart/main-static.o $(A64)/obj/libcrashcart.a
-	$(ARM64_CC) -static $(ALL_CFLAGS) $(LDFLAGS) $^ -ljson-c -o $@
+	$(ARM64_CC) -static $(ALL_CFLAGS) $(LDFLAGS) $^ -ljson-c -lzstd -o $@
 
 # The unit tests for arm64, static: they run on this host under qemu-user
 # (tests/integration/arm64.bats), or on an arm64 node as they are.
 $(A64)/unit-tests: $(call objs,arm64/obj,$(UNIT_SRCS)) $(A64)/obj/libcrashcart.a
-	$(ARM64_CC) -static $(ALL_CFLAGS) $(LDFLAGS) $^ -ljson-c -o $@
+	$(ARM64_CC) -static $(ALL_CFLAGS) $(LDFLAGS) $^ -ljson-c -lzstd -o $@
 
 arm64-cart: $(A64)/cart-sh.so $(A64)/cart-audit.so $(A64)/cart-enter
 arm64: arm64-cart $(A64)/crashcart-build $(A64)/crashcart-static $(A64)/unit-tests
@@ -218,16 +219,16 @@ $(B)/default-cart.erofs: $(B)/crashcart-build $(B)/cart-sh.so $(B)/cart-audit.so
 
 # ---- tests ----
 $(B)/unit-tests: $(call objs,obj,$(UNIT_SRCS)) $(B)/obj/libcrashcart.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(JSON_LIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(DEPS_LIBS) -o $@
 
 $(B)/unit-tests-asan: $(call objs,asan,$(UNIT_SRCS)) $(B)/asan/libcrashcart.a
-	$(CC) $(ASAN_CFLAGS) $^ $(JSON_LIBS) -o $@
+	$(CC) $(ASAN_CFLAGS) $^ $(DEPS_LIBS) -o $@
 
 # libFuzzer harnesses for every parser of untrusted input (clang from Debian).
 fuzz: $(FUZZERS)
 
 $(B)/fuzz_%: $(B)/fuzz/tests/fuzz/fuzz_%.o $(B)/fuzz/libcrashcart.a
-	$(CLANG) -fsanitize=fuzzer,address,undefined $^ $(JSON_LIBS) -o $@
+	$(CLANG) -fsanitize=fuzzer,address,undefined $^ $(DEPS_LIBS) -o $@
 
 # ---- the integration tests' C helpers (tests/helpers), built by tests/run ----
 # Static, as the containers they run in have no libc of their own to lend: the

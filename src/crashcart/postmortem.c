@@ -1,18 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "basic/interrupt.h"
 #include "basic/log.h"
 #include "basic/macro.h"
 #include "basic/fileio.h"
+#include "basic/syscalls.h"
 #include "cart/layout.h"
 #include "cart/session.h"
 #include "coredump/find.h"
+#include "coredump/stored.h"
 #include "crashcart/postmortem.h"
 #include "exec/cmdenv.h"
 #include "exec/run.h"
@@ -98,23 +102,176 @@ struct core_run {
         char **envs;            /* the operator's --env, then those */
         size_t n_envs;
         struct core_found found;
+        char *pattern;          /* kernel.core_pattern's text */
+        struct core_pattern pat;
+        char *stored;           /* the host's file of a core systemd-coredump kept */
+        size_t n_older;         /* how many older ones of the container it kept */
+        int mntfd;              /* that core decompressed, in a detached tmpfs */
 };
+
+#define CORE_RUN_INIT { .mntfd = -EBADF }
+#define CORE_STORED_DIR SANDBOX_CORE_DIR
 
 static void core_run_done(struct core_run *c)
 {
         free(c->envs_buf[0]);
         free(c->envs_buf[1]);
         free(c->envs);
+        free(c->pattern);
+        free(c->stored);
+        core_pattern_done(&c->pat);
         core_found_done(&c->found);
+        safe_close(c->mntfd);
+}
+
+static bool pipes_to_systemd_coredump(const struct core_pattern *pat)
+{
+        const char *base = pat->pipe ? strrchr(pat->pipe, '/') : NULL;
+
+        return base && strcmp(base + 1, "systemd-coredump") == 0;
+}
+
+/* kernel.core_pattern, read and parsed into c: where the kernel put the core.
+ * The host's, as crashcart runs there: the kernel's value is global. */
+static int core_pattern_get(const struct resolve_ctx *ctx, struct core_run *c)
+{
+        _cleanup_free_ char *uses_pid = NULL;
+        int r;
+
+        r = read_full_fileat(ctx->root_fd, "proc/sys/kernel/core_pattern", 4096, &c->pattern, NULL);
+        if (r < 0)
+                return log_error_errno(r, "cannot read kernel.core_pattern");
+        (void)read_full_fileat(ctx->root_fd, "proc/sys/kernel/core_uses_pid", 64, &uses_pid, NULL);
+        c->pattern[strcspn(c->pattern, "\n")] = 0;
+        r = core_pattern_parse(c->pattern, uses_pid && uses_pid[0] == '1', &c->pat);
+        if (r == -EOPNOTSUPP)
+                log_error("kernel.core_pattern '%s' makes a directory per core: --core=FILE names the core",
+                          c->pattern);
+        else if (r < 0)
+                log_error_errno(r, "cannot parse kernel.core_pattern '%s'", c->pattern);
+        else if (c->pat.pipe && !pipes_to_systemd_coredump(&c->pat)) {
+                log_error("kernel.core_pattern pipes cores to '%s', which keeps them where crashcart does not "
+                          "look: --core finds cores that the kernel wrote as files (kernel.core_pattern="
+                          "/tmp/core.%%e.%%p) or that systemd-coredump kept, or --core=FILE names one",
+                          c->pat.pipe);
+                r = -EOPNOTSUPP;
+        }
+        return r;
+}
+
+/* A core that systemd-coredump kept for the container, found by the hostname
+ * its process had (the one the sandbox gets), and decompressed into a tmpfs of
+ * its own that the sandbox shows at CORE_STORED_DIR: the host's store is never
+ * in the sandbox, and nothing is written on the host's disks. */
+static int core_from_store(const struct resolve_ctx *ctx, const char *hostname, const char *what, struct core_run *c)
+{
+        _cleanup_close_ int dirfd = -EBADF, fsfd = -EBADF, fd = -EBADF;
+        struct cc_mount_attr ro = { .attr_set = CC_MOUNT_ATTR_RDONLY };
+        struct stored_core sc = {};
+        char host[HOST_NAME_MAX + 1] = "";
+        size_t n;
+        int r;
+
+        if (gethostname(host, sizeof(host) - 1) == 0 && strcmp(host, hostname) == 0) {
+                log_error("%s has the host's hostname '%s': the cores that systemd-coredump kept of it cannot be "
+                          "told from the host's own (coredumpctl lists them)",
+                          what, hostname);
+                return -ENOTUNIQ;
+        }
+        dirfd = openat(ctx->root_fd, STORED_CORE_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        r = dirfd < 0 ? NEG_ERRNO() : stored_core_find(dirfd, hostname, &sc, &c->n_older);
+        if (r == -ENOENT) {
+                log_error("systemd-coredump kept no core of %s (hostname '%s') in /" STORED_CORE_DIR
+                          ": did its process run with a core size limit (docker run --ulimit core=-1), or does "
+                          "systemd-coredump keep cores only in the journal (Storage=)?",
+                          what, hostname);
+                return r;
+        }
+        if (r < 0)
+                return log_error_errno(r, "cannot read /" STORED_CORE_DIR);
+        if (asprintf(&c->stored, "/" STORED_CORE_DIR "/%s", sc.name) < 0) {
+                c->stored = NULL;
+                stored_core_done(&sc);
+                return log_error_errno(-ENOMEM, "cannot find the core");
+        }
+        /* In the sandbox, named as in the store, without the compression's suffix. */
+        n = sc.compression == STORED_PLAIN ? strlen(sc.name) : (size_t)(strrchr(sc.name, '.') - sc.name);
+        if (asprintf(&c->found.path, CORE_STORED_DIR "/%.*s", (int)n, sc.name) < 0) {
+                c->found.path = NULL;
+                stored_core_done(&sc);
+                return log_error_errno(-ENOMEM, "cannot find the core");
+        }
+        c->found.mtime = (struct timespec){ .tv_sec = (time_t)(sc.usec / 1000000),
+                                            .tv_nsec = (long)(sc.usec % 1000000) * 1000 };
+
+        fsfd = sys_fsopen("tmpfs", CC_FSOPEN_CLOEXEC);
+        if (fsfd < 0 || sys_fsconfig(fsfd, CC_FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
+            sys_fsconfig(fsfd, CC_FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
+            (c->mntfd = sys_fsmount(fsfd, CC_FSMOUNT_CLOEXEC,
+                                    (unsigned)(CC_MOUNT_ATTR_NOSUID | CC_MOUNT_ATTR_NODEV | CC_MOUNT_ATTR_NOEXEC))) < 0) {
+                r = NEG_ERRNO();
+                stored_core_done(&sc);
+                return log_error_errno(r, "cannot make a tmpfs for the core");
+        }
+        fd = openat(c->mntfd, c->found.path + strlen(CORE_STORED_DIR "/"), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+                    0444);
+        r = fd < 0 ? NEG_ERRNO() : stored_core_extract(dirfd, &sc, fd);
+        if (r == -EOPNOTSUPP)
+                log_error("the core '%s' of %s is compressed with %s, which crashcart does not read (zstd, or "
+                          "none: systemd-coredump's Compress=)",
+                          c->stored, what, stored_compression_to_string(sc.compression));
+        else if (r == -EBADMSG)
+                log_error("the core '%s' of %s is cut short or broken", c->stored, what);
+        else if (r == -ENOSPC)
+                log_error("the core '%s' of %s does not fit in memory, where crashcart decompresses it", c->stored,
+                          what);
+        else if (r < 0)
+                log_error_errno(r, "cannot decompress the core '%s'", c->stored);
+        stored_core_done(&sc);
+        if (r < 0)
+                return r;
+        r = elfcore_parse_fd(fd, &c->found.info);
+        if (r == -ENOEXEC || r == -EBADMSG)
+                log_error("'%s' of %s is not an ELF core file", c->stored, what);
+        else if (r == -EPROTONOSUPPORT)
+                log_error("'%s' of %s is a core of another byte order than this machine's", c->stored, what);
+        else if (r < 0)
+                log_error_errno(r, "cannot read the core '%s'", c->stored);
+        if (r < 0)
+                return r;
+        /* Read-only, once nothing has it open for writing. */
+        fd = safe_close(fd);
+        if (sys_mount_setattr(c->mntfd, "", AT_EMPTY_PATH, &ro) < 0)
+                return log_error_errno(NEG_ERRNO(), "cannot make the core's tmpfs read-only");
+        return 0;
+}
+
+/* Before the sandbox: whether the core is one systemd-coredump kept (1: then
+ * in c->mntfd), or a file of the container's root (0: core_locate finds it in
+ * the sandbox). */
+static int core_before_sandbox(const struct options *o, const struct resolve_ctx *ctx, const char *hostname,
+                               const char *what, struct core_run *c)
+{
+        int r;
+
+        if (!o->core || o->core_file)
+                return 0;
+        r = core_pattern_get(ctx, c);
+        if (r < 0)
+                return r;
+        if (!c->pat.pipe)
+                return 0;
+        r = core_from_store(ctx, hostname, what, c);
+        return r < 0 ? r : 1;
 }
 
 /* The container's core, beneath the sandbox's root: --core=FILE, or the newest
  * file that kernel.core_pattern names there. */
-static int core_locate(const struct options *o, const struct resolve_ctx *ctx, const struct container_spec *spec,
-                       int rootfd, const char *what, struct core_found *ret)
+static int core_locate(const struct options *o, const struct container_spec *spec, int rootfd, const char *what,
+                       struct core_run *c)
 {
-        _cleanup_free_ char *text = NULL, *uses_pid = NULL;
-        struct core_pattern pat = {};
+        const struct core_pattern *pat = &c->pat;
+        struct core_found *ret = &c->found;
         const char *dir;
         int r;
 
@@ -129,62 +286,44 @@ static int core_locate(const struct options *o, const struct resolve_ctx *ctx, c
                         log_error_errno(r, "cannot read the core '%s' of %s", o->core_file, what);
                 return r;
         }
-        r = read_full_fileat(ctx->root_fd, "proc/sys/kernel/core_pattern", 4096, &text, NULL);
-        if (r < 0)
-                return log_error_errno(r, "cannot read kernel.core_pattern");
-        (void)read_full_fileat(ctx->root_fd, "proc/sys/kernel/core_uses_pid", 64, &uses_pid, NULL);
-        text[strcspn(text, "\n")] = 0;
-        r = core_pattern_parse(text, uses_pid && uses_pid[0] == '1', &pat);
-        if (r == -EOPNOTSUPP) {
-                log_error("kernel.core_pattern '%s' makes a directory per core: --core=FILE names the core", text);
-                return r;
-        }
-        if (r < 0)
-                return log_error_errno(r, "cannot parse kernel.core_pattern '%s'", text);
-        if (pat.pipe) {
-                log_error("kernel.core_pattern pipes cores to '%s', which keeps them outside the container: "
-                          "--core finds cores that the kernel wrote as files (kernel.core_pattern=/tmp/core.%%e.%%p), "
-                          "or --core=FILE names one",
-                          pat.pipe);
-                core_pattern_done(&pat);
-                return -EOPNOTSUPP;
-        }
         /* A relative pattern is in the dumping process's working directory: the
          * configured one is the best guess there is. */
-        dir = pat.dir && pat.dir[0] == '/' ? pat.dir : spec->workdir ? spec->workdir : "/";
-        if (pat.dir && pat.dir[0] != '/') {
-                _cleanup_free_ char *joined = path_join(dir, pat.dir);
+        dir = pat->dir && pat->dir[0] == '/' ? pat->dir : spec->workdir ? spec->workdir : "/";
+        if (pat->dir && pat->dir[0] != '/') {
+                _cleanup_free_ char *joined = path_join(dir, pat->dir);
 
-                r = joined ? core_find_newest(rootfd, joined, pat.glob, ret) : -ENOMEM;
+                r = joined ? core_find_newest(rootfd, joined, pat->glob, ret) : -ENOMEM;
         } else
-                r = core_find_newest(rootfd, dir, pat.glob, ret);
+                r = core_find_newest(rootfd, dir, pat->glob, ret);
         if (r == -ENOENT || r == -ENOTDIR)
                 log_error("no core of %s matches kernel.core_pattern '%s' in its '%s': did its process run with a "
                           "core size limit (docker run --ulimit core=-1)?",
-                          what, text, pat.dir ? pat.dir : dir);
+                          what, c->pattern, pat->dir ? pat->dir : dir);
         else if (r < 0)
-                log_error_errno(r, "cannot look for the core of %s in its '%s'", what, pat.dir ? pat.dir : dir);
-        core_pattern_done(&pat);
+                log_error_errno(r, "cannot look for the core of %s in its '%s'", what, pat->dir ? pat->dir : dir);
         return r;
 }
 
 /* The command of a --core run: the cart's gdb on the core, or the operator's
  * command told where the core is. */
-static int core_prepare(const struct options *o, const struct resolve_ctx *ctx, const struct container_spec *spec,
-                        const struct target *t, const char *what, struct core_run *c)
+static int core_prepare(const struct options *o, const struct container_spec *spec, const struct target *t,
+                        const char *what, struct core_run *c)
 {
         _cleanup_close_ int rootfd = -EBADF;
         const struct elfcore_info *info = &c->found.info;
         size_t n = 0;
         int r;
 
-        /* The sandbox's root, as its init sees it: the container's files. */
-        rootfd = openat(t->procfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (rootfd < 0)
-                return log_error_errno(NEG_ERRNO(), "cannot open the sandbox's root");
-        r = core_locate(o, ctx, spec, rootfd, what, &c->found);
-        if (r < 0)
-                return r;
+        /* The sandbox's root, as its init sees it: the container's files. A
+         * core from systemd-coredump's store is there already. */
+        if (!c->stored) {
+                rootfd = openat(t->procfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (rootfd < 0)
+                        return log_error_errno(NEG_ERRNO(), "cannot open the sandbox's root");
+                r = core_locate(o, spec, rootfd, what, c);
+                if (r < 0)
+                        return r;
+        }
         if (o->command) {
                 c->envs = calloc(o->n_envs + 2, sizeof(char *));
                 if (!c->envs || asprintf(&c->envs_buf[0], "CRASHCART_CORE=%s", c->found.path) < 0 ||
@@ -215,8 +354,9 @@ static int core_prepare(const struct options *o, const struct resolve_ctx *ctx, 
 }
 
 /* Which core, of what, killed how, and when: said once the sandbox is. */
-static void core_say(const struct core_found *f)
+static void core_say(const struct core_run *c)
 {
+        const struct core_found *f = &c->found;
         const struct elfcore_info *info = &f->info;
         const char *sig = info->signal > 0 ? sigabbrev_np(info->signal) : NULL;
         char when[64] = "";
@@ -224,9 +364,16 @@ static void core_say(const struct core_found *f)
 
         if (localtime_r(&f->mtime.tv_sec, &tm))
                 strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-        log_notice("the core '%s' of '%s'%s%s, written %s", f->path,
-                   info->exe ? info->exe : info->fname[0] ? info->fname : "an unknown program",
-                   sig ? ", killed by SIG" : "", sig ? sig : "", when);
+        if (c->stored)
+                log_notice("the core '%s' of '%s'%s%s, written %s by systemd-coredump (%s; %zu older of it there), "
+                           "at %s",
+                           c->stored, info->exe ? info->exe : info->fname[0] ? info->fname : "an unknown program",
+                           sig ? ", killed by SIG" : "", sig ? sig : "", when, "/" STORED_CORE_DIR, c->n_older,
+                           f->path);
+        else
+                log_notice("the core '%s' of '%s'%s%s, written %s", f->path,
+                           info->exe ? info->exe : info->fname[0] ? info->fname : "an unknown program",
+                           sig ? ", killed by SIG" : "", sig ? sig : "", when);
 }
 
 int postmortem_run(const struct options *o, char *const *argv, const struct cart_request *creq,
@@ -238,7 +385,7 @@ int postmortem_run(const struct options *o, char *const *argv, const struct cart
         struct sandbox sb = SANDBOX_INIT;
         struct sandbox_error err;
         struct target t = TARGET_INIT;
-        struct core_run core = {};
+        struct core_run core = CORE_RUN_INIT;
         /* An image has no container id to name the host after. */
         char what[400], hostname[13] = "crashcart";
         dev_t cart_dev = 0;
@@ -254,20 +401,25 @@ int postmortem_run(const struct options *o, char *const *argv, const struct cart
                 log_error_errno(r, "cannot set up " RUNDIR);
                 goto out;
         }
+        if (hit && hit->id)
+                snprintf(hostname, sizeof(hostname), "%.12s", hit->id);
+        if (core_before_sandbox(o, ctx, spec.hostname ? spec.hostname : hostname, what, &core) < 0)
+                goto out;
         if (cart_open_detached(creq, rundir_fd, &cart_mntfd, &cart_dev) < 0)
                 goto out;
         fault_point("mounted");
 
-        if (hit && hit->id)
-                snprintf(hostname, sizeof(hostname), "%.12s", hit->id);
         struct sandbox_request sreq = {
                 .spec = &spec,
                 .cart_mntfd = cart_mntfd,
+                .core_mntfd = core.mntfd,
                 .writable = o->writable,
                 .hostname = spec.hostname ? spec.hostname : hostname,
         };
         r = sandbox_start(&sreq, &sb, &err);
-        cart_mntfd = safe_close(cart_mntfd); /* the sandbox's mount holds the cart now */
+        /* The sandbox's mounts hold the cart and the core now. */
+        cart_mntfd = safe_close(cart_mntfd);
+        core.mntfd = safe_close(core.mntfd);
         if (r < 0) {
                 status = log_sandbox_error(&err, &spec, what);
                 goto out;
@@ -281,7 +433,7 @@ int postmortem_run(const struct options *o, char *const *argv, const struct cart
         t.name = strdup(what);
         fault_point("sandboxed");
         if (o->core) {
-                if (core_prepare(o, ctx, &spec, &t, what, &core) < 0)
+                if (core_prepare(o, &spec, &t, what, &core) < 0)
                         goto out;
                 if (!o->command)
                         argv = core.argv;
@@ -298,7 +450,7 @@ int postmortem_run(const struct options *o, char *const *argv, const struct cart
                            o->writable ? "writable into a copy that goes at the end" : "read-only");
 
         if (o->core)
-                core_say(&core.found);
+                core_say(&core);
 
         struct run_request rreq = {
                 .argv = argv,

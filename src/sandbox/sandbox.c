@@ -231,9 +231,22 @@ static int set_readonly(int fd)
         return sys_mount_setattr(fd, "", AT_EMPTY_PATH, &attr) < 0 ? NEG_ERRNO() : 0;
 }
 
+/* A detached mount at a new directory of the sandbox's /dev (path: "/dev/NAME"). */
+static int attach_in_dev(int rootfd, int devfd, const char *path, int mntfd)
+{
+        _cleanup_close_ int fd = -EBADF;
+
+        if (mkdirat(devfd, &path[strlen("/dev/")], 0755) < 0)
+                return NEG_ERRNO();
+        fd = open_in_root(rootfd, path, O_PATH | O_DIRECTORY);
+        if (fd < 0)
+                return fd;
+        return attach(mntfd, fd);
+}
+
 /* A /dev of the sandbox's own: the harmless nodes, a devpts instance for the
  * command's terminal, the cart. Read-only once made (devpts and /dev/shm aside). */
-static int mount_dev(int rootfd, int cart_mntfd, int *ret_devfd, enum sandbox_stage *stage)
+static int mount_dev(int rootfd, int cart_mntfd, int core_mntfd, int *ret_devfd, enum sandbox_stage *stage)
 {
         static const struct {
                 const char *name;
@@ -248,7 +261,7 @@ static int mount_dev(int rootfd, int cart_mntfd, int *ret_devfd, enum sandbox_st
         static const char *const tmpfs_opts[] = { "mode", "0755", "size", "1m" };
         static const char *const pts_opts[] = { "newinstance", NULL, "ptmxmode", "0666", "mode", "0620" };
         static const char *const shm_opts[] = { "mode", "1777", "size", "64m" };
-        _cleanup_close_ int devfd = -EBADF, cartfd = -EBADF;
+        _cleanup_close_ int devfd = -EBADF;
         int r;
 
         *stage = SANDBOX_STAGE_DEV;
@@ -276,14 +289,15 @@ static int mount_dev(int rootfd, int cart_mntfd, int *ret_devfd, enum sandbox_st
                 return r;
 
         *stage = SANDBOX_STAGE_CART;
-        if (mkdirat(devfd, CART_DEV_NAME, 0755) < 0)
-                return NEG_ERRNO();
-        cartfd = open_in_root(rootfd, CART_PATH, O_PATH | O_DIRECTORY);
-        if (cartfd < 0)
-                return cartfd;
-        r = attach(cart_mntfd, cartfd);
+        r = attach_in_dev(rootfd, devfd, CART_PATH, cart_mntfd);
         if (r < 0)
                 return r;
+        if (core_mntfd >= 0) {
+                *stage = SANDBOX_STAGE_CORE;
+                r = attach_in_dev(rootfd, devfd, SANDBOX_CORE_DIR, core_mntfd);
+                if (r < 0)
+                        return r;
+        }
         *ret_devfd = TAKE_FD(devfd);
         return 0;
 }
@@ -410,7 +424,7 @@ static int build(const struct sandbox_request *req, enum sandbox_stage *stage, i
                                 CC_MOUNT_ATTR_NOEXEC));
         if (r < 0)
                 return r;
-        r = mount_dev(rootfd, req->cart_mntfd, &devfd, stage);
+        r = mount_dev(rootfd, req->cart_mntfd, req->core_mntfd, &devfd, stage);
         if (r < 0)
                 return r;
 
@@ -561,6 +575,7 @@ const char *sandbox_stage_to_string(enum sandbox_stage stage)
                 [SANDBOX_STAGE_PROC] = "cannot mount /proc in the sandbox",
                 [SANDBOX_STAGE_SYS] = "cannot mount /sys in the sandbox",
                 [SANDBOX_STAGE_DEV] = "cannot make /dev in the sandbox",
+                [SANDBOX_STAGE_CORE] = "cannot show the core in the sandbox",
                 [SANDBOX_STAGE_CART] = "cannot place the cart at " CART_PATH " in the sandbox",
                 [SANDBOX_STAGE_VOLUME] = "cannot bind a volume into the sandbox",
                 [SANDBOX_STAGE_HOSTNAME] = "cannot set the sandbox's hostname",

@@ -5,7 +5,7 @@
  * new overlay whose lower layers are the container's own (its writable layer on
  * top), so nothing the sandbox does can reach them; its volumes are bound
  * read-only; /proc, /sys, a minimal /dev and the cart at /dev/crashcart are its
- * own. Nothing of it is on the host: it dies with its init, which dies with
+ * own (and a core at SANDBOX_CORE_DIR, when one is brought). Nothing of it is on the host: it dies with its init, which dies with
  * crashcart. */
 #pragma once
 
@@ -26,6 +26,7 @@ enum sandbox_stage {
         SANDBOX_STAGE_SYS,
         SANDBOX_STAGE_DEV,
         SANDBOX_STAGE_CART,
+        SANDBOX_STAGE_CORE,       /* the core crashcart brought */
         SANDBOX_STAGE_VOLUME,     /* a volume or bind mount (index) */
         SANDBOX_STAGE_HOSTNAME,
         SANDBOX_STAGE_LOOPBACK,
@@ -35,9 +36,13 @@ enum sandbox_stage {
 
 const char *sandbox_stage_to_string(enum sandbox_stage stage);
 
+/* Where the sandbox shows a core that crashcart brought (--core). */
+#define SANDBOX_CORE_DIR "/dev/coredump"
+
 struct sandbox_request {
         const struct container_spec *spec;
         int cart_mntfd;         /* the cart, a detached mount */
+        int core_mntfd;         /* a detached mount shown at SANDBOX_CORE_DIR; -EBADF: none */
         bool writable;          /* --writable: the view is writable, into a tmpfs that goes */
         const char *hostname;
 };

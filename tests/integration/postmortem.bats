@@ -34,6 +34,7 @@ teardown_file() {
 
 teardown() {
         core_pattern_restore
+        coredump_service_stop
         cc_wait_loops_gone
         cc_assert_host_clean
         assert_no_sandbox
@@ -379,6 +380,122 @@ make_exited() {
         cc_one_error_line
         [[ "$stderr" == *"is running: --core is for a post-mortem sandbox"* ]]
         [ "$(tree_sum "$up")" = "$before" ]
+}
+
+# systemd-coredump as Debian ships it: the host's, else its package's files (of
+# the host's systemd's version: it links systemd's private library) unpacked
+# into the cache, not installed: the package's installation would set
+# kernel.core_pattern for the whole host.
+systemd_coredump_bin() {
+        local b v d=$CC_CACHE/systemd-coredump
+        for b in /usr/lib/systemd/systemd-coredump /lib/systemd/systemd-coredump \
+                "$d"/usr/lib/systemd/systemd-coredump "$d"/lib/systemd/systemd-coredump; do
+                [ -x "$b" ] && { echo "$b"; return 0; }
+        done
+        v=$(dpkg-query -W -f='${Version}' systemd) || return 1
+        rm -rf "$d.tmp" && mkdir -p "$d.tmp"
+        (cd "$d.tmp" && apt-get -q -o APT::Sandbox::User=root download "systemd-coredump=$v") >&2 || return 1
+        dpkg-deb -x "$d.tmp"/systemd-coredump_*.deb "$d.tmp/root" && mv "$d.tmp/root" "$d" && rm -rf "$d.tmp"
+        for b in "$d"/usr/lib/systemd/systemd-coredump "$d"/lib/systemd/systemd-coredump; do
+                [ -x "$b" ] && { echo "$b"; return 0; }
+        done
+        return 1
+}
+
+# The socket that the kernel's pipe helper hands each core to: systemd's own
+# unit when systemd runs this host, else a listener of the test's that starts
+# one systemd-coredump per core, as systemd-coredump.socket does (Accept=yes).
+COREDUMP_SOCKET=/run/systemd/coredump COREDUMP_STORE=/var/lib/systemd/coredump
+coredump_service_start() {
+        local bin=$1
+        if [ "$(cat /proc/1/comm)" = systemd ] && [ -S "$COREDUMP_SOCKET" ]; then
+                return 0
+        fi
+        [ ! -e "$COREDUMP_SOCKET" ] || { echo "$COREDUMP_SOCKET is someone else's" >&2; return 1; }
+        # What the test makes there goes at the end: the store, or what is newer than this.
+        [ -d "$COREDUMP_STORE" ] || touch "$CC_RUN/coredump-store.made"
+        touch "$CC_RUN/coredump-store.mark"
+        mkdir -p /run/systemd
+        setsid systemd-socket-activate --seqpacket --accept -l "$COREDUMP_SOCKET" "$bin" \
+                </dev/null >"$CC_RUN/coredump-listener.log" 2>&1 3>&- &
+        echo $! >"$CC_RUN/coredump-listener.pid"
+        for _ in $(seq 50); do [ -S "$COREDUMP_SOCKET" ] && return 0; sleep 0.1; done
+        return 1
+}
+# Stops the test's listener, and takes away the cores the test made (and the
+# store, if the test made it).
+coredump_service_stop() {
+        local pid
+        pid=$(cat "$CC_RUN/coredump-listener.pid" 2>/dev/null) || return 0
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        rm -f "$COREDUMP_SOCKET" "$CC_RUN/coredump-listener.pid"
+        if [ -f "$CC_RUN/coredump-store.made" ]; then
+                rm -rf "$COREDUMP_STORE"
+        else
+                find "$COREDUMP_STORE" -maxdepth 1 -name 'core.crasher.*' -newer "$CC_RUN/coredump-store.mark" -delete
+        fi
+        rm -f "$CC_RUN/coredump-store.made" "$CC_RUN/coredump-store.mark" "$CC_RUN/coredump-listener.log"
+}
+
+# The cores in systemd-coredump's store whose process had this hostname.
+stored_cores_of() {
+        python3 - "$COREDUMP_STORE" "$1" <<'PY'
+import os, sys
+d = sys.argv[1]
+for n in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+    try:
+        if os.getxattr(os.path.join(d, n), "user.coredump.hostname").decode() == sys.argv[2]:
+            print(os.path.join(d, n))
+    except OSError:
+        pass
+PY
+}
+
+@test "--core: a core that systemd-coredump kept, compressed, on the host; each container its own" {
+        local bin a b ida idb cart store=$COREDUMP_STORE
+        cart=$(cc_default_cart)
+        bin=$(systemd_coredump_bin)
+        make_crasher_image
+        coredump_service_start "$bin"
+        # Debian's own pattern (/usr/lib/sysctl.d/50-coredump.conf), with this binary.
+        core_pattern_set "|$bin %P %u %g %s %t 9223372036854775808 %h"
+        a=$(cc_name sdcore-a) b=$(cc_name sdcore-b)
+        for n in "$a" "$b"; do
+                docker run --name "$n" --label crashcart-test=1 crashcart-test/crasher >/dev/null || true
+                [ "$(docker inspect -f '{{.State.ExitCode}}' "$n")" = 139 ]
+        done
+        ida=$(docker inspect -f '{{.Id}}' "$a") idb=$(docker inspect -f '{{.Id}}' "$b")
+        # systemd-coredump writes each in its own time, after the process is gone.
+        for _ in $(seq 100); do
+                [ -n "$(stored_cores_of "${ida:0:12}")" ] && [ -n "$(stored_cores_of "${idb:0:12}")" ] && break
+                sleep 0.1
+        done
+        local core_a core_b
+        core_a=$(stored_cores_of "${ida:0:12}") core_b=$(stored_cores_of "${idb:0:12}")
+        # Compressed, as systemd-coredump keeps them by default.
+        [[ "$core_a" == "$store/core.crasher."*".zst" && "$core_b" == "$store/core.crasher."*".zst" ]]
+
+        CRASHCART_IMAGE=$cart/cart.erofs cc_expect 0 "$CRASHCART" --core "$a" </dev/null
+        [[ "$output" == *"#0 "*" in crash_here ("*"crasher.c:"* ]]
+        [[ "$output" == *" in main ("* ]]
+        [[ "$stderr" == *"the core '$core_a' of '/app/crasher', killed by SIGSEGV, written "*" by systemd-coredump ($store; 0 older of it there), at /dev/coredump/$(basename "${core_a%.zst}")"* ]]
+        # Each container its own core: b's is b's, whichever is newer.
+        cc_expect 0 "$CRASHCART" --core "$b" /dev/crashcart/bin/sh -c \
+                'echo "$CRASHCART_CORE $CRASHCART_CORE_EXE"; /dev/crashcart/bin/ls -l "$CRASHCART_CORE" | /dev/crashcart/bin/cut -c1-10; /dev/crashcart/bin/touch "$CRASHCART_CORE" 2>&1 || echo read-only'
+        [ "${lines[0]}" = "/dev/coredump/$(basename "${core_b%.zst}") /app/crasher" ]
+        [ "${lines[1]}" = "-r--r--r--" ]
+        [[ "${lines[2]}" == *"Read-only file system"* ]]
+        # Decompressed, it is the very core systemd-coredump compressed.
+        cc_expect 0 "$CRASHCART" --core "$b" /dev/crashcart/bin/sh -c '/dev/crashcart/bin/sha256sum <"$CRASHCART_CORE"'
+        [ "${output%% *}" = "$(zstd -dc "$core_b" | sha256sum | cut -d' ' -f1)" ]
+
+        # A container that never crashed has none, though others' are there.
+        local c; c=$(cc_name sdcore-none)
+        docker run --name "$c" --label crashcart-test=1 crashcart-test/busybox true
+        cc_expect 125 "$CRASHCART" --core "$c" /dev/crashcart/bin/true
+        cc_one_error_line
+        [[ "$stderr" == *"systemd-coredump kept no core of docker container '$c' (hostname '"*"') in /var/lib/systemd/coredump"* ]]
 }
 
 @test "a stopped LXC container and a systemd-nspawn machine that ran and ended" {

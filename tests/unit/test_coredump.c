@@ -7,13 +7,18 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
+#include <zstd.h>
 
+#include "basic/macro.h"
 #include "basic/syscalls.h"
 #include "coredump/elfcore.h"
 #include "coredump/find.h"
+#include "coredump/stored.h"
 #include "harness.h"
 
 #ifndef NT_FILE
@@ -289,4 +294,147 @@ TEST(core_find_newest_in_a_root)
         unlinkat(rootfd, "tmp", AT_REMOVEDIR);
         close(rootfd);
         rmdir(root);
+}
+
+TEST(stored_core_names_as_systemd_coredump_gives_them)
+{
+        enum stored_compression comp;
+        uint64_t usec;
+
+        CHECK(stored_core_parse_name("core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.4242.1764612345678901.zst", &comp,
+                                     &usec) == 0);
+        CHECK(comp == STORED_ZSTD && usec == 1764612345678901ULL);
+        CHECK(stored_core_parse_name("core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.4242.17", &comp, &usec) == 0);
+        CHECK(comp == STORED_PLAIN && usec == 17);
+        /* A comm with its dots escaped, and lz4 and xz. */
+        CHECK(stored_core_parse_name("core.a\\x2eout.1000.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.1.2.lz4", &comp, NULL) == 0);
+        CHECK(comp == STORED_LZ4);
+        CHECK(stored_core_parse_name("core.x.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.1.2.xz", &comp, NULL) == 0);
+        CHECK(comp == STORED_XZ);
+        /* Not its names: no comm, a short or upper-case boot id, words for numbers. */
+        CHECK(stored_core_parse_name("core.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.1.2", NULL, NULL) == -EINVAL);
+        CHECK(stored_core_parse_name("core.x.0.3f1c0d2b.1.2", NULL, NULL) == -EINVAL);
+        CHECK(stored_core_parse_name("core.x.0.3F1C0D2B8E8A4A6C9B1F0E2D3C4B5A69.1.2", NULL, NULL) == -EINVAL);
+        CHECK(stored_core_parse_name("core.x.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.1.now", NULL, NULL) == -EINVAL);
+        CHECK(stored_core_parse_name("core.x.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.1.2.gz", NULL, NULL) == -EINVAL);
+        CHECK(stored_core_parse_name("core.x.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.1.99999999999999999999999", NULL,
+                                     NULL) == -EINVAL);
+        CHECK(stored_core_parse_name("other.x.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.1.2", NULL, NULL) == -EINVAL);
+        CHECK(stored_core_parse_name("core.", NULL, NULL) == -EINVAL);
+        CHECK(stored_core_parse_name("core....", NULL, NULL) == -EINVAL);
+        CHECK(stored_core_parse_name("", NULL, NULL) == -EINVAL);
+}
+
+/* A file of the store: its name, its contents, its hostname attribute. */
+static void put_stored(int dirfd, const char *name, const void *p, size_t n, const char *hostname)
+{
+        int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+
+        CHECK(fd >= 0 && write(fd, p, n) == (ssize_t)n);
+        if (hostname)
+                CHECK(fsetxattr(fd, "user.coredump.hostname", hostname, strlen(hostname), 0) == 0);
+        CHECK(fsetxattr(fd, "user.coredump.signal", "11", 2, 0) == 0);
+        close(fd);
+}
+
+/* What stored_unzstd makes of n bytes of in: the decompressed size, or -errno. */
+static long unzstd_buf(const void *in, size_t n, void *out, size_t out_max)
+{
+        char path[] = "/var/tmp/cc-unit-zst-XXXXXX";
+        int fd = mkstemp(path), outfd = memfd_create("out", MFD_CLOEXEC);
+        long r;
+
+        CHECK(fd >= 0 && outfd >= 0);
+        unlink(path);
+        CHECK(write(fd, in, n) == (ssize_t)n && lseek(fd, 0, SEEK_SET) == 0);
+        r = stored_unzstd(fd, outfd);
+        if (r == 0)
+                r = pread(outfd, out, out_max, 0);
+        close(fd);
+        close(outfd);
+        return r;
+}
+
+TEST(stored_core_zstd_streams)
+{
+        static uint8_t plain[300000], z[400000], out[300001];
+        size_t zn, half;
+
+        for (size_t i = 0; i < sizeof(plain); i++)
+                plain[i] = (uint8_t)(i * 7 / 1000);
+        zn = ZSTD_compress(z, sizeof(z), plain, sizeof(plain), 3);
+        CHECK(!ZSTD_isError(zn));
+        CHECK(unzstd_buf(z, zn, out, sizeof(out)) == (long)sizeof(plain));
+        CHECK(memcmp(out, plain, sizeof(plain)) == 0);
+        /* Two frames one after the other, as a stream may be. */
+        half = ZSTD_compress(z, sizeof(z), plain, 1000, 1);
+        zn = ZSTD_compress(z + half, sizeof(z) - half, plain + 1000, 2000, 1);
+        CHECK(unzstd_buf(z, half + zn, out, sizeof(out)) == 3000);
+        CHECK(memcmp(out, plain, 3000) == 0);
+        /* Cut short, empty, or not zstd at all: broken. */
+        zn = ZSTD_compress(z, sizeof(z), plain, sizeof(plain), 3);
+        CHECK(unzstd_buf(z, zn - 5, out, sizeof(out)) == -EBADMSG);
+        CHECK(unzstd_buf(z, 0, out, sizeof(out)) == -EBADMSG);
+        CHECK(unzstd_buf("\x7f" "ELF not zstd", 12, out, sizeof(out)) == -EBADMSG);
+}
+
+TEST(stored_core_find_by_hostname_newest_first)
+{
+        static struct corebuf c;
+        static uint8_t z[8192], out[8192];
+        char dir[] = "/var/tmp/cc-unit-store-XXXXXX";
+        struct stored_core sc = {};
+        size_t older = 99, zn;
+        int dfd, outfd;
+        static const char *const names[] = {
+                "core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.10.1000.zst",
+                "core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.11.3000.zst",
+                "core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.12.2000",
+                "core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.13.9000.zst",
+                "core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.14.9500.zst",
+                "core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.15.9900.lz4",
+                "notes.txt",
+        };
+
+        CHECK(mkdtemp(dir) != NULL);
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        make_core(&c, true, 2);
+        zn = ZSTD_compress(z, sizeof(z), c.b, c.n, 3);
+        put_stored(dfd, names[0], z, zn, "abc123def456");
+        put_stored(dfd, names[1], z, zn, "abc123def456");
+        put_stored(dfd, names[2], c.b, c.n, "abc123def456");
+        /* Newer, but another container's, or one without the attribute. */
+        put_stored(dfd, names[3], z, zn, "0123456789ab");
+        put_stored(dfd, names[4], z, zn, NULL);
+        put_stored(dfd, names[6], "x", 1, "abc123def456");
+        CHECK(stored_core_find(dfd, "abc123def456", &sc, &older) == 0);
+        CHECK_STR(sc.name, names[1]);
+        CHECK(sc.usec == 3000 && sc.signal == 11 && sc.compression == STORED_ZSTD && older == 2);
+        outfd = memfd_create("core", MFD_CLOEXEC);
+        CHECK(stored_core_extract(dfd, &sc, outfd) == 0);
+        CHECK(pread(outfd, out, sizeof(out), 0) == (ssize_t)c.n && memcmp(out, c.b, c.n) == 0);
+        close(outfd);
+        stored_core_done(&sc);
+        /* Uncompressed, when that is the newest. */
+        CHECK(stored_core_find(dfd, "0123456789ab", &sc, &older) == 0 && older == 0);
+        stored_core_done(&sc);
+        CHECK(stored_core_find(dfd, "nobody", &sc, &older) == -ENOENT);
+        /* lz4: found, said, not read. */
+        put_stored(dfd, names[5], z, zn, "abc123def456");
+        CHECK(stored_core_find(dfd, "abc123def456", &sc, &older) == 0 && sc.compression == STORED_LZ4);
+        outfd = memfd_create("core", MFD_CLOEXEC);
+        CHECK(stored_core_extract(dfd, &sc, outfd) == -EOPNOTSUPP);
+        close(outfd);
+        stored_core_done(&sc);
+        /* A symlink in the store is never followed. */
+        unlinkat(dfd, names[5], 0);
+        CHECK(symlinkat("/etc/passwd", dfd, "core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.16.99999") == 0);
+        CHECK(stored_core_find(dfd, "abc123def456", &sc, &older) == 0);
+        CHECK_STR(sc.name, names[1]);
+        stored_core_done(&sc);
+        unlinkat(dfd, "core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.16.99999", 0);
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                unlinkat(dfd, names[i], 0);
+        close(dfd);
+        CHECK(rmdir(dir) == 0);
 }

@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "basic/fileio.h"
+#include "basic/macro.h"
+#include "coredump/stored.h"
+
+static const struct {
+        const char *suffix;
+        enum stored_compression compression;
+} suffixes[] = {
+        { ".zst", STORED_ZSTD },
+        { ".lz4", STORED_LZ4 },
+        { ".xz", STORED_XZ },
+};
+
+const char *stored_compression_to_string(enum stored_compression c)
+{
+        static const char *const names[] = {
+                [STORED_PLAIN] = "none", [STORED_ZSTD] = "zstd", [STORED_LZ4] = "lz4", [STORED_XZ] = "xz",
+        };
+
+        return (size_t)c < ELEMENTSOF(names) ? names[c] : "unknown";
+}
+
+void stored_core_done(struct stored_core *c)
+{
+        free(c->name);
+        free(c->hostname);
+        *c = (struct stored_core){};
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+        if (n == 0)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (s[i] < '0' || s[i] > '9')
+                        return false;
+        return true;
+}
+
+/* core.COMM.UID.BOOTID.PID.USEC[.zst|.lz4|.xz]: COMM has its dots escaped
+ * (\x2e), so the last four dot-separated fields are the numbers. */
+int stored_core_parse_name(const char *name, enum stored_compression *ret_compression, uint64_t *ret_usec)
+{
+        enum stored_compression comp = STORED_PLAIN;
+        const char *field[4], *end;
+        size_t len = strlen(name);
+        char usec[21];
+        uint64_t u;
+
+        if (strncmp(name, "core.", 5) != 0 || strchr(name, '/'))
+                return -EINVAL;
+        for (size_t i = 0; i < ELEMENTSOF(suffixes); i++) {
+                size_t n = strlen(suffixes[i].suffix);
+
+                if (len > n && strcmp(name + len - n, suffixes[i].suffix) == 0) {
+                        comp = suffixes[i].compression;
+                        len -= n;
+                        break;
+                }
+        }
+        /* The fields from the end: USEC, PID, BOOTID, UID. */
+        end = name + len;
+        for (int i = 0; i < 4; i++) {
+                const char *p = end;
+
+                while (p > name + 5 && p[-1] != '.')
+                        p--;
+                if (p <= name + 5)
+                        return -EINVAL;
+                field[i] = p;
+                end = p - 1;
+        }
+        /* COMM: at least one character before UID. */
+        if (end <= name + 5)
+                return -EINVAL;
+        if (!all_digits(field[0], (size_t)(name + len - field[0])) || !all_digits(field[1], (size_t)(field[0] - 1 - field[1])) ||
+            (size_t)(field[1] - 1 - field[2]) != 32 || !all_digits(field[3], (size_t)(field[2] - 1 - field[3])))
+                return -EINVAL;
+        for (size_t i = 0; i < 32; i++)
+                if (!strchr("0123456789abcdef", field[2][i]))
+                        return -EINVAL;
+        if ((size_t)(name + len - field[0]) >= sizeof(usec))
+                return -EINVAL;
+        memcpy(usec, field[0], (size_t)(name + len - field[0]));
+        usec[name + len - field[0]] = 0;
+        if (parse_u64(usec, &u) < 0)
+                return -EINVAL;
+        if (ret_compression)
+                *ret_compression = comp;
+        if (ret_usec)
+                *ret_usec = u;
+        return 0;
+}
+
+/* An attribute's value as a string; NULL when it has none. */
+static char *get_attr(int fd, const char *attr)
+{
+        char buf[256];
+        ssize_t n = fgetxattr(fd, attr, buf, sizeof(buf) - 1);
+
+        if (n < 0)
+                return NULL;
+        buf[n] = 0;
+        return strndup(buf, strlen(buf));
+}
+
+int stored_core_find(int store_fd, const char *hostname, struct stored_core *ret, size_t *ret_older)
+{
+        _cleanup_close_ int dfd = -EBADF;
+        struct stored_core best = {};
+        size_t found = 0;
+        struct dirent *de;
+        DIR *d;
+
+        dfd = openat(store_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return NEG_ERRNO();
+        d = fdopendir(dfd);
+        if (!d)
+                return NEG_ERRNO();
+        TAKE_FD(dfd);
+        while ((de = readdir(d))) {
+                _cleanup_close_ int fd = -EBADF;
+                _cleanup_free_ char *host = NULL, *sig = NULL;
+                enum stored_compression comp;
+                struct stat st;
+                uint64_t usec;
+
+                if (stored_core_parse_name(de->d_name, &comp, &usec) < 0)
+                        continue;
+                fd = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+                if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+                        continue;
+                host = get_attr(fd, "user.coredump.hostname");
+                if (!host || strcmp(host, hostname) != 0)
+                        continue;
+                found++;
+                if (best.name && (usec < best.usec || (usec == best.usec && strcmp(de->d_name, best.name) < 0)))
+                        continue;
+                sig = get_attr(fd, "user.coredump.signal");
+                stored_core_done(&best);
+                best = (struct stored_core){
+                        .name = strdup(de->d_name),
+                        .hostname = TAKE_PTR(host),
+                        .usec = usec,
+                        .signal = sig ? atoi(sig) : 0,
+                        .compression = comp,
+                };
+                if (!best.name) {
+                        stored_core_done(&best);
+                        closedir(d);
+                        return -ENOMEM;
+                }
+        }
+        closedir(d);
+        if (!best.name)
+                return -ENOENT;
+        *ret = best;
+        if (ret_older)
+                *ret_older = found - 1;
+        return 0;
+}
+
+int stored_unzstd(int infd, int outfd)
+{
+        size_t in_size = ZSTD_DStreamInSize(), out_size = ZSTD_DStreamOutSize(), last = 0;
+        _cleanup_free_ void *inbuf = malloc(in_size), *outbuf = malloc(out_size);
+        ZSTD_DStream *z = ZSTD_createDStream();
+        bool any = false;
+        int r = 0;
+
+        if (!inbuf || !outbuf || !z) {
+                ZSTD_freeDStream(z);
+                return -ENOMEM;
+        }
+        for (;;) {
+                ssize_t n = read(infd, inbuf, in_size);
+                ZSTD_inBuffer in = { inbuf, 0, 0 };
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        r = NEG_ERRNO();
+                        break;
+                }
+                if (n == 0) {
+                        /* Cut in the middle of a frame, or nothing at all. */
+                        if (last != 0 || !any)
+                                r = -EBADMSG;
+                        break;
+                }
+                any = true;
+                in.size = (size_t)n;
+                while (in.pos < in.size) {
+                        ZSTD_outBuffer out = { outbuf, out_size, 0 };
+
+                        last = ZSTD_decompressStream(z, &out, &in);
+                        if (ZSTD_isError(last)) {
+                                r = -EBADMSG;
+                                goto out;
+                        }
+                        r = write_full(outfd, outbuf, out.pos);
+                        if (r < 0)
+                                goto out;
+                }
+        }
+out:
+        ZSTD_freeDStream(z);
+        return r;
+}
+
+static int copy_plain(int infd, int outfd)
+{
+        char buf[1 << 16];
+
+        for (;;) {
+                ssize_t n = read(infd, buf, sizeof(buf));
+                int r;
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return NEG_ERRNO();
+                if (n == 0)
+                        return 0;
+                r = write_full(outfd, buf, (size_t)n);
+                if (r < 0)
+                        return r;
+        }
+}
+
+int stored_core_extract(int store_fd, const struct stored_core *c, int outfd)
+{
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        if (c->compression == STORED_LZ4 || c->compression == STORED_XZ)
+                return -EOPNOTSUPP;
+        fd = openat(store_fd, c->name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+                return NEG_ERRNO();
+        if (fstat(fd, &st) < 0)
+                return NEG_ERRNO();
+        if (!S_ISREG(st.st_mode))
+                return -EBADMSG;
+        return c->compression == STORED_ZSTD ? stored_unzstd(fd, outfd) : copy_plain(fd, outfd);
+}

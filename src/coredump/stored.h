@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Cores that systemd-coredump kept. When kernel.core_pattern pipes cores to it,
+ * it writes each (Storage=external, its default) into /var/lib/systemd/coredump
+ * on the host, named core.COMM.UID.BOOTID.PID.USEC, compressed (".zst", ".lz4",
+ * ".xz") or not, with the dumping process's metadata in user.coredump.*
+ * extended attributes. The directory and the files are the host's, written by
+ * root; the attributes' values (hostname, comm, exe) and the core's contents
+ * are the dumped process's own words, read as such. Never prints, never exits. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The store, relative to the host's root. */
+#define STORED_CORE_DIR "var/lib/systemd/coredump"
+
+enum stored_compression {
+        STORED_PLAIN,
+        STORED_ZSTD,
+        STORED_LZ4,
+        STORED_XZ,
+};
+
+struct stored_core {
+        char *name;             /* the file's name in the store */
+        char *hostname;         /* user.coredump.hostname: the dumping process's */
+        uint64_t usec;          /* when it dumped, microseconds since the epoch */
+        int signal;             /* user.coredump.signal; 0: not said */
+        enum stored_compression compression;
+};
+
+/* Whether name is one systemd-coredump gives a core: its compression, and the
+ * time in it. -EINVAL: not such a name. */
+int stored_core_parse_name(const char *name, enum stored_compression *ret_compression, uint64_t *ret_usec);
+
+/* The newest core in the store (store_fd) whose hostname attribute is hostname;
+ * *ret_older: how many older ones of that hostname there are. -ENOENT: none. */
+int stored_core_find(int store_fd, const char *hostname, struct stored_core *ret, size_t *ret_older);
+
+/* Writes the core, decompressed, to outfd (a new, empty file). -EOPNOTSUPP: a
+ * compression crashcart does not read (lz4, xz); -EBADMSG: a broken or cut
+ * stream; -ENOSPC: outfd's file system is full. */
+int stored_core_extract(int store_fd, const struct stored_core *c, int outfd);
+
+/* Decompresses a zstd stream from infd to outfd (exposed for unit tests). */
+int stored_unzstd(int infd, int outfd);
+
+const char *stored_compression_to_string(enum stored_compression c);
+void stored_core_done(struct stored_core *c);
