@@ -134,6 +134,21 @@ static json_object *get_object(json_object *o, const char *key, json_type type)
         return v;
 }
 
+/* An image configuration's Env, User and WorkingDir: Docker's Config, the OCI
+ * image config's config (a missing one is an empty configuration). */
+static int set_config(struct container_spec *s, json_object *cfg)
+{
+        int r;
+
+        s->has_config = true;
+        r = set_environ(s, get_object(cfg, "Env", json_type_array));
+        if (r >= 0)
+                r = set_string(&s->user, json_get_string(cfg, "User"));
+        if (r >= 0)
+                r = set_string(&s->workdir, json_get_string(cfg, "WorkingDir"));
+        return r;
+}
+
 int spec_parse_engine_inspect(const char *body, size_t len, struct container_spec *ret)
 {
         _cleanup_json_ json_object *root = json_parse(body, len);
@@ -185,12 +200,7 @@ int spec_parse_engine_inspect(const char *body, size_t len, struct container_spe
 
         cfg = get_object(root, "Config", json_type_object);
         if (r >= 0 && cfg) {
-                s.has_config = true;
-                r = set_environ(&s, get_object(cfg, "Env", json_type_array));
-                if (r >= 0)
-                        r = set_string(&s.user, json_get_string(cfg, "User"));
-                if (r >= 0)
-                        r = set_string(&s.workdir, json_get_string(cfg, "WorkingDir"));
+                r = set_config(&s, cfg);
                 if (r >= 0)
                         r = set_string(&s.hostname, json_get_string(cfg, "Hostname"));
         }
@@ -342,6 +352,48 @@ int spec_parse_storage_layers(const char *body, size_t len, const char *storage_
                 cur = next;
         }
         return ret->n_layers > 0 ? 0 : -EBADMSG;
+}
+
+int spec_parse_image_config(const char *body, size_t len, struct container_spec *ret)
+{
+        _cleanup_json_ json_object *root = json_parse(body, len);
+
+        if (!root || !json_object_is_type(root, json_type_object))
+                return -EBADMSG;
+        return set_config(ret, get_object(root, "config", json_type_object));
+}
+
+int spec_storage_big_data_name(const char *key, char *buf, size_t size)
+{
+        static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        size_t n = strlen(key), plain = strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789."), out = 0;
+
+        if (n == 0)
+                return -EINVAL;
+        if (plain == n) {
+                if (n >= size)
+                        return -ENAMETOOLONG;
+                memcpy(buf, key, n + 1);
+                return strcmp(key, ".") == 0 || strcmp(key, "..") == 0 ? -EINVAL : 0;
+        }
+        if (1 + (n + 2) / 3 * 4 >= size)
+                return -ENAMETOOLONG;
+        buf[out++] = '=';
+        for (size_t i = 0; i < n; i += 3) {
+                unsigned v = (unsigned)(unsigned char)key[i] << 16;
+
+                if (i + 1 < n)
+                        v |= (unsigned)(unsigned char)key[i + 1] << 8;
+                if (i + 2 < n)
+                        v |= (unsigned char)key[i + 2];
+                buf[out++] = alphabet[v >> 18 & 63];
+                buf[out++] = alphabet[v >> 12 & 63];
+                buf[out++] = i + 1 < n ? alphabet[v >> 6 & 63] : '=';
+                buf[out++] = i + 2 < n ? alphabet[v & 63] : '=';
+        }
+        buf[out] = 0;
+        /* containers/storage could not have written a name with a '/' either. */
+        return strchr(buf, '/') ? -EINVAL : 0;
 }
 
 bool spec_image_ref_is_valid(const char *s)
@@ -557,37 +609,95 @@ int container_spec_get(const struct resolve_ctx *ctx, const struct candidate *c,
 
 /* ---- images ---- */
 
-/* Podman's image store without its service: images.json names the image and
- * its top layer. No configuration: that is in a blob of Podman's own. */
+/* Whether name is a digest, "sha256:" and 64 lowercase hex digits: the key
+ * of an image's config among its big-data items (its manifests' keys start with
+ * "manifest"). */
+static bool storage_name_is_digest(const char *name)
+{
+        return name && strncmp(name, "sha256:", 7) == 0 && strlen(name) == 7 + 64 &&
+               strspn(name + 7, "0123456789abcdef") == 64;
+}
+
+/* The image's configuration, from its config blob in the image's directory:
+ * the big-data item whose key is the config's digest, which is "sha256:" and the
+ * image's id for every image containers/image stored (else the first digest among
+ * its names). An image without one keeps its layers alone. */
+static int storage_image_config(const struct resolve_ctx *ctx, json_object *image, struct container_spec *s)
+{
+        json_object *names = get_object(image, "big-data-names", json_type_array);
+        const char *id = json_get_string(image, "id"), *key = NULL;
+        _cleanup_free_ char *text = NULL;
+        char name[128], path[512];
+        size_t len;
+        int r;
+
+        if (!storage_id_is_valid(id))
+                return -EBADMSG;
+        for (size_t i = 0; names && i < json_object_array_length(names); i++) {
+                const char *n = json_object_get_string(json_object_array_get_idx(names, i));
+
+                if (!storage_name_is_digest(n))
+                        continue;
+                if (!key || strcmp(n + 7, id) == 0)
+                        key = n;
+        }
+        if (!key)
+                return 0;
+        r = spec_storage_big_data_name(key, name, sizeof(name));
+        if (r < 0)
+                return r;
+        snprintf(path, sizeof(path), STORAGE_REL "/overlay-images/%s/%s", id, name);
+        r = read_trusted(ctx, path, &text, &len);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        return spec_parse_image_config(text, len, s);
+}
+
+/* Podman's image store without its service: images.json names the image, its
+ * top layer and its big-data items. */
 static int podman_storage_image(const struct resolve_ctx *ctx, const char *ref, struct container_spec *ret)
 {
         _cleanup_json_ json_object *all = NULL;
-        const char *layer = NULL;
+        struct container_spec s = {};
+        json_object *image = NULL;
         char latest[300];
+        int r;
 
         all = json_read_at(ctx->root_fd, STORAGE_REL "/overlay-images/images.json", SPEC_STATE_MAX);
         if (!all)
                 return -ECONNREFUSED;
         snprintf(latest, sizeof(latest), "%s%s", ref, strchr(ref, ':') ? "" : ":latest");
-        for (size_t i = 0; !layer && json_object_is_type(all, json_type_array) && i < json_object_array_length(all);
+        for (size_t i = 0; !image && json_object_is_type(all, json_type_array) && i < json_object_array_length(all);
              i++) {
                 json_object *e = json_object_array_get_idx(all, i), *names;
                 const char *id = json_get_string(e, "id");
 
+                if (!json_get_string(e, "layer"))
+                        continue;
                 if (id && strlen(ref) >= 12 && resolve_match(id, ref))
-                        layer = json_get_string(e, "layer");
+                        image = e;
                 names = get_object(e, "names", json_type_array);
-                for (size_t j = 0; !layer && names && j < json_object_array_length(names); j++) {
+                for (size_t j = 0; !image && names && j < json_object_array_length(names); j++) {
                         const char *n = json_object_get_string(json_object_array_get_idx(names, j));
                         const char *bare = n && strncmp(n, "localhost/", 10) == 0 ? n + 10 : n;
 
                         if (n && (strcmp(n, latest) == 0 || strcmp(bare, latest) == 0))
-                                layer = json_get_string(e, "layer");
+                                image = e;
                 }
         }
-        if (!layer)
+        if (!image)
                 return -ENOENT;
-        return storage_chain(ctx, layer, ret);
+        r = storage_chain(ctx, json_get_string(image, "layer"), &s);
+        if (r >= 0)
+                r = storage_image_config(ctx, image, &s);
+        if (r < 0) {
+                container_spec_done(&s);
+                return r;
+        }
+        *ret = s;
+        return 0;
 }
 
 static int one_image(const struct resolve_ctx *ctx, const char *runtime, const char *ref,

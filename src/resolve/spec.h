@@ -63,6 +63,16 @@ int spec_parse_nspawn_settings(const char *body, size_t len, struct container_sp
 int spec_parse_storage_layers(const char *body, size_t len, const char *storage_dir, const char *layer,
                               struct container_spec *ret);
 
+/* An image's configuration (the OCI image config, as containers/storage keeps
+ * it): config.Env, config.User and config.WorkingDir, applied to ret. */
+int spec_parse_image_config(const char *body, size_t len, struct container_spec *ret);
+
+/* The file name containers/storage gives an image's big-data item of key: the
+ * key itself when it is only lowercase letters, digits and dots, else "=" and its
+ * standard base64 (an image's config is under its digest, "sha256:..."). -EINVAL:
+ * a name that could not be a file's; -ENAMETOOLONG: not within size. */
+int spec_storage_big_data_name(const char *key, char *buf, size_t size);
+
 /* Whether s can be an image reference: [A-Za-z0-9][A-Za-z0-9._/:@-]*, no "..",
  * at most 255 characters. Anything else is never sent to an API. */
 bool spec_image_ref_is_valid(const char *s);
@@ -71,9 +81,10 @@ bool spec_image_ref_is_valid(const char *s);
  * runtime's entry in the runtime table. -EOPNOTSUPP: the runtime cannot say. */
 int container_spec_get(const struct resolve_ctx *ctx, const struct candidate *c, struct container_spec *ret);
 
-/* An image that never ran: Docker's, else Podman's (or only runtime's).
- * *ret_runtime names who had it. -ENOENT: none has it; -ENOTUNIQ: both have one
- * of that name (--runtime chooses). */
+/* An image that never ran: Docker's, else Podman's (or only runtime's); Podman's
+ * from its storage when its service does not answer, the configuration from the
+ * image's config blob there. *ret_runtime names who had it. -ENOENT: none has it;
+ * -ENOTUNIQ: both have one of that name (--runtime chooses). */
 int image_spec_get(const struct resolve_ctx *ctx, const char *ref, const char *runtime, const char **ret_runtime,
                    struct container_spec *ret);
 

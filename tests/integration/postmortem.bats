@@ -279,6 +279,17 @@ make_exited() {
                 podman import -q --change 'CMD ["/bin/sh"]' "$CC_CACHE/busybox.tar" localhost/crashcart-test-busybox >/dev/null
         cc_expect 0 crashcart_storage -r podman image:crashcart-test-busybox /dev/crashcart/bin/ls /bin/busybox
         [[ "$stderr" == *"podman image 'crashcart-test-busybox' never ran"* ]]
+        # Its configuration from the image's config blob in the storage: the
+        # environment, user and working directory it was made with.
+        podman rmi -f localhost/crashcart-test-configured >/dev/null 2>&1 || true
+        podman import -q --change 'CMD ["/bin/sh"]' --change 'ENV CC_MARK=pod-image-env' --change 'USER app' \
+                --change 'WORKDIR /etc' "$CC_CACHE/busybox.tar" localhost/crashcart-test-configured >/dev/null
+        cc_expect 0 crashcart_storage -r podman --env-from-target=CC_MARK image:crashcart-test-configured \
+                /dev/crashcart/bin/sh -c 'echo "$CC_MARK"; id -un; pwd'
+        [ "${lines[0]}" = pod-image-env ]
+        [ "${lines[1]}" = app ]
+        [ "${lines[2]}" = /etc ]
+        [[ "$stderr" == *"podman image 'crashcart-test-configured' never ran"* ]]
         cc_expect 125 "$CRASHCART" image:no/such-image /dev/crashcart/bin/true
         cc_one_error_line
         [[ "$stderr" == *"no such image 'no/such-image'"* ]]
