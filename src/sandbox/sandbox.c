@@ -288,15 +288,6 @@ static int mount_dev(int rootfd, int cart_mntfd, int *ret_devfd, enum sandbox_st
         return 0;
 }
 
-static bool is_below(const char *path, const char *dir)
-{
-        size_t n = strlen(dir);
-
-        while (path[0] == '/' && path[1] == '/')
-                path++;
-        return strncmp(path, dir, n) == 0 && (path[n] == 0 || path[n] == '/');
-}
-
 /* The container's volumes and bind mounts, read-only, parents before what is
  * mounted beneath them. One whose source is gone (a runtime's file of a run
  * that has ended) is left out. */
@@ -327,8 +318,8 @@ static int mount_volumes(int rootfd, const struct container_spec *spec, int *ret
                         if (d != depth)
                                 continue;
                         /* What the sandbox makes itself is not the container's to cover. */
-                        if (is_below(m->destination, "/proc") || is_below(m->destination, "/sys") ||
-                            is_below(m->destination, CART_PATH) || strcmp(m->destination, "/") == 0 ||
+                        if (path_is_below(m->destination, "/proc") || path_is_below(m->destination, "/sys") ||
+                            path_is_below(m->destination, CART_PATH) || strcmp(m->destination, "/") == 0 ||
                             strcmp(m->destination, "/dev") == 0)
                                 continue;
                         *ret_index = (int)i;
