@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "resolve/resolve.h"
 
@@ -17,12 +18,22 @@ struct spec_mount {
         char *destination;      /* a path in the container */
 };
 
+/* A tmpfs the container had: empty when it started, what it wrote there gone,
+ * the image's files beneath hidden. */
+struct spec_tmpfs {
+        char *destination;      /* a path in the container */
+        uint64_t size;          /* bytes; 0: tmpfs's default */
+        int mode;               /* of its root, at most 07777; -1: tmpfs's default */
+};
+
 struct container_spec {
         char **layers;          /* directories, top first: the container's own
                                  * writable layer, then its image's layers */
         size_t n_layers;
         struct spec_mount *mounts;
         size_t n_mounts;
+        struct spec_tmpfs *tmpfs;
+        size_t n_tmpfs;
         char *environ;          /* NUL-separated KEY=VALUE, as /proc/PID/environ */
         size_t environ_len;
         char *user;             /* docker exec --user's form; NULL: root */
@@ -35,14 +46,17 @@ void container_spec_done(struct container_spec *s);
 
 /* Docker's (and Podman's compatible) GET /containers/ID/json or /images/ID/json:
  * GraphDriver.Data (UpperDir, then LowerDir's layers), Mounts, Config (Env, User,
- * WorkingDir, Hostname), and the files the engine binds (HostsPath,
- * ResolvConfPath, HostnamePath). -EOPNOTSUPP: a storage driver other than
- * overlay; -EBADMSG: not such a document. */
+ * WorkingDir, Hostname), the files the engine binds (HostsPath,
+ * ResolvConfPath, HostnamePath), and the tmpfs mounts (HostConfig.Tmpfs, and
+ * HostConfig.Mounts' and Mounts' of Type "tmpfs"). -EOPNOTSUPP: a storage driver
+ * other than overlay; -EBADMSG: not such a document. */
 int spec_parse_engine_inspect(const char *body, size_t len, struct container_spec *ret);
 
 /* An OCI runtime config.json (runc's and crun's bundles, Podman's userdata):
  * root.path (relative to bundle when not absolute; rootfs, when given, wins),
- * process.env, process.user, process.cwd, hostname, and its bind mounts. */
+ * process.env, process.user, process.cwd, hostname, its bind mounts and its tmpfs
+ * mounts (but /dev's and /sys's, which every container has and the sandbox
+ * makes itself). */
 int spec_parse_oci_config(const char *body, size_t len, const char *bundle, const char *rootfs,
                           struct container_spec *ret);
 

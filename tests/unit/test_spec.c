@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "basic/macro.h"
 #include "harness.h"
 #include "resolve/spec.h"
 
@@ -20,6 +21,13 @@ static const char *env_at(const struct container_spec *s, size_t n)
                 if (i == n)
                         return p;
         return NULL;
+}
+
+/* Whether the n-th tmpfs is at destination, with that size and mode. */
+static bool tmpfs_is(const struct container_spec *s, size_t n, const char *destination, uint64_t size, int mode)
+{
+        return n < s->n_tmpfs && strcmp(s->tmpfs[n].destination, destination) == 0 && s->tmpfs[n].size == size &&
+               s->tmpfs[n].mode == mode;
 }
 
 TEST(spec_docker_container)
@@ -80,6 +88,57 @@ TEST(spec_engine_bad)
         CHECK(spec_parse_engine_inspect(empty_lower, strlen(empty_lower), &s) == -EBADMSG);
 }
 
+/* docker run --tmpfs /run:size=1m,mode=1777 --tmpfs /cache --tmpfs /dev/cc:size=64k
+ * --mount type=tmpfs,dst=/srv/cache,tmpfs-size=2m,tmpfs-mode=0700 -v
+ * /etc/os-release:/host-os:ro, created, on Docker 20.10. */
+TEST(spec_docker_tmpfs)
+{
+        struct container_spec s = {};
+        size_t len;
+        char *body = fixture("docker-inspect-tmpfs.json", &len);
+
+        CHECK(spec_parse_engine_inspect(body, len, &s) == 0);
+        /* HostConfig.Tmpfs in its order, /dev's left out; then HostConfig.Mounts',
+         * whose entry in Mounts is the same one again. */
+        CHECK(s.n_tmpfs == 3);
+        CHECK(tmpfs_is(&s, 0, "/cache", 0, -1));
+        CHECK(tmpfs_is(&s, 1, "/run", 1 << 20, 01777));
+        CHECK(tmpfs_is(&s, 2, "/srv/cache", 2 << 20, 0700));
+        /* The bind alone is a mount. */
+        CHECK(s.n_mounts == 1);
+        CHECK_STR(s.n_mounts ? s.mounts[0].destination : NULL, "/host-os");
+        container_spec_done(&s);
+        free(body);
+}
+
+/* Options that are not sane are not taken; a tmpfs the runtime filled from the
+ * image, or one that is the sandbox's to make, is no tmpfs of the container's. */
+TEST(spec_tmpfs_options)
+{
+        static const char doc[] =
+                "{\"GraphDriver\":{\"Name\":\"overlay2\",\"Data\":{\"UpperDir\":\"/u\"}},\"HostConfig\":{\"Tmpfs\":{"
+                "\"/a\":\"size=10%,mode=8\",\"/b\":\"size=1x,mode=17777\",\"/c\":\"size=99999999999999999999g,mode=\","
+                "\"/d\":\"rw,noexec,size=64K,mode=0755,uid=1000\",\"/e\":\"tmpcopyup,size=1m\",\"e\":\"\",\"/proc/x\":\"\","
+                "\"//dev/x\":\"\",\"/sys\":\"\",\"/f\":5,\"/g\":\"size=1g,size=2k\"},"
+                "\"Mounts\":[{\"Type\":\"tmpfs\",\"Target\":\"/h\",\"TmpfsOptions\":{\"Mode\":70000,\"SizeBytes\":-1}},"
+                "{\"Type\":\"tmpfs\"},{\"Type\":\"volume\",\"Target\":\"/v\"},{\"Type\":\"tmpfs\",\"Target\":\"/a\"}]}}";
+        static const struct {
+                const char *destination;
+                uint64_t size;
+                int mode;
+        } want[] = {
+                { "/a", 0, -1 }, { "/b", 0, -1 }, { "/c", 0, -1 }, { "/d", 64 << 10, 0755 },
+                { "/f", 0, -1 }, { "/g", 2 << 10, -1 }, { "/h", 0, -1 },
+        };
+        struct container_spec s = {};
+
+        CHECK(spec_parse_engine_inspect(doc, sizeof(doc) - 1, &s) == 0);
+        CHECK(s.n_tmpfs == ELEMENTSOF(want));
+        for (size_t i = 0; i < ELEMENTSOF(want); i++)
+                CHECK(tmpfs_is(&s, i, want[i].destination, want[i].size, want[i].mode));
+        container_spec_done(&s);
+}
+
 TEST(spec_environ_filter)
 {
         struct container_spec s = {};
@@ -122,6 +181,33 @@ TEST(spec_oci)
         CHECK(spec_parse_oci_config(body, len, NULL, NULL, &s) == -EBADMSG);
         CHECK(spec_parse_oci_config(body, len, "relative", NULL, &s) == -EBADMSG);
         CHECK(spec_parse_oci_config("null", 4, "/b", NULL, &s) == -EBADMSG);
+        free(body);
+}
+
+/* Podman 4.3's userdata config.json of podman run --tmpfs /run/app:size=1m,
+ * mode=0700,notmpcopyup --tmpfs /cache --mount type=tmpfs,dst=/srv/cache,
+ * tmpfs-size=2m,notmpcopyup: /dev's tmpfs and /cache's, which Podman filled with
+ * the image's files (tmpcopyup), are not the container's empty ones. */
+TEST(spec_oci_tmpfs)
+{
+        struct container_spec s = {};
+        size_t len;
+        char *body = fixture("oci-config-podman.json", &len);
+
+        CHECK(spec_parse_oci_config(body, len, "/b", NULL, &s) == 0);
+        CHECK(s.n_tmpfs == 2);
+        CHECK(tmpfs_is(&s, 0, "/srv/cache", 2 << 20, -1));
+        CHECK(tmpfs_is(&s, 1, "/run/app", 1 << 20, 0700));
+        /* Its binds stay binds: .containerenv, hostname, hosts, /dev/shm. */
+        CHECK(s.n_mounts == 4);
+        container_spec_done(&s);
+        free(body);
+
+        /* runc's default spec: /dev and /dev/shm, every container's. */
+        body = fixture("oci-config-runc.json", &len);
+        CHECK(spec_parse_oci_config(body, len, "/b", NULL, &s) == 0);
+        CHECK(s.n_tmpfs == 0);
+        container_spec_done(&s);
         free(body);
 }
 
