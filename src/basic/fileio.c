@@ -221,6 +221,15 @@ char *path_join(const char *a, const char *b)
         return s;
 }
 
+bool path_is_below(const char *path, const char *dir)
+{
+        size_t n = strlen(dir);
+
+        while (path[0] == '/' && path[1] == '/')
+                path++;
+        return strncmp(path, dir, n) == 0 && (path[n] == 0 || path[n] == '/');
+}
+
 int mkdir_p(const char *path, mode_t mode)
 {
         _cleanup_free_ char *buf = strdup(path);

@@ -41,6 +41,10 @@ int parse_pid(const char *s, pid_t *ret);
 /* "a/b", malloc'd; NULL when out of memory. */
 char *path_join(const char *a, const char *b);
 
+/* Whether path is dir or beneath it ("/devx" is not beneath "/dev"); leading
+ * slashes after the first do not count. */
+bool path_is_below(const char *path, const char *dir);
+
 /* mkdir -p: path and its missing parents; an existing one is not an error. */
 int mkdir_p(const char *path, mode_t mode);
 

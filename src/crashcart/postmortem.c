@@ -90,6 +90,9 @@ static int log_sandbox_error(const struct sandbox_error *e, const struct contain
         else if (e->stage == SANDBOX_STAGE_VOLUME && e->index >= 0 && (size_t)e->index < spec->n_mounts)
                 log_error_errno(e->error, "%s: '%s' at '%s'", sandbox_stage_to_string(e->stage),
                                 spec->mounts[e->index].source, spec->mounts[e->index].destination);
+        else if (e->stage == SANDBOX_STAGE_TMPFS && e->index >= 0 && (size_t)e->index < spec->n_tmpfs)
+                log_error_errno(e->error, "%s: '%s'", sandbox_stage_to_string(e->stage),
+                                spec->tmpfs[e->index].destination);
         else
                 log_error_errno(e->error, "%s", sandbox_stage_to_string(e->stage));
         return EXIT_CRASHCART;
@@ -394,8 +397,8 @@ int postmortem_run(const struct options *o, char *const *argv, const struct cart
 
         if (get_spec(o, ctx, hit, &spec, what, sizeof(what)) < 0)
                 goto out;
-        log_debug("%s: %zu layers, %zu mounts, %s configuration", what, spec.n_layers, spec.n_mounts,
-                  spec.has_config ? "with its" : "no");
+        log_debug("%s: %zu layers, %zu mounts, %zu tmpfs, %s configuration", what, spec.n_layers, spec.n_mounts,
+                  spec.n_tmpfs, spec.has_config ? "with its" : "no");
         r = rundir_open(&rundir_fd);
         if (r < 0) {
                 log_error_errno(r, "cannot set up " RUNDIR);

@@ -30,6 +30,9 @@ void container_spec_done(struct container_spec *s)
                 free(s->mounts[i].destination);
         }
         free(s->mounts);
+        for (size_t i = 0; i < s->n_tmpfs; i++)
+                free(s->tmpfs[i].destination);
+        free(s->tmpfs);
         free(s->environ);
         free(s->user);
         free(s->workdir);
@@ -72,6 +75,77 @@ static int add_mount(struct container_spec *s, const char *source, const char *d
                 return -ENOMEM;
         }
         s->n_mounts++;
+        return 0;
+}
+
+/* A tmpfs's mount options, as they are read. */
+struct tmpfs_options {
+        uint64_t size;
+        int mode;
+        bool copy_up;
+};
+#define TMPFS_OPTIONS_INIT { .size = 0, .mode = -1 }
+
+/* One of a tmpfs's mount options, len bytes of opt: size= (bytes, or with k, m or
+ * g) and mode= (octal, at most 07777) are taken when they are sane, and
+ * tmpcopyup; the rest (noexec, uid=, nr_inodes=, a size in % of memory) the
+ * sandbox does not follow. */
+static void tmpfs_option(const char *opt, size_t len, struct tmpfs_options *o)
+{
+        char buf[32], *end;
+        unsigned long long v;
+
+        if (len >= sizeof(buf))
+                return;
+        memcpy(buf, opt, len);
+        buf[len] = 0;
+        if (strncmp(buf, "size=", 5) == 0 && buf[5] >= '0' && buf[5] <= '9') {
+                unsigned shift = 0;
+
+                errno = 0;
+                v = strtoull(buf + 5, &end, 10);
+                if (*end && strchr("kK", *end))
+                        shift = 10;
+                else if (*end && strchr("mM", *end))
+                        shift = 20;
+                else if (*end && strchr("gG", *end))
+                        shift = 30;
+                if (errno == 0 && v > 0 && end[shift ? 1 : 0] == 0 && v <= (UINT64_MAX >> shift))
+                        o->size = (uint64_t)v << shift;
+        } else if (strncmp(buf, "mode=", 5) == 0 && buf[5] >= '0' && buf[5] <= '7') {
+                errno = 0;
+                v = strtoull(buf + 5, &end, 8);
+                if (errno == 0 && *end == 0 && v <= 07777)
+                        o->mode = (int)v;
+        } else if (strcmp(buf, "tmpcopyup") == 0)
+                o->copy_up = true;
+}
+
+/* A tmpfs at destination, empty. One beneath /dev, /proc or /sys is left out:
+ * the runtimes make /dev and /dev/shm for every container, and the sandbox makes
+ * those itself; so is one that the runtime filled with the image's files beneath
+ * (tmpcopyup, Podman's default): those files are what the container saw there
+ * when it started, and the sandbox shows them; and one at a destination already
+ * listed (the first, with its options, stays). Any other is an empty tmpfs where
+ * the container had one: Docker's --tmpfs and --mount type=tmpfs, a bundle's. */
+static int add_tmpfs(struct container_spec *s, const char *destination, const struct tmpfs_options *o)
+{
+        struct spec_tmpfs *v;
+
+        if (!destination || destination[0] != '/' || path_is_below(destination, "/dev") ||
+            path_is_below(destination, "/proc") || path_is_below(destination, "/sys") || o->copy_up)
+                return 0;
+        for (size_t i = 0; i < s->n_tmpfs; i++)
+                if (strcmp(s->tmpfs[i].destination, destination) == 0)
+                        return 0;
+        v = realloc(s->tmpfs, (s->n_tmpfs + 1) * sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        s->tmpfs = v;
+        v[s->n_tmpfs] = (struct spec_tmpfs){ .destination = strdup(destination), .size = o->size, .mode = o->mode };
+        if (!v[s->n_tmpfs].destination)
+                return -ENOMEM;
+        s->n_tmpfs++;
         return 0;
 }
 
@@ -134,8 +208,71 @@ static json_object *get_object(json_object *o, const char *key, json_type type)
         return v;
 }
 
+/* An image configuration's Env, User and WorkingDir: Docker's Config, the OCI
+ * image config's config (a missing one is an empty configuration). */
+static int set_config(struct container_spec *s, json_object *cfg)
+{
+        int r;
+
+        s->has_config = true;
+        r = set_environ(s, get_object(cfg, "Env", json_type_array));
+        if (r >= 0)
+                r = set_string(&s->user, json_get_string(cfg, "User"));
+        if (r >= 0)
+                r = set_string(&s->workdir, json_get_string(cfg, "WorkingDir"));
+        return r;
+}
+
+/* HostConfig.Tmpfs (docker run --tmpfs DEST:OPTIONS: destination to the options
+ * string) and HostConfig.Mounts of Type "tmpfs" (--mount type=tmpfs: Target,
+ * TmpfsOptions.SizeBytes and Mode, the mode's permission bits as a number). */
+static int engine_tmpfs(struct container_spec *s, json_object *host_config)
+{
+        json_object *map = get_object(host_config, "Tmpfs", json_type_object);
+        json_object *mounts = get_object(host_config, "Mounts", json_type_array);
+        int r = 0;
+
+        if (map) {
+                json_object_object_foreach(map, dest, value)
+                {
+                        struct tmpfs_options o = TMPFS_OPTIONS_INIT;
+                        const char *p = json_object_is_type(value, json_type_string) ? json_object_get_string(value)
+                                                                                     : "";
+
+                        while (*p) {
+                                size_t n = strcspn(p, ",");
+
+                                tmpfs_option(p, n, &o);
+                                p += n;
+                                p += *p == ',';
+                        }
+                        r = add_tmpfs(s, dest, &o);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        for (size_t i = 0; mounts && i < json_object_array_length(mounts); i++) {
+                json_object *m = json_object_array_get_idx(mounts, i);
+                json_object *o = get_object(m, "TmpfsOptions", json_type_object);
+                const char *type = json_get_string(m, "Type");
+                int64_t size = json_get_int(o, "SizeBytes"), mode = json_get_int(o, "Mode");
+                struct tmpfs_options opts = {
+                        .size = size > 0 ? (uint64_t)size : 0,
+                        .mode = mode > 0 && mode <= 07777 ? (int)mode : -1,
+                };
+
+                if (!type || strcmp(type, "tmpfs") != 0)
+                        continue;
+                r = add_tmpfs(s, json_get_string(m, "Target"), &opts);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int spec_parse_engine_inspect(const char *body, size_t len, struct container_spec *ret)
 {
+        static const struct tmpfs_options no_options = TMPFS_OPTIONS_INIT;
         _cleanup_json_ json_object *root = json_parse(body, len);
         struct container_spec s = {};
         json_object *gd, *data, *mounts, *cfg;
@@ -165,15 +302,19 @@ int spec_parse_engine_inspect(const char *body, size_t len, struct container_spe
                         p++;
         }
 
+        if (r >= 0)
+                r = engine_tmpfs(&s, get_object(root, "HostConfig", json_type_object));
         mounts = get_object(root, "Mounts", json_type_array);
         for (size_t i = 0; r >= 0 && mounts && i < json_object_array_length(mounts); i++) {
                 json_object *m = json_object_array_get_idx(mounts, i);
                 const char *type = json_get_string(m, "Type");
 
-                /* A tmpfs kept nothing; a named pipe or cluster volume is no directory. */
-                if (type && strcmp(type, "bind") != 0 && strcmp(type, "volume") != 0)
-                        continue;
-                r = add_mount(&s, json_get_string(m, "Source"), json_get_string(m, "Destination"));
+                /* A tmpfs kept nothing: an empty one (HostConfig's, with its options,
+                 * came first); a named pipe or cluster volume is no directory. */
+                if (type && strcmp(type, "tmpfs") == 0)
+                        r = add_tmpfs(&s, json_get_string(m, "Destination"), &no_options);
+                else if (!type || strcmp(type, "bind") == 0 || strcmp(type, "volume") == 0)
+                        r = add_mount(&s, json_get_string(m, "Source"), json_get_string(m, "Destination"));
         }
         /* The files the engine binds over the container's own. */
         if (r >= 0)
@@ -185,12 +326,7 @@ int spec_parse_engine_inspect(const char *body, size_t len, struct container_spe
 
         cfg = get_object(root, "Config", json_type_object);
         if (r >= 0 && cfg) {
-                s.has_config = true;
-                r = set_environ(&s, get_object(cfg, "Env", json_type_array));
-                if (r >= 0)
-                        r = set_string(&s.user, json_get_string(cfg, "User"));
-                if (r >= 0)
-                        r = set_string(&s.workdir, json_get_string(cfg, "WorkingDir"));
+                r = set_config(&s, cfg);
                 if (r >= 0)
                         r = set_string(&s.hostname, json_get_string(cfg, "Hostname"));
         }
@@ -211,6 +347,19 @@ static bool has_option(json_object *options, const char *want)
                         return true;
         }
         return false;
+}
+
+static int oci_tmpfs(struct container_spec *s, const char *destination, json_object *options)
+{
+        struct tmpfs_options o = TMPFS_OPTIONS_INIT;
+
+        for (size_t i = 0; options && i < json_object_array_length(options); i++) {
+                json_object *e = json_object_array_get_idx(options, i);
+
+                if (json_object_is_type(e, json_type_string))
+                        tmpfs_option(json_object_get_string(e), (size_t)json_object_get_string_len(e), &o);
+        }
+        return add_tmpfs(s, destination, &o);
 }
 
 /* The OCI config's process and mounts; the root only when take_root. */
@@ -274,6 +423,8 @@ static int parse_oci(const char *body, size_t len, bool take_root, const char *b
 
                 if ((type && strcmp(type, "bind") == 0) || has_option(options, "bind") || has_option(options, "rbind"))
                         r = add_mount(s, json_get_string(m, "source"), json_get_string(m, "destination"));
+                else if (type && strcmp(type, "tmpfs") == 0)
+                        r = oci_tmpfs(s, json_get_string(m, "destination"), options);
         }
         return r;
 }
@@ -342,6 +493,48 @@ int spec_parse_storage_layers(const char *body, size_t len, const char *storage_
                 cur = next;
         }
         return ret->n_layers > 0 ? 0 : -EBADMSG;
+}
+
+int spec_parse_image_config(const char *body, size_t len, struct container_spec *ret)
+{
+        _cleanup_json_ json_object *root = json_parse(body, len);
+
+        if (!root || !json_object_is_type(root, json_type_object))
+                return -EBADMSG;
+        return set_config(ret, get_object(root, "config", json_type_object));
+}
+
+int spec_storage_big_data_name(const char *key, char *buf, size_t size)
+{
+        static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        size_t n = strlen(key), plain = strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789."), out = 0;
+
+        if (n == 0)
+                return -EINVAL;
+        if (plain == n) {
+                if (n >= size)
+                        return -ENAMETOOLONG;
+                memcpy(buf, key, n + 1);
+                return strcmp(key, ".") == 0 || strcmp(key, "..") == 0 ? -EINVAL : 0;
+        }
+        if (1 + (n + 2) / 3 * 4 >= size)
+                return -ENAMETOOLONG;
+        buf[out++] = '=';
+        for (size_t i = 0; i < n; i += 3) {
+                unsigned v = (unsigned)(unsigned char)key[i] << 16;
+
+                if (i + 1 < n)
+                        v |= (unsigned)(unsigned char)key[i + 1] << 8;
+                if (i + 2 < n)
+                        v |= (unsigned char)key[i + 2];
+                buf[out++] = alphabet[v >> 18 & 63];
+                buf[out++] = alphabet[v >> 12 & 63];
+                buf[out++] = i + 1 < n ? alphabet[v >> 6 & 63] : '=';
+                buf[out++] = i + 2 < n ? alphabet[v & 63] : '=';
+        }
+        buf[out] = 0;
+        /* containers/storage could not have written a name with a '/' either. */
+        return strchr(buf, '/') ? -EINVAL : 0;
 }
 
 bool spec_image_ref_is_valid(const char *s)
@@ -557,37 +750,95 @@ int container_spec_get(const struct resolve_ctx *ctx, const struct candidate *c,
 
 /* ---- images ---- */
 
-/* Podman's image store without its service: images.json names the image and
- * its top layer. No configuration: that is in a blob of Podman's own. */
+/* Whether name is a digest, "sha256:" and 64 lowercase hex digits: the key
+ * of an image's config among its big-data items (its manifests' keys start with
+ * "manifest"). */
+static bool storage_name_is_digest(const char *name)
+{
+        return name && strncmp(name, "sha256:", 7) == 0 && strlen(name) == 7 + 64 &&
+               strspn(name + 7, "0123456789abcdef") == 64;
+}
+
+/* The image's configuration, from its config blob in the image's directory:
+ * the big-data item whose key is the config's digest, which is "sha256:" and the
+ * image's id for every image containers/image stored (else the first digest among
+ * its names). An image without one keeps its layers alone. */
+static int storage_image_config(const struct resolve_ctx *ctx, json_object *image, struct container_spec *s)
+{
+        json_object *names = get_object(image, "big-data-names", json_type_array);
+        const char *id = json_get_string(image, "id"), *key = NULL;
+        _cleanup_free_ char *text = NULL;
+        char name[128], path[512];
+        size_t len;
+        int r;
+
+        if (!storage_id_is_valid(id))
+                return -EBADMSG;
+        for (size_t i = 0; names && i < json_object_array_length(names); i++) {
+                const char *n = json_object_get_string(json_object_array_get_idx(names, i));
+
+                if (!storage_name_is_digest(n))
+                        continue;
+                if (!key || strcmp(n + 7, id) == 0)
+                        key = n;
+        }
+        if (!key)
+                return 0;
+        r = spec_storage_big_data_name(key, name, sizeof(name));
+        if (r < 0)
+                return r;
+        snprintf(path, sizeof(path), STORAGE_REL "/overlay-images/%s/%s", id, name);
+        r = read_trusted(ctx, path, &text, &len);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        return spec_parse_image_config(text, len, s);
+}
+
+/* Podman's image store without its service: images.json names the image, its
+ * top layer and its big-data items. */
 static int podman_storage_image(const struct resolve_ctx *ctx, const char *ref, struct container_spec *ret)
 {
         _cleanup_json_ json_object *all = NULL;
-        const char *layer = NULL;
+        struct container_spec s = {};
+        json_object *image = NULL;
         char latest[300];
+        int r;
 
         all = json_read_at(ctx->root_fd, STORAGE_REL "/overlay-images/images.json", SPEC_STATE_MAX);
         if (!all)
                 return -ECONNREFUSED;
         snprintf(latest, sizeof(latest), "%s%s", ref, strchr(ref, ':') ? "" : ":latest");
-        for (size_t i = 0; !layer && json_object_is_type(all, json_type_array) && i < json_object_array_length(all);
+        for (size_t i = 0; !image && json_object_is_type(all, json_type_array) && i < json_object_array_length(all);
              i++) {
                 json_object *e = json_object_array_get_idx(all, i), *names;
                 const char *id = json_get_string(e, "id");
 
+                if (!json_get_string(e, "layer"))
+                        continue;
                 if (id && strlen(ref) >= 12 && resolve_match(id, ref))
-                        layer = json_get_string(e, "layer");
+                        image = e;
                 names = get_object(e, "names", json_type_array);
-                for (size_t j = 0; !layer && names && j < json_object_array_length(names); j++) {
+                for (size_t j = 0; !image && names && j < json_object_array_length(names); j++) {
                         const char *n = json_object_get_string(json_object_array_get_idx(names, j));
                         const char *bare = n && strncmp(n, "localhost/", 10) == 0 ? n + 10 : n;
 
                         if (n && (strcmp(n, latest) == 0 || strcmp(bare, latest) == 0))
-                                layer = json_get_string(e, "layer");
+                                image = e;
                 }
         }
-        if (!layer)
+        if (!image)
                 return -ENOENT;
-        return storage_chain(ctx, layer, ret);
+        r = storage_chain(ctx, json_get_string(image, "layer"), &s);
+        if (r >= 0)
+                r = storage_image_config(ctx, image, &s);
+        if (r < 0) {
+                container_spec_done(&s);
+                return r;
+        }
+        *ret = s;
+        return 0;
 }
 
 static int one_image(const struct resolve_ctx *ctx, const char *runtime, const char *ref,

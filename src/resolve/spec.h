@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "resolve/resolve.h"
 
@@ -17,12 +18,22 @@ struct spec_mount {
         char *destination;      /* a path in the container */
 };
 
+/* A tmpfs the container had: empty when it started, what it wrote there gone,
+ * the image's files beneath hidden. */
+struct spec_tmpfs {
+        char *destination;      /* a path in the container */
+        uint64_t size;          /* bytes; 0: tmpfs's default */
+        int mode;               /* of its root, at most 07777; -1: tmpfs's default */
+};
+
 struct container_spec {
         char **layers;          /* directories, top first: the container's own
                                  * writable layer, then its image's layers */
         size_t n_layers;
         struct spec_mount *mounts;
         size_t n_mounts;
+        struct spec_tmpfs *tmpfs;
+        size_t n_tmpfs;
         char *environ;          /* NUL-separated KEY=VALUE, as /proc/PID/environ */
         size_t environ_len;
         char *user;             /* docker exec --user's form; NULL: root */
@@ -35,14 +46,17 @@ void container_spec_done(struct container_spec *s);
 
 /* Docker's (and Podman's compatible) GET /containers/ID/json or /images/ID/json:
  * GraphDriver.Data (UpperDir, then LowerDir's layers), Mounts, Config (Env, User,
- * WorkingDir, Hostname), and the files the engine binds (HostsPath,
- * ResolvConfPath, HostnamePath). -EOPNOTSUPP: a storage driver other than
- * overlay; -EBADMSG: not such a document. */
+ * WorkingDir, Hostname), the files the engine binds (HostsPath,
+ * ResolvConfPath, HostnamePath), and the tmpfs mounts (HostConfig.Tmpfs, and
+ * HostConfig.Mounts' and Mounts' of Type "tmpfs"). -EOPNOTSUPP: a storage driver
+ * other than overlay; -EBADMSG: not such a document. */
 int spec_parse_engine_inspect(const char *body, size_t len, struct container_spec *ret);
 
 /* An OCI runtime config.json (runc's and crun's bundles, Podman's userdata):
  * root.path (relative to bundle when not absolute; rootfs, when given, wins),
- * process.env, process.user, process.cwd, hostname, and its bind mounts. */
+ * process.env, process.user, process.cwd, hostname, its bind mounts and its tmpfs
+ * mounts (but /dev's and /sys's, which every container has and the sandbox
+ * makes itself). */
 int spec_parse_oci_config(const char *body, size_t len, const char *bundle, const char *rootfs,
                           struct container_spec *ret);
 
@@ -63,6 +77,16 @@ int spec_parse_nspawn_settings(const char *body, size_t len, struct container_sp
 int spec_parse_storage_layers(const char *body, size_t len, const char *storage_dir, const char *layer,
                               struct container_spec *ret);
 
+/* An image's configuration (the OCI image config, as containers/storage keeps
+ * it): config.Env, config.User and config.WorkingDir, applied to ret. */
+int spec_parse_image_config(const char *body, size_t len, struct container_spec *ret);
+
+/* The file name containers/storage gives an image's big-data item of key: the
+ * key itself when it is only lowercase letters, digits and dots, else "=" and its
+ * standard base64 (an image's config is under its digest, "sha256:..."). -EINVAL:
+ * a name that could not be a file's; -ENAMETOOLONG: not within size. */
+int spec_storage_big_data_name(const char *key, char *buf, size_t size);
+
 /* Whether s can be an image reference: [A-Za-z0-9][A-Za-z0-9._/:@-]*, no "..",
  * at most 255 characters. Anything else is never sent to an API. */
 bool spec_image_ref_is_valid(const char *s);
@@ -71,9 +95,10 @@ bool spec_image_ref_is_valid(const char *s);
  * runtime's entry in the runtime table. -EOPNOTSUPP: the runtime cannot say. */
 int container_spec_get(const struct resolve_ctx *ctx, const struct candidate *c, struct container_spec *ret);
 
-/* An image that never ran: Docker's, else Podman's (or only runtime's).
- * *ret_runtime names who had it. -ENOENT: none has it; -ENOTUNIQ: both have one
- * of that name (--runtime chooses). */
+/* An image that never ran: Docker's, else Podman's (or only runtime's); Podman's
+ * from its storage when its service does not answer, the configuration from the
+ * image's config blob there. *ret_runtime names who had it. -ENOENT: none has it;
+ * -ENOTUNIQ: both have one of that name (--runtime chooses). */
 int image_spec_get(const struct resolve_ctx *ctx, const char *ref, const char *runtime, const char **ret_runtime,
                    struct container_spec *ret);
 

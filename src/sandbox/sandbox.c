@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
@@ -302,68 +303,193 @@ static int mount_dev(int rootfd, int cart_mntfd, int core_mntfd, int *ret_devfd,
         return 0;
 }
 
-static bool is_below(const char *path, const char *dir)
-{
-        size_t n = strlen(dir);
+/* What the sandbox made itself (/proc, /sys, /dev, /dev/pts, /dev/shm, the
+ * cart, a core it was brought), by device, as they resolve beneath root; 0: not
+ * there. */
+struct own_mounts {
+        dev_t dev[7];
+};
 
-        while (path[0] == '/' && path[1] == '/')
-                path++;
-        return strncmp(path, dir, n) == 0 && (path[n] == 0 || path[n] == '/');
+static int own_mounts_get(int rootfd, struct own_mounts *ret)
+{
+        static const char *const paths[] = { "/proc", "/sys", "/dev", "/dev/pts", "/dev/shm", CART_PATH,
+                                             SANDBOX_CORE_DIR };
+        _Static_assert(ELEMENTSOF(paths) == ELEMENTSOF(ret->dev), "one device per path");
+
+        for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
+                _cleanup_close_ int fd = open_in_root(rootfd, paths[i], O_PATH | O_DIRECTORY);
+                struct stat st;
+
+                ret->dev[i] = 0;
+                if (fd == -ENOENT && strcmp(paths[i], SANDBOX_CORE_DIR) == 0)
+                        continue;
+                if (fd < 0)
+                        return fd;
+                if (fstat(fd, &st) < 0)
+                        return NEG_ERRNO();
+                ret->dev[i] = st.st_dev;
+        }
+        return 0;
 }
 
-/* The container's volumes and bind mounts, read-only, parents before what is
- * mounted beneath them. One whose source is gone (a runtime's file of a run
- * that has ended) is left out. */
-static int mount_volumes(int rootfd, const struct container_spec *spec, int *ret_index)
+/* The mounts of a run, to make read-only once every one is placed. */
+struct placed {
+        int *fd;
+        size_t n;
+};
+
+static void placed_done(struct placed *p)
+{
+        for (size_t i = 0; i < p->n; i++)
+                safe_close(p->fd[i]);
+        free(p->fd);
+}
+
+static size_t depth_of(const char *path)
+{
+        size_t d = 0;
+
+        for (const char *p = path; *p; p++)
+                d += *p == '/';
+        return d;
+}
+
+/* What the sandbox makes itself is not the container's to cover. */
+static bool is_sandbox_own(const char *dest)
+{
+        return path_is_below(dest, "/proc") || path_is_below(dest, "/sys") || path_is_below(dest, CART_PATH) ||
+               strcmp(dest, "/") == 0 || strcmp(dest, "/dev") == 0;
+}
+
+/* A volume or bind mount of the container's, read-only. One whose source is
+ * gone (a runtime's file of a run that has ended) is left out. */
+static int mount_volume(int rootfd, const struct spec_mount *m)
 {
         struct cc_mount_attr attr = {
                 .attr_set = CC_MOUNT_ATTR_RDONLY | CC_MOUNT_ATTR_NOSUID | CC_MOUNT_ATTR_NODEV,
         };
+        _cleanup_close_ int tree = -EBADF, target = -EBADF;
+        struct stat st;
+        int r;
+
+        tree = sys_open_tree(AT_FDCWD, m->source, CC_OPEN_TREE_CLONE | CC_OPEN_TREE_CLOEXEC | CC_AT_RECURSIVE);
+        if (tree < 0 && errno == ENOENT) {
+                log_debug("volume '%s' at '%s' left out: its source is gone", m->source, m->destination);
+                return 0;
+        }
+        if (tree < 0 || fstat(tree, &st) < 0)
+                return NEG_ERRNO();
+        if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | CC_AT_RECURSIVE, &attr) < 0)
+                return NEG_ERRNO();
+        r = make_mount_point(rootfd, m->destination, S_ISDIR(st.st_mode), &target);
+        if (r < 0)
+                return r;
+        return attach(tree, target);
+}
+
+/* A tmpfs of the container's, new and empty (nosuid, nodev; its size and mode
+ * when given), writable until every mount is placed: a volume may go beneath
+ * it. -EXDEV: its mount point resolves onto a mount of the sandbox's own (a
+ * symlink of the container's, /run -> /dev/crashcart), which it would cover. */
+static int mount_tmpfs(int rootfd, const struct spec_tmpfs *t, const struct own_mounts *own, int *ret_mntfd)
+{
+        _cleanup_close_ int mntfd = -EBADF, target = -EBADF;
+        char size[32], mode[16];
+        const char *opts[4];
+        size_t n = 0;
+        struct stat st;
+        int r;
+
+        if (t->size > 0) {
+                snprintf(size, sizeof(size), "%" PRIu64, t->size);
+                opts[n++] = "size";
+                opts[n++] = size;
+        }
+        if (t->mode >= 0) {
+                snprintf(mode, sizeof(mode), "%o", (unsigned)t->mode & 07777);
+                opts[n++] = "mode";
+                opts[n++] = mode;
+        }
+        r = new_mount("tmpfs", opts, n, (unsigned)(CC_MOUNT_ATTR_NOSUID | CC_MOUNT_ATTR_NODEV), &mntfd);
+        if (r < 0)
+                return r;
+        r = make_mount_point(rootfd, t->destination, true, &target);
+        if (r < 0)
+                return r;
+        if (fstat(target, &st) < 0)
+                return NEG_ERRNO();
+        for (size_t i = 0; i < ELEMENTSOF(own->dev); i++)
+                if (own->dev[i] != 0 && st.st_dev == own->dev[i] && !fault_disabled("sandbox-own-mounts"))
+                        return -EXDEV;
+        r = attach(mntfd, target);
+        if (r < 0)
+                return r;
+        *ret_mntfd = TAKE_FD(mntfd);
+        return 0;
+}
+
+/* The container's volumes, bind mounts and tmpfs mounts, parents before what is
+ * mounted beneath them, as the runtimes order them. The tmpfs mounts are made
+ * read-only once all are placed, unless writable. */
+static int mount_container(int rootfd, const struct container_spec *spec, bool writable, enum sandbox_stage *stage,
+                           int *ret_index)
+{
+        _cleanup_(placed_done) struct placed tmpfs = {};
+        struct own_mounts own;
         size_t depth_max = 0;
+        int r;
 
-        for (size_t i = 0; i < spec->n_mounts; i++) {
-                size_t d = 0;
+        *stage = SANDBOX_STAGE_VOLUME;
+        r = own_mounts_get(rootfd, &own);
+        if (r < 0)
+                return r;
+        tmpfs.fd = calloc(spec->n_tmpfs + 1, sizeof(int));
+        if (!tmpfs.fd)
+                return -ENOMEM;
+        for (size_t i = 0; i < spec->n_mounts + spec->n_tmpfs; i++) {
+                size_t d = depth_of(i < spec->n_mounts ? spec->mounts[i].destination
+                                                       : spec->tmpfs[i - spec->n_mounts].destination);
 
-                for (const char *p = spec->mounts[i].destination; *p; p++)
-                        d += *p == '/';
                 depth_max = d > depth_max ? d : depth_max;
         }
-        for (size_t depth = 0; depth <= depth_max; depth++)
+        for (size_t depth = 0; depth <= depth_max; depth++) {
                 for (size_t i = 0; i < spec->n_mounts; i++) {
                         const struct spec_mount *m = &spec->mounts[i];
-                        _cleanup_close_ int tree = -EBADF, target = -EBADF;
-                        struct stat st;
-                        size_t d = 0;
-                        int r;
 
-                        for (const char *p = m->destination; *p; p++)
-                                d += *p == '/';
-                        if (d != depth)
+                        if (depth_of(m->destination) != depth || is_sandbox_own(m->destination))
                                 continue;
-                        /* What the sandbox makes itself is not the container's to cover. */
-                        if (is_below(m->destination, "/proc") || is_below(m->destination, "/sys") ||
-                            is_below(m->destination, CART_PATH) || strcmp(m->destination, "/") == 0 ||
-                            strcmp(m->destination, "/dev") == 0)
-                                continue;
+                        *stage = SANDBOX_STAGE_VOLUME;
                         *ret_index = (int)i;
-                        tree = sys_open_tree(AT_FDCWD, m->source,
-                                             CC_OPEN_TREE_CLONE | CC_OPEN_TREE_CLOEXEC | CC_AT_RECURSIVE);
-                        if (tree < 0 && errno == ENOENT) {
-                                log_debug("volume '%s' at '%s' left out: its source is gone", m->source,
-                                          m->destination);
-                                continue;
-                        }
-                        if (tree < 0 || fstat(tree, &st) < 0)
-                                return NEG_ERRNO();
-                        if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | CC_AT_RECURSIVE, &attr) < 0)
-                                return NEG_ERRNO();
-                        r = make_mount_point(rootfd, m->destination, S_ISDIR(st.st_mode), &target);
-                        if (r < 0)
-                                return r;
-                        r = attach(tree, target);
+                        r = mount_volume(rootfd, m);
                         if (r < 0)
                                 return r;
                 }
+                for (size_t i = 0; i < spec->n_tmpfs; i++) {
+                        const struct spec_tmpfs *t = &spec->tmpfs[i];
+                        int fd = -EBADF;
+
+                        if (depth_of(t->destination) != depth || is_sandbox_own(t->destination) ||
+                            path_is_below(t->destination, "/dev"))
+                                continue;
+                        *stage = SANDBOX_STAGE_TMPFS;
+                        *ret_index = (int)i;
+                        r = mount_tmpfs(rootfd, t, &own, &fd);
+                        if (r == -EXDEV) {
+                                log_debug("tmpfs at '%s' left out: it resolves onto a mount of the sandbox's own",
+                                          t->destination);
+                                continue;
+                        }
+                        if (r < 0)
+                                return r;
+                        tmpfs.fd[tmpfs.n++] = fd;
+                }
+        }
+        *stage = SANDBOX_STAGE_READONLY;
+        for (size_t i = 0; i < tmpfs.n && !writable; i++) {
+                r = set_readonly(tmpfs.fd[i]);
+                if (r < 0)
+                        return r;
+        }
         return 0;
 }
 
@@ -428,8 +554,7 @@ static int build(const struct sandbox_request *req, enum sandbox_stage *stage, i
         if (r < 0)
                 return r;
 
-        *stage = SANDBOX_STAGE_VOLUME;
-        r = mount_volumes(rootfd, req->spec, index);
+        r = mount_container(rootfd, req->spec, req->writable, stage, index);
         if (r < 0)
                 return r;
 
@@ -578,6 +703,7 @@ const char *sandbox_stage_to_string(enum sandbox_stage stage)
                 [SANDBOX_STAGE_CORE] = "cannot show the core in the sandbox",
                 [SANDBOX_STAGE_CART] = "cannot place the cart at " CART_PATH " in the sandbox",
                 [SANDBOX_STAGE_VOLUME] = "cannot bind a volume into the sandbox",
+                [SANDBOX_STAGE_TMPFS] = "cannot mount a tmpfs of the container's in the sandbox",
                 [SANDBOX_STAGE_HOSTNAME] = "cannot set the sandbox's hostname",
                 [SANDBOX_STAGE_LOOPBACK] = "cannot bring up the sandbox's loopback",
                 [SANDBOX_STAGE_READONLY] = "cannot make the sandbox read-only",

@@ -4,9 +4,10 @@
  * init lives in fresh mount, PID, UTS, IPC and network namespaces; its root is a
  * new overlay whose lower layers are the container's own (its writable layer on
  * top), so nothing the sandbox does can reach them; its volumes are bound
- * read-only; /proc, /sys, a minimal /dev and the cart at /dev/crashcart are its
- * own (and a core at SANDBOX_CORE_DIR, when one is brought). Nothing of it is on the host: it dies with its init, which dies with
- * crashcart. */
+ * read-only, its tmpfs mounts made anew, empty; /proc, /sys, a minimal /dev and
+ * the cart at /dev/crashcart are its own (and a core at SANDBOX_CORE_DIR, when
+ * one is brought). Nothing of it is on the host: it dies with its init, which
+ * dies with crashcart. */
 #pragma once
 
 #include <stdbool.h>
@@ -28,6 +29,7 @@ enum sandbox_stage {
         SANDBOX_STAGE_CART,
         SANDBOX_STAGE_CORE,       /* the core crashcart brought */
         SANDBOX_STAGE_VOLUME,     /* a volume or bind mount (index) */
+        SANDBOX_STAGE_TMPFS,      /* a tmpfs mount (index) */
         SANDBOX_STAGE_HOSTNAME,
         SANDBOX_STAGE_LOOPBACK,
         SANDBOX_STAGE_READONLY,

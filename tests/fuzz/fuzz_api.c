@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer: HTTP replies and the Docker/Podman API's JSON, and what a stopped
- * container is on disk (OCI configs, containers/storage's layers.json). */
+ * container or an image is on disk (OCI configs, containers/storage's layers.json,
+ * an image's config blob and the names of its big-data files). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         container_spec_done(&s);
                 spec_parse_storage_layers(buf, size, "/st", "aa", &s);
                 container_spec_done(&s);
+                spec_parse_image_config(buf, size, &s);
+                container_spec_done(&s);
                 /* LXC's config and an nspawn machine's settings: root's files, but
                  * parsed as the text they are. */
                 if (spec_parse_lxc_config(buf, size, &s) == 0)
@@ -46,6 +49,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 spec_parse_nspawn_settings(buf, size, &s);
                 container_spec_done(&s);
                 spec_image_ref_is_valid(buf);
+                {
+                        char name[128];
+
+                        spec_storage_big_data_name(buf, name, sizeof(name));
+                }
         }
         /* Last: it changes the buffer. */
         if (http_parse_reply(buf, size, &status, &body, &blen) == 0 && blen > size)

@@ -4,9 +4,10 @@
 # post-mortem sandbox of their files. Docker (exited with a status, killed by a
 # signal, created and never started), Podman (from its storage, no service) and
 # runc; a Docker image and a Podman image. What the dead process wrote, its
-# environment and its volumes are there; nothing of the container changes (a
-# checksum of its writable layer and of its volumes), with --writable and after
-# SIGKILL of crashcart at each step too; the container starts afterwards.
+# environment and its volumes are there, its tmpfs mounts empty; nothing of the
+# container changes (a checksum of its writable layer and of its volumes), with
+# --writable and after SIGKILL of crashcart at each step too; the container
+# starts afterwards.
 
 load ../lib/bats
 
@@ -95,6 +96,29 @@ tree_sum() {
 }
 
 upper_of() { docker inspect -f '{{.GraphDriver.Data.UpperDir}}' "$1"; }
+
+# crashcart-test/tmpfs: the busybox rootfs with a file in each directory where its
+# containers get a tmpfs (/run, /srv/cache), and /cache a symlink to the cart's
+# path (a tmpfs there would cover the cart).
+make_tmpfs_image() {
+        local root=$BATS_TEST_TMPDIR/tmpfs-root
+        cp -a "$CC_CACHE/rootfs-busybox" "$root"
+        mkdir -p "$root/run" "$root/srv/cache"
+        echo image-file >"$root/run/image-file"
+        echo image-file >"$root/srv/cache/image-file"
+        ln -s /dev/crashcart "$root/cache"
+        docker rmi -f crashcart-test/tmpfs >/dev/null 2>&1 || true
+        tar -C "$root" -c . | docker import -c 'CMD ["/bin/sh"]' - crashcart-test/tmpfs >/dev/null
+}
+
+# A Docker container of crashcart-test/tmpfs run with --tmpfs and --mount
+# type=tmpfs, which wrote into them and exited.
+make_tmpfs_exited() {
+        docker run --name "$1" --label crashcart-test=1 --tmpfs /run:size=1m \
+                --mount type=tmpfs,dst=/srv/cache,tmpfs-mode=0700 crashcart-test/tmpfs \
+                sh -c 'echo lost >/run/t; echo lost >/srv/cache/t' >/dev/null
+        [ "$(docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$1")" = "exited 0" ]
+}
 
 # A Docker container that writes into its root and its volume, then exits 3.
 make_exited() {
@@ -237,6 +261,52 @@ make_exited() {
         [ "$(docker wait "$n")" = 3 ]
 }
 
+@test "tmpfs mounts: an empty tmpfs where the container had one, its size and mode, read-only unless --writable" {
+        local n mounts; n=$(cc_name tmpfs); make_tmpfs_image; make_tmpfs_exited "$n"
+        # The image has its files there (an image that never ran has no tmpfs).
+        cc_expect 0 "$CRASHCART" image:crashcart-test/tmpfs /dev/crashcart/bin/cat /run/image-file /srv/cache/image-file
+        [ "$output" = $'image-file\nimage-file' ]
+        # In the container's sandbox, a tmpfs each, empty: neither the image's
+        # file beneath nor what the container wrote there.
+        cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/stat -f -c %T /run /srv/cache
+        [ "$output" = $'tmpfs\ntmpfs' ]
+        cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/find /run /srv/cache
+        [ "$output" = $'/run\n/srv/cache' ]
+        # --tmpfs /run:size=1m, tmpfs-mode=0700.
+        cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/stat -f -c '%b %S' /run
+        [ "$(( ${output% *} * ${output#* } ))" = 1048576 ]
+        cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/stat -c %a /srv/cache
+        [ "$output" = 700 ]
+        # Read-only, nosuid, nodev.
+        cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/cat /proc/self/mountinfo
+        mounts=$(awk '$5 == "/run" || $5 == "/srv/cache" { print $5, $6 }' <<<"$output")
+        [[ "$mounts" == "/run ro,nosuid,nodev"*$'\n'"/srv/cache ro,nosuid,nodev"* ]]
+        cc_expect 1 "$CRASHCART" "$n" /dev/crashcart/bin/touch /run/x
+        [[ "$stderr" == *"Read-only file system"* ]]
+        # Writable with --writable, and gone with the sandbox.
+        cc_expect 0 "$CRASHCART" --writable "$n" /dev/crashcart/bin/sh -c \
+                'echo w >/run/x && echo w >/srv/cache/x && cat /run/x /srv/cache/x && grep " /run " /proc/self/mountinfo'
+        [ "${lines[0]}" = w ]
+        [ "${lines[1]}" = w ]
+        [[ "${lines[2]}" == *" /run rw,nosuid,nodev"* ]]
+        cc_expect 0 "$CRASHCART" "$n" /dev/crashcart/bin/find /run /srv/cache
+        [ "$output" = $'/run\n/srv/cache' ]
+}
+
+@test "a tmpfs whose path is the image's symlink to the cart's is left out" {
+        local n; n=$(cc_name tmpfsln); make_tmpfs_image
+        # Docker follows /cache in the container's root: its tmpfs was at the
+        # container's /dev/crashcart.
+        docker run --name "$n" --label crashcart-test=1 --tmpfs /cache crashcart-test/tmpfs \
+                sh -c 'stat -f -c %T /dev/crashcart' >"$BATS_TEST_TMPDIR/out"
+        [ "$(cat "$BATS_TEST_TMPDIR/out")" = tmpfs ]
+        # The positive control: placed, it covers the cart, and no command is found there.
+        CRASHCART_FAULT_DISABLE=sandbox-own-mounts cc_expect 127 "$CRASHCART" "$n" /dev/crashcart/bin/true
+        cc_expect 0 "$CRASHCART" -v "$n" /dev/crashcart/bin/ls /dev/crashcart/bin/busybox
+        [ "$output" = /dev/crashcart/bin/busybox ]
+        [[ "$stderr" == *"tmpfs at '/cache' left out: it resolves onto a mount of the sandbox's own"* ]]
+}
+
 @test "a Podman container from its storage, and a runc container, that are stopped" {
         podman image exists localhost/crashcart-test-busybox ||
                 podman import -q --change 'CMD ["/bin/sh"]' "$CC_CACHE/busybox.tar" localhost/crashcart-test-busybox >/dev/null
@@ -280,6 +350,17 @@ make_exited() {
                 podman import -q --change 'CMD ["/bin/sh"]' "$CC_CACHE/busybox.tar" localhost/crashcart-test-busybox >/dev/null
         cc_expect 0 crashcart_storage -r podman image:crashcart-test-busybox /dev/crashcart/bin/ls /bin/busybox
         [[ "$stderr" == *"podman image 'crashcart-test-busybox' never ran"* ]]
+        # Its configuration from the image's config blob in the storage: the
+        # environment, user and working directory it was made with.
+        podman rmi -f localhost/crashcart-test-configured >/dev/null 2>&1 || true
+        podman import -q --change 'CMD ["/bin/sh"]' --change 'ENV CC_MARK=pod-image-env' --change 'USER app' \
+                --change 'WORKDIR /etc' "$CC_CACHE/busybox.tar" localhost/crashcart-test-configured >/dev/null
+        cc_expect 0 crashcart_storage -r podman --env-from-target=CC_MARK image:crashcart-test-configured \
+                /dev/crashcart/bin/sh -c 'echo "$CC_MARK"; id -un; pwd'
+        [ "${lines[0]}" = pod-image-env ]
+        [ "${lines[1]}" = app ]
+        [ "${lines[2]}" = /etc ]
+        [[ "$stderr" == *"podman image 'crashcart-test-configured' never ran"* ]]
         cc_expect 125 "$CRASHCART" image:no/such-image /dev/crashcart/bin/true
         cc_one_error_line
         [[ "$stderr" == *"no such image 'no/such-image'"* ]]
