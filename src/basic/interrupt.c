@@ -52,6 +52,18 @@ int interrupt_wait_readable(int fd)
         }
 }
 
+int interrupt_check(void)
+{
+        int sfd = fault_disabled("interruptible-waits") ? -EBADF : get_signal_fd();
+        struct signalfd_siginfo si;
+
+        if (sfd >= 0 && read(sfd, &si, sizeof(si)) == sizeof(si)) {
+                interrupted = (int)si.ssi_signo;
+                return -EINTR;
+        }
+        return 0;
+}
+
 int interrupt_read_full(int fd, void *buf, size_t size, size_t *ret_n)
 {
         size_t n = 0;

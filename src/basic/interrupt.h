@@ -20,6 +20,9 @@ int interrupt_read_full(int fd, void *buf, size_t size, size_t *ret_n);
 /* Kills a helper (SIGKILL) and reaps it: what follows an -EINTR. */
 void interrupt_kill_helper(pid_t pid);
 
+/* Whether one of the signals came, without waiting: -EINTR then (for a long
+ * loop of crashcart's own, between its steps), else 0. */
+int interrupt_check(void);
 /* The signal that interrupted a wait, 0 when none did. */
 int interrupt_signal(void);
 

@@ -11,6 +11,7 @@
 #include <zstd.h>
 
 #include "basic/fileio.h"
+#include "basic/interrupt.h"
 #include "basic/macro.h"
 #include "coredump/stored.h"
 
@@ -36,7 +37,8 @@ void stored_core_done(struct stored_core *c)
 {
         free(c->name);
         free(c->hostname);
-        *c = (struct stored_core){};
+        safe_close(c->fd);
+        *c = (struct stored_core)STORED_CORE_INIT;
 }
 
 static bool all_digits(const char *s, size_t n)
@@ -82,8 +84,8 @@ int stored_core_parse_name(const char *name, enum stored_compression *ret_compre
                 field[i] = p;
                 end = p - 1;
         }
-        /* COMM: at least one character before UID. */
-        if (end <= name + 5)
+        /* COMM may be empty (a process that named itself ""). */
+        if (end < name + 5)
                 return -EINVAL;
         if (!all_digits(field[0], (size_t)(name + len - field[0])) || !all_digits(field[1], (size_t)(field[0] - 1 - field[1])) ||
             (size_t)(field[1] - 1 - field[2]) != 32 || !all_digits(field[3], (size_t)(field[2] - 1 - field[3])))
@@ -116,12 +118,25 @@ static char *get_attr(int fd, const char *attr)
         return strndup(buf, strlen(buf));
 }
 
-int stored_core_find(int store_fd, const char *hostname, struct stored_core *ret, size_t *ret_older)
+static bool newer(const struct stored_core *a, uint64_t usec, const struct timespec *mtime, const char *name)
+{
+        if (usec != a->usec)
+                return usec > a->usec;
+        if (mtime->tv_sec != a->mtime.tv_sec)
+                return mtime->tv_sec > a->mtime.tv_sec;
+        if (mtime->tv_nsec != a->mtime.tv_nsec)
+                return mtime->tv_nsec > a->mtime.tv_nsec;
+        return strcmp(name, a->name) > 0;
+}
+
+int stored_core_find(int store_fd, const char *hostname, uint64_t from_usec, uint64_t to_usec,
+                     struct stored_core *ret, size_t *ret_older, size_t *ret_outside)
 {
         _cleanup_close_ int dfd = -EBADF;
-        struct stored_core best = {};
-        size_t found = 0;
+        struct stored_core best = STORED_CORE_INIT;
+        size_t within = 0, outside = 0;
         struct dirent *de;
+        int r = 0;
         DIR *d;
 
         dfd = openat(store_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -131,13 +146,19 @@ int stored_core_find(int store_fd, const char *hostname, struct stored_core *ret
         if (!d)
                 return NEG_ERRNO();
         TAKE_FD(dfd);
-        while ((de = readdir(d))) {
+        for (;;) {
                 _cleanup_close_ int fd = -EBADF;
-                _cleanup_free_ char *host = NULL, *sig = NULL;
+                _cleanup_free_ char *host = NULL;
                 enum stored_compression comp;
                 struct stat st;
                 uint64_t usec;
 
+                errno = 0;
+                de = readdir(d);
+                if (!de) {
+                        r = errno > 0 ? -errno : 0;
+                        break;
+                }
                 if (stored_core_parse_name(de->d_name, &comp, &usec) < 0)
                         continue;
                 fd = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
@@ -146,31 +167,86 @@ int stored_core_find(int store_fd, const char *hostname, struct stored_core *ret
                 host = get_attr(fd, "user.coredump.hostname");
                 if (!host || strcmp(host, hostname) != 0)
                         continue;
-                found++;
-                if (best.name && (usec < best.usec || (usec == best.usec && strcmp(de->d_name, best.name) < 0)))
+                if ((from_usec && usec < from_usec) || (to_usec && usec > to_usec)) {
+                        outside++;
                         continue;
-                sig = get_attr(fd, "user.coredump.signal");
+                }
+                within++;
+                if (best.name && !newer(&best, usec, &st.st_mtim, de->d_name))
+                        continue;
                 stored_core_done(&best);
                 best = (struct stored_core){
                         .name = strdup(de->d_name),
                         .hostname = TAKE_PTR(host),
                         .usec = usec,
-                        .signal = sig ? atoi(sig) : 0,
+                        .mtime = st.st_mtim,
                         .compression = comp,
+                        .fd = TAKE_FD(fd),
                 };
                 if (!best.name) {
-                        stored_core_done(&best);
-                        closedir(d);
-                        return -ENOMEM;
+                        r = -ENOMEM;
+                        break;
                 }
         }
         closedir(d);
-        if (!best.name)
-                return -ENOENT;
+        if (r == 0 && !best.name)
+                r = -ENOENT;
+        if (ret_outside)
+                *ret_outside = outside;
+        if (r < 0) {
+                stored_core_done(&best);
+                return r;
+        }
         *ret = best;
         if (ret_older)
-                *ret_older = found - 1;
+                *ret_older = within - 1;
         return 0;
+}
+
+/* Where decompressed bytes go: written at off, a whole block of zeros skipped
+ * (left a hole), the size set at the end. */
+struct sparse_out {
+        int fd;
+        uint64_t off;
+};
+
+#define SPARSE_BLOCK 4096
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+        return n > 0 && p[0] == 0 && memcmp(p, p + 1, n - 1) == 0;
+}
+
+static int sparse_write(struct sparse_out *o, const void *buf, size_t n)
+{
+        const uint8_t *p = buf;
+
+        while (n > 0) {
+                size_t k = SPARSE_BLOCK - (size_t)(o->off % SPARSE_BLOCK);
+
+                if (k > n)
+                        k = n;
+                if (!all_zero(p, k)) {
+                        for (size_t done = 0; done < k;) {
+                                ssize_t w = pwrite(o->fd, p + done, k - done, (off_t)(o->off + done));
+
+                                if (w < 0 && errno == EINTR)
+                                        continue;
+                                if (w < 0)
+                                        return NEG_ERRNO();
+                                done += (size_t)w;
+                        }
+                }
+                o->off += k;
+                p += k;
+                n -= k;
+        }
+        return 0;
+}
+
+static int sparse_finish(struct sparse_out *o)
+{
+        return ftruncate(o->fd, (off_t)o->off) < 0 ? NEG_ERRNO() : 0;
 }
 
 int stored_unzstd(int infd, int outfd)
@@ -178,6 +254,7 @@ int stored_unzstd(int infd, int outfd)
         size_t in_size = ZSTD_DStreamInSize(), out_size = ZSTD_DStreamOutSize(), last = 0;
         _cleanup_free_ void *inbuf = malloc(in_size), *outbuf = malloc(out_size);
         ZSTD_DStream *z = ZSTD_createDStream();
+        struct sparse_out o = { .fd = outfd };
         bool any = false;
         int r = 0;
 
@@ -197,10 +274,12 @@ int stored_unzstd(int infd, int outfd)
                 }
                 if (n == 0) {
                         /* Cut in the middle of a frame, or nothing at all. */
-                        if (last != 0 || !any)
-                                r = -EBADMSG;
+                        r = last != 0 || !any ? -EBADMSG : sparse_finish(&o);
                         break;
                 }
+                r = interrupt_check();
+                if (r < 0)
+                        break;
                 any = true;
                 in.size = (size_t)n;
                 while (in.pos < in.size) {
@@ -211,7 +290,7 @@ int stored_unzstd(int infd, int outfd)
                                 r = -EBADMSG;
                                 goto out;
                         }
-                        r = write_full(outfd, outbuf, out.pos);
+                        r = sparse_write(&o, outbuf, out.pos);
                         if (r < 0)
                                 goto out;
                 }
@@ -223,6 +302,7 @@ out:
 
 static int copy_plain(int infd, int outfd)
 {
+        struct sparse_out o = { .fd = outfd };
         char buf[1 << 16];
 
         for (;;) {
@@ -234,26 +314,22 @@ static int copy_plain(int infd, int outfd)
                 if (n < 0)
                         return NEG_ERRNO();
                 if (n == 0)
-                        return 0;
-                r = write_full(outfd, buf, (size_t)n);
+                        return sparse_finish(&o);
+                r = interrupt_check();
+                if (r < 0)
+                        return r;
+                r = sparse_write(&o, buf, (size_t)n);
                 if (r < 0)
                         return r;
         }
 }
 
-int stored_core_extract(int store_fd, const struct stored_core *c, int outfd)
+int stored_core_extract(const struct stored_core *c, int outfd)
 {
-        _cleanup_close_ int fd = -EBADF;
-        struct stat st;
-
         if (c->compression == STORED_LZ4 || c->compression == STORED_XZ)
                 return -EOPNOTSUPP;
-        fd = openat(store_fd, c->name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-        if (fd < 0)
+        /* The file as found, from its start. */
+        if (lseek(c->fd, 0, SEEK_SET) < 0)
                 return NEG_ERRNO();
-        if (fstat(fd, &st) < 0)
-                return NEG_ERRNO();
-        if (!S_ISREG(st.st_mode))
-                return -EBADMSG;
-        return c->compression == STORED_ZSTD ? stored_unzstd(fd, outfd) : copy_plain(fd, outfd);
+        return c->compression == STORED_ZSTD ? stored_unzstd(c->fd, outfd) : copy_plain(c->fd, outfd);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -109,6 +110,7 @@ struct core_run {
         struct core_pattern pat;
         char *stored;           /* the host's file of a core systemd-coredump kept */
         size_t n_older;         /* how many older ones of the container it kept */
+        bool in_run;            /* found within the container's last run */
         int mntfd;              /* that core decompressed, in a detached tmpfs */
 };
 
@@ -162,17 +164,69 @@ static int core_pattern_get(const struct resolve_ctx *ctx, struct core_run *c)
         return r;
 }
 
-/* A core that systemd-coredump kept for the container, found by the hostname
- * its process had (the one the sandbox gets), and decompressed into a tmpfs of
- * its own that the sandbox shows at CORE_STORED_DIR: the host's store is never
- * in the sandbox, and nothing is written on the host's disks. */
-static int core_from_store(const struct resolve_ctx *ctx, const char *hostname, const char *what, struct core_run *c)
+/* What a core may take of the host's memory, decompressed (its holes free):
+ * half of what is available now. */
+static uint64_t core_memory_max(const struct resolve_ctx *ctx)
 {
-        _cleanup_close_ int dirfd = -EBADF, fsfd = -EBADF, fd = -EBADF;
+        _cleanup_free_ char *meminfo = NULL;
+        const char *p;
+        uint64_t kib;
+
+        if (read_full_fileat(ctx->root_fd, "proc/meminfo", 65536, &meminfo, NULL) < 0 ||
+            !(p = strstr(meminfo, "\nMemAvailable:")) || sscanf(p + 14, "%" SCNu64, &kib) != 1 || kib == 0)
+                return 1ULL << 30;
+        return kib * 1024 / 2;
+}
+
+/* A detached tmpfs of at most max bytes, nosuid, nodev, noexec. */
+static int core_tmpfs(uint64_t max, int *ret)
+{
+        _cleanup_close_ int fsfd = -EBADF;
+        char size[32];
+        int fd;
+
+        snprintf(size, sizeof(size), "%" PRIu64, max);
+        fsfd = sys_fsopen("tmpfs", CC_FSOPEN_CLOEXEC);
+        if (fsfd < 0 || sys_fsconfig(fsfd, CC_FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
+            sys_fsconfig(fsfd, CC_FSCONFIG_SET_STRING, "size", size, 0) < 0 ||
+            sys_fsconfig(fsfd, CC_FSCONFIG_SET_STRING, "nr_inodes", "4", 0) < 0 ||
+            sys_fsconfig(fsfd, CC_FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return NEG_ERRNO();
+        fd = sys_fsmount(fsfd, CC_FSMOUNT_CLOEXEC,
+                         (unsigned)(CC_MOUNT_ATTR_NOSUID | CC_MOUNT_ATTR_NODEV | CC_MOUNT_ATTR_NOEXEC));
+        if (fd < 0)
+                return NEG_ERRNO();
+        *ret = fd;
+        return 0;
+}
+
+static void format_usec(uint64_t usec, char *buf, size_t size)
+{
+        time_t t = (time_t)(usec / 1000000);
+        struct tm tm;
+
+        if (!localtime_r(&t, &tm) || strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+                snprintf(buf, size, "?");
+}
+
+/* A core that systemd-coredump kept for the container: the newest whose
+ * process had the hostname the container had (the one the sandbox gets), from
+ * its last run when the runtime says when that was. The hostname is the dumping
+ * process's word, which another process can take too; the run's times narrow it
+ * down. Decompressed into a tmpfs of its own, which the sandbox shows at
+ * CORE_STORED_DIR: the host's store is never in the sandbox, and nothing is
+ * written on the host's disks. */
+static int core_from_store(const struct resolve_ctx *ctx, const struct container_spec *spec, const char *hostname,
+                           const char *what, struct core_run *c)
+{
+        _cleanup_close_ int dirfd = -EBADF, fd = -EBADF;
         struct cc_mount_attr ro = { .attr_set = CC_MOUNT_ATTR_RDONLY };
-        struct stored_core sc = {};
-        char host[HOST_NAME_MAX + 1] = "";
-        size_t n;
+        _cleanup_(stored_core_done) struct stored_core sc = STORED_CORE_INIT;
+        char host[HOST_NAME_MAX + 1] = "", from[32], to[32];
+        /* systemd-coredump's times are whole seconds. */
+        uint64_t from_usec = spec->started_usec > 1000000 ? spec->started_usec - 1000000 : 0,
+                 to_usec = spec->finished_usec ? spec->finished_usec + 1000000 : 0, max;
+        size_t n, outside = 0;
         int r;
 
         if (gethostname(host, sizeof(host) - 1) == 0 && strcmp(host, hostname) == 0) {
@@ -181,44 +235,47 @@ static int core_from_store(const struct resolve_ctx *ctx, const char *hostname, 
                           what, hostname);
                 return -ENOTUNIQ;
         }
+        if (fault_disabled("core-run-window"))
+                from_usec = to_usec = 0;
         dirfd = openat(ctx->root_fd, STORED_CORE_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        r = dirfd < 0 ? NEG_ERRNO() : stored_core_find(dirfd, hostname, &sc, &c->n_older);
+        r = dirfd < 0 ? NEG_ERRNO() : stored_core_find(dirfd, hostname, from_usec, to_usec, &sc, &c->n_older, &outside);
+        if (r == -ENOENT && from_usec && to_usec) {
+                format_usec(spec->started_usec, from, sizeof(from));
+                format_usec(spec->finished_usec, to, sizeof(to));
+                log_error("systemd-coredump kept no core of %s from its last run (%s to %s) in /" STORED_CORE_DIR
+                          " (hostname '%s'; %zu of that hostname from other times)",
+                          what, from, to, hostname, outside);
+                return r;
+        }
         if (r == -ENOENT) {
                 log_error("systemd-coredump kept no core of %s (hostname '%s') in /" STORED_CORE_DIR
-                          ": did its process run with a core size limit (docker run --ulimit core=-1), or does "
-                          "systemd-coredump keep cores only in the journal (Storage=)?",
+                          ": did its process dump one (systemd-coredump's Storage= and ProcessSizeMax=)?",
                           what, hostname);
                 return r;
         }
         if (r < 0)
                 return log_error_errno(r, "cannot read /" STORED_CORE_DIR);
+        c->in_run = from_usec && to_usec;
         if (asprintf(&c->stored, "/" STORED_CORE_DIR "/%s", sc.name) < 0) {
                 c->stored = NULL;
-                stored_core_done(&sc);
                 return log_error_errno(-ENOMEM, "cannot find the core");
         }
         /* In the sandbox, named as in the store, without the compression's suffix. */
         n = sc.compression == STORED_PLAIN ? strlen(sc.name) : (size_t)(strrchr(sc.name, '.') - sc.name);
         if (asprintf(&c->found.path, CORE_STORED_DIR "/%.*s", (int)n, sc.name) < 0) {
                 c->found.path = NULL;
-                stored_core_done(&sc);
                 return log_error_errno(-ENOMEM, "cannot find the core");
         }
-        c->found.mtime = (struct timespec){ .tv_sec = (time_t)(sc.usec / 1000000),
-                                            .tv_nsec = (long)(sc.usec % 1000000) * 1000 };
+        c->found.mtime = (struct timespec){ .tv_sec = (time_t)(sc.usec / 1000000) };
 
-        fsfd = sys_fsopen("tmpfs", CC_FSOPEN_CLOEXEC);
-        if (fsfd < 0 || sys_fsconfig(fsfd, CC_FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
-            sys_fsconfig(fsfd, CC_FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
-            (c->mntfd = sys_fsmount(fsfd, CC_FSMOUNT_CLOEXEC,
-                                    (unsigned)(CC_MOUNT_ATTR_NOSUID | CC_MOUNT_ATTR_NODEV | CC_MOUNT_ATTR_NOEXEC))) < 0) {
-                r = NEG_ERRNO();
-                stored_core_done(&sc);
+        max = core_memory_max(ctx);
+        r = core_tmpfs(max, &c->mntfd);
+        if (r < 0)
                 return log_error_errno(r, "cannot make a tmpfs for the core");
-        }
+        /* Readable by its owner only, as systemd-coredump keeps it. */
         fd = openat(c->mntfd, c->found.path + strlen(CORE_STORED_DIR "/"), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
-                    0444);
-        r = fd < 0 ? NEG_ERRNO() : stored_core_extract(dirfd, &sc, fd);
+                    0400);
+        r = fd < 0 ? NEG_ERRNO() : stored_core_extract(&sc, fd);
         if (r == -EOPNOTSUPP)
                 log_error("the core '%s' of %s is compressed with %s, which crashcart does not read (zstd, or "
                           "none: systemd-coredump's Compress=)",
@@ -226,11 +283,13 @@ static int core_from_store(const struct resolve_ctx *ctx, const char *hostname, 
         else if (r == -EBADMSG)
                 log_error("the core '%s' of %s is cut short or broken", c->stored, what);
         else if (r == -ENOSPC)
-                log_error("the core '%s' of %s does not fit in memory, where crashcart decompresses it", c->stored,
-                          what);
+                log_error("the core '%s' of %s needs more than the %" PRIu64 " MiB of memory crashcart takes for it "
+                          "(half of what is available)",
+                          c->stored, what, max >> 20);
+        else if (r == -EINTR)
+                log_error("interrupted by SIG%s", sigabbrev_np(interrupt_signal()));
         else if (r < 0)
                 log_error_errno(r, "cannot decompress the core '%s'", c->stored);
-        stored_core_done(&sc);
         if (r < 0)
                 return r;
         r = elfcore_parse_fd(fd, &c->found.info);
@@ -251,20 +310,25 @@ static int core_from_store(const struct resolve_ctx *ctx, const char *hostname, 
 
 /* Before the sandbox: whether the core is one systemd-coredump kept (1: then
  * in c->mntfd), or a file of the container's root (0: core_locate finds it in
- * the sandbox). */
-static int core_before_sandbox(const struct options *o, const struct resolve_ctx *ctx, const char *hostname,
-                               const char *what, struct core_run *c)
+ * the sandbox). An image never ran: a core in it is a file it holds. */
+static int core_before_sandbox(const struct options *o, const struct resolve_ctx *ctx,
+                               const struct container_spec *spec, bool image, const char *hostname, const char *what,
+                               struct core_run *c)
 {
         int r;
 
         if (!o->core || o->core_file)
                 return 0;
+        if (image) {
+                log_error("%s never ran: it left no core (--core=FILE names a core that is a file in it)", what);
+                return -EINVAL;
+        }
         r = core_pattern_get(ctx, c);
         if (r < 0)
                 return r;
         if (!c->pat.pipe)
                 return 0;
-        r = core_from_store(ctx, hostname, what, c);
+        r = core_from_store(ctx, spec, hostname, what, c);
         return r < 0 ? r : 1;
 }
 
@@ -368,11 +432,11 @@ static void core_say(const struct core_run *c)
         if (localtime_r(&f->mtime.tv_sec, &tm))
                 strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
         if (c->stored)
-                log_notice("the core '%s' of '%s'%s%s, written %s by systemd-coredump (%s; %zu older of it there), "
-                           "at %s",
+                log_notice("the core '%s' of '%s'%s%s, written %s by systemd-coredump %s (%zu older there), at %s",
                            c->stored, info->exe ? info->exe : info->fname[0] ? info->fname : "an unknown program",
-                           sig ? ", killed by SIG" : "", sig ? sig : "", when, "/" STORED_CORE_DIR, c->n_older,
-                           f->path);
+                           sig ? ", killed by SIG" : "", sig ? sig : "", when,
+                           c->in_run ? "in its last run" : "under its hostname (the times of its runs unknown)",
+                           c->n_older, f->path);
         else
                 log_notice("the core '%s' of '%s'%s%s, written %s", f->path,
                            info->exe ? info->exe : info->fname[0] ? info->fname : "an unknown program",
@@ -406,7 +470,7 @@ int postmortem_run(const struct options *o, char *const *argv, const struct cart
         }
         if (hit && hit->id)
                 snprintf(hostname, sizeof(hostname), "%.12s", hit->id);
-        if (core_before_sandbox(o, ctx, spec.hostname ? spec.hostname : hostname, what, &core) < 0)
+        if (core_before_sandbox(o, ctx, &spec, !hit, spec.hostname ? spec.hostname : hostname, what, &core) < 0)
                 goto out;
         if (cart_open_detached(creq, rundir_fd, &cart_mntfd, &cart_dev) < 0)
                 goto out;

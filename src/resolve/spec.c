@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "basic/fileio.h"
 #include "basic/json.h"
@@ -275,7 +276,7 @@ int spec_parse_engine_inspect(const char *body, size_t len, struct container_spe
         static const struct tmpfs_options no_options = TMPFS_OPTIONS_INIT;
         _cleanup_json_ json_object *root = json_parse(body, len);
         struct container_spec s = {};
-        json_object *gd, *data, *mounts, *cfg;
+        json_object *gd, *data, *mounts, *cfg, *state;
         const char *driver, *upper, *lower;
         int r;
 
@@ -330,11 +331,69 @@ int spec_parse_engine_inspect(const char *body, size_t len, struct container_spe
                 if (r >= 0)
                         r = set_string(&s.hostname, json_get_string(cfg, "Hostname"));
         }
+        /* Its last run, when it had one: a time that does not parse is not known.
+         * A process that ends at once may have ended before Docker noted its
+         * start: the run is between the two, in either order. */
+        state = get_object(root, "State", json_type_object);
+        if (r >= 0 && state &&
+            (spec_parse_time(json_get_string(state, "StartedAt"), &s.started_usec) < 0 ||
+             spec_parse_time(json_get_string(state, "FinishedAt"), &s.finished_usec) < 0))
+                s.started_usec = s.finished_usec = 0;
+        if (s.finished_usec < s.started_usec) {
+                uint64_t t = s.started_usec;
+
+                s.started_usec = s.finished_usec;
+                s.finished_usec = t;
+        }
         if (r < 0) {
                 container_spec_done(&s);
                 return r;
         }
         *ret = s;
+        return 0;
+}
+
+/* 2026-12-01T20:07:06.123456789Z, or with an offset (+01:00): as Docker and
+ * Podman write their times. Go's zero time (year 1) is no time. */
+int spec_parse_time(const char *text, uint64_t *ret)
+{
+        struct tm tm = {};
+        const char *p;
+        uint64_t frac = 0, scale = 1000000;
+        long offset = 0;
+        time_t t;
+
+        if (!text)
+                return -EINVAL;
+        p = strptime(text, "%Y-%m-%dT%H:%M:%S", &tm);
+        if (!p || tm.tm_year < 70)
+                return -EINVAL;
+        if (*p == '.') {
+                p++;
+                if (*p < '0' || *p > '9')
+                        return -EINVAL;
+                for (; *p >= '0' && *p <= '9'; p++)
+                        if (scale > 1) {
+                                scale /= 10;
+                                frac += (uint64_t)(*p - '0') * scale;
+                        }
+        }
+        if (*p == 'Z')
+                p++;
+        else if ((*p == '+' || *p == '-') && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9' &&
+                 p[3] == ':' && p[4] >= '0' && p[4] <= '9' && p[5] >= '0' && p[5] <= '9') {
+                offset = ((p[1] - '0') * 10 + (p[2] - '0')) * 3600L + ((p[4] - '0') * 10 + (p[5] - '0')) * 60L;
+                if (*p == '-')
+                        offset = -offset;
+                p += 6;
+        } else
+                return -EINVAL;
+        if (*p)
+                return -EINVAL;
+        t = timegm(&tm);
+        if (t == (time_t)-1 || t - offset < 0)
+                return -EINVAL;
+        *ret = (uint64_t)(t - offset) * 1000000 + frac;
         return 0;
 }
 

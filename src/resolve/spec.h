@@ -40,6 +40,8 @@ struct container_spec {
         char *workdir;          /* NULL: / */
         char *hostname;         /* NULL: the id's first 12 characters */
         bool has_config;        /* environment, user and workdir were found */
+        uint64_t started_usec;  /* its last run, microseconds since the epoch, from */
+        uint64_t finished_usec; /* the runtime's state; 0: not known */
 };
 
 void container_spec_done(struct container_spec *s);
@@ -51,6 +53,10 @@ void container_spec_done(struct container_spec *s);
  * HostConfig.Mounts' and Mounts' of Type "tmpfs"). -EOPNOTSUPP: a storage driver
  * other than overlay; -EBADMSG: not such a document. */
 int spec_parse_engine_inspect(const char *body, size_t len, struct container_spec *ret);
+
+/* A time as Docker and Podman write theirs (RFC 3339, UTC or with an offset),
+ * in microseconds since the epoch. -EINVAL: not one, or Go's zero time. */
+int spec_parse_time(const char *text, uint64_t *ret);
 
 /* An OCI runtime config.json (runc's and crun's bundles, Podman's userdata):
  * root.path (relative to bundle when not absolute; rootfs, when given, wins),

@@ -306,14 +306,18 @@ static int mount_dev(int rootfd, int cart_mntfd, int core_mntfd, int *ret_devfd,
 /* What the sandbox made itself (/proc, /sys, /dev, /dev/pts, /dev/shm, the
  * cart, a core it was brought), by device, as they resolve beneath root; 0: not
  * there. */
+enum { OWN_PROC, OWN_SYS, OWN_DEV, OWN_DEV_PTS, OWN_DEV_SHM, OWN_CART, OWN_CORE, _OWN_MAX };
 struct own_mounts {
-        dev_t dev[7];
+        dev_t dev[_OWN_MAX];
 };
 
 static int own_mounts_get(int rootfd, struct own_mounts *ret)
 {
-        static const char *const paths[] = { "/proc", "/sys", "/dev", "/dev/pts", "/dev/shm", CART_PATH,
-                                             SANDBOX_CORE_DIR };
+        static const char *const paths[] = {
+                [OWN_PROC] = "/proc",        [OWN_SYS] = "/sys",   [OWN_DEV] = "/dev",
+                [OWN_DEV_PTS] = "/dev/pts",  [OWN_DEV_SHM] = "/dev/shm", [OWN_CART] = CART_PATH,
+                [OWN_CORE] = SANDBOX_CORE_DIR,
+        };
         _Static_assert(ELEMENTSOF(paths) == ELEMENTSOF(ret->dev), "one device per path");
 
         for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
@@ -321,7 +325,7 @@ static int own_mounts_get(int rootfd, struct own_mounts *ret)
                 struct stat st;
 
                 ret->dev[i] = 0;
-                if (fd == -ENOENT && strcmp(paths[i], SANDBOX_CORE_DIR) == 0)
+                if (fd == -ENOENT && i == OWN_CORE)
                         continue;
                 if (fd < 0)
                         return fd;
@@ -358,12 +362,35 @@ static size_t depth_of(const char *path)
 static bool is_sandbox_own(const char *dest)
 {
         return path_is_below(dest, "/proc") || path_is_below(dest, "/sys") || path_is_below(dest, CART_PATH) ||
-               strcmp(dest, "/") == 0 || strcmp(dest, "/dev") == 0;
+               path_is_below(dest, SANDBOX_CORE_DIR) || strcmp(dest, "/") == 0 || strcmp(dest, "/dev") == 0;
+}
+
+/* Whether a mount point (as resolved beneath root: a symlink of the container's
+ * may lead anywhere) is on a mount of the sandbox's own that nothing may cover.
+ * A volume may go into /dev and /dev/shm (runtimes bind devices and shared
+ * memory there); a tmpfs into none of them. */
+static bool covers_own(const struct own_mounts *own, int targetfd, bool volume)
+{
+        struct stat st;
+
+        if (fault_disabled("sandbox-own-mounts"))
+                return false;
+        if (fstat(targetfd, &st) < 0)
+                return true;
+        for (size_t i = 0; i < ELEMENTSOF(own->dev); i++) {
+                if (volume && (i == OWN_DEV || i == OWN_DEV_SHM))
+                        continue;
+                if (own->dev[i] != 0 && st.st_dev == own->dev[i])
+                        return true;
+        }
+        return false;
 }
 
 /* A volume or bind mount of the container's, read-only. One whose source is
- * gone (a runtime's file of a run that has ended) is left out. */
-static int mount_volume(int rootfd, const struct spec_mount *m)
+ * gone (a runtime's file of a run that has ended) is left out. -EXDEV: its mount
+ * point resolves onto a mount of the sandbox's own that it would cover (a
+ * symlink of the container's, /data -> /dev/coredump). */
+static int mount_volume(int rootfd, const struct spec_mount *m, const struct own_mounts *own)
 {
         struct cc_mount_attr attr = {
                 .attr_set = CC_MOUNT_ATTR_RDONLY | CC_MOUNT_ATTR_NOSUID | CC_MOUNT_ATTR_NODEV,
@@ -384,6 +411,8 @@ static int mount_volume(int rootfd, const struct spec_mount *m)
         r = make_mount_point(rootfd, m->destination, S_ISDIR(st.st_mode), &target);
         if (r < 0)
                 return r;
+        if (covers_own(own, target, true))
+                return -EXDEV;
         return attach(tree, target);
 }
 
@@ -397,7 +426,6 @@ static int mount_tmpfs(int rootfd, const struct spec_tmpfs *t, const struct own_
         char size[32], mode[16];
         const char *opts[4];
         size_t n = 0;
-        struct stat st;
         int r;
 
         if (t->size > 0) {
@@ -416,11 +444,8 @@ static int mount_tmpfs(int rootfd, const struct spec_tmpfs *t, const struct own_
         r = make_mount_point(rootfd, t->destination, true, &target);
         if (r < 0)
                 return r;
-        if (fstat(target, &st) < 0)
-                return NEG_ERRNO();
-        for (size_t i = 0; i < ELEMENTSOF(own->dev); i++)
-                if (own->dev[i] != 0 && st.st_dev == own->dev[i] && !fault_disabled("sandbox-own-mounts"))
-                        return -EXDEV;
+        if (covers_own(own, target, false))
+                return -EXDEV;
         r = attach(mntfd, target);
         if (r < 0)
                 return r;
@@ -460,7 +485,12 @@ static int mount_container(int rootfd, const struct container_spec *spec, bool w
                                 continue;
                         *stage = SANDBOX_STAGE_VOLUME;
                         *ret_index = (int)i;
-                        r = mount_volume(rootfd, m);
+                        r = mount_volume(rootfd, m, &own);
+                        if (r == -EXDEV) {
+                                log_debug("volume at '%s' left out: it resolves onto a mount of the sandbox's own",
+                                          m->destination);
+                                continue;
+                        }
                         if (r < 0)
                                 return r;
                 }

@@ -63,6 +63,8 @@ make_crasher_image() {
         bin=$(cc_helper crasher-glibc)
         mkdir -p "$root"/{app,tmp,dev,proc,sys,etc}
         chmod 1777 "$root/tmp"
+        # A volume there lands on the sandbox's /dev/coredump (the systemd-coredump test).
+        ln -s /dev/coredump "$root/data"
         cp "$bin" "$root/app/crasher"
         for lib in $(ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
                 mkdir -p "$root$(dirname "$lib")"
@@ -489,13 +491,14 @@ systemd_coredump_bin() {
 COREDUMP_SOCKET=/run/systemd/coredump COREDUMP_STORE=/var/lib/systemd/coredump
 coredump_service_start() {
         local bin=$1
+        # What the test makes in the store goes at the end: the store, or its
+        # cores newer than this mark.
+        [ -d "$COREDUMP_STORE" ] || touch "$CC_RUN/coredump-store.made"
+        touch "$CC_RUN/coredump-store.mark"
         if [ "$(cat /proc/1/comm)" = systemd ] && [ -S "$COREDUMP_SOCKET" ]; then
                 return 0
         fi
         [ ! -e "$COREDUMP_SOCKET" ] || { echo "$COREDUMP_SOCKET is someone else's" >&2; return 1; }
-        # What the test makes there goes at the end: the store, or what is newer than this.
-        [ -d "$COREDUMP_STORE" ] || touch "$CC_RUN/coredump-store.made"
-        touch "$CC_RUN/coredump-store.mark"
         mkdir -p /run/systemd
         setsid systemd-socket-activate --seqpacket --accept -l "$COREDUMP_SOCKET" "$bin" \
                 </dev/null >"$CC_RUN/coredump-listener.log" 2>&1 3>&- &
@@ -503,20 +506,22 @@ coredump_service_start() {
         for _ in $(seq 50); do [ -S "$COREDUMP_SOCKET" ] && return 0; sleep 0.1; done
         return 1
 }
-# Stops the test's listener, and takes away the cores the test made (and the
-# store, if the test made it).
+# Stops the test's listener, and takes away what the test left in the store.
 coredump_service_stop() {
         local pid
-        pid=$(cat "$CC_RUN/coredump-listener.pid" 2>/dev/null) || return 0
-        kill "$pid" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        rm -f "$COREDUMP_SOCKET" "$CC_RUN/coredump-listener.pid"
+        if pid=$(cat "$CC_RUN/coredump-listener.pid" 2>/dev/null); then
+                kill "$pid" 2>/dev/null || true
+                for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+                rm -f "$COREDUMP_SOCKET" "$CC_RUN/coredump-listener.pid" "$CC_RUN/coredump-listener.log"
+        fi
+        [ -f "$CC_RUN/coredump-store.mark" ] || return 0
         if [ -f "$CC_RUN/coredump-store.made" ]; then
                 rm -rf "$COREDUMP_STORE"
         else
-                find "$COREDUMP_STORE" -maxdepth 1 -name 'core.crasher.*' -newer "$CC_RUN/coredump-store.mark" -delete
+                find "$COREDUMP_STORE" -maxdepth 1 \( -name 'core.crasher.*' -o -name 'core.sh.*' \) \
+                        -newer "$CC_RUN/coredump-store.mark" -delete
         fi
-        rm -f "$CC_RUN/coredump-store.made" "$CC_RUN/coredump-store.mark" "$CC_RUN/coredump-listener.log"
+        rm -f "$CC_RUN/coredump-store.made" "$CC_RUN/coredump-store.mark"
 }
 
 # The cores in systemd-coredump's store whose process had this hostname.
@@ -533,8 +538,21 @@ for n in sorted(os.listdir(d)) if os.path.isdir(d) else []:
 PY
 }
 
+# wait_stored_core HOSTNAME: the path of the newest core of that hostname in the
+# store, once systemd-coredump has written it (in its own time, after the
+# process is gone).
+wait_stored_core() {
+        local c
+        for _ in $(seq 100); do
+                c=$(stored_cores_of "$1" | tail -1)
+                [ -n "$c" ] && { echo "$c"; return 0; }
+                sleep 0.1
+        done
+        return 1
+}
+
 @test "--core: a core that systemd-coredump kept, compressed, on the host; each container its own" {
-        local bin a b ida idb cart store=$COREDUMP_STORE
+        local bin a b ida idb cart core_a core_b store=$COREDUMP_STORE
         cart=$(cc_default_cart)
         bin=$(systemd_coredump_bin)
         make_crasher_image
@@ -542,41 +560,69 @@ PY
         # Debian's own pattern (/usr/lib/sysctl.d/50-coredump.conf), with this binary.
         core_pattern_set "|$bin %P %u %g %s %t 9223372036854775808 %h"
         a=$(cc_name sdcore-a) b=$(cc_name sdcore-b)
-        for n in "$a" "$b"; do
-                docker run --name "$n" --label crashcart-test=1 crashcart-test/crasher >/dev/null || true
-                [ "$(docker inspect -f '{{.State.ExitCode}}' "$n")" = 139 ]
-        done
+        docker volume create --label crashcart-test=1 "$a-vol" >/dev/null
+        # a's volume is at /data, which the image makes a symlink to /dev/coredump.
+        docker run --name "$a" --label crashcart-test=1 -v "$a-vol:/data" crashcart-test/crasher \
+                >/dev/null 2>&1 || true
+        docker run --name "$b" --label crashcart-test=1 crashcart-test/crasher >/dev/null 2>&1 || true
+        [ "$(docker inspect -f '{{.State.ExitCode}}' "$a") $(docker inspect -f '{{.State.ExitCode}}' "$b")" = "139 139" ]
         ida=$(docker inspect -f '{{.Id}}' "$a") idb=$(docker inspect -f '{{.Id}}' "$b")
-        # systemd-coredump writes each in its own time, after the process is gone.
-        for _ in $(seq 100); do
-                [ -n "$(stored_cores_of "${ida:0:12}")" ] && [ -n "$(stored_cores_of "${idb:0:12}")" ] && break
-                sleep 0.1
-        done
-        local core_a core_b
-        core_a=$(stored_cores_of "${ida:0:12}") core_b=$(stored_cores_of "${idb:0:12}")
+        core_a=$(wait_stored_core "${ida:0:12}") core_b=$(wait_stored_core "${idb:0:12}")
         # Compressed, as systemd-coredump keeps them by default.
         [[ "$core_a" == "$store/core.crasher."*".zst" && "$core_b" == "$store/core.crasher."*".zst" ]]
 
         CRASHCART_IMAGE=$cart/cart.erofs cc_expect 0 "$CRASHCART" --core "$a" </dev/null
         [[ "$output" == *"#0 "*" in crash_here ("*"crasher.c:"* ]]
         [[ "$output" == *" in main ("* ]]
-        [[ "$stderr" == *"the core '$core_a' of '/app/crasher', killed by SIGSEGV, written "*" by systemd-coredump ($store; 0 older of it there), at /dev/coredump/$(basename "${core_a%.zst}")"* ]]
+        [[ "$stderr" == *"the core '$core_a' of '/app/crasher', killed by SIGSEGV, written "*" by systemd-coredump in its last run (0 older there), at /dev/coredump/$(basename "${core_a%.zst}")"* ]]
         # Each container its own core: b's is b's, whichever is newer.
         cc_expect 0 "$CRASHCART" --core "$b" /dev/crashcart/bin/sh -c \
                 'echo "$CRASHCART_CORE $CRASHCART_CORE_EXE"; /dev/crashcart/bin/ls -l "$CRASHCART_CORE" | /dev/crashcart/bin/cut -c1-10; /dev/crashcart/bin/touch "$CRASHCART_CORE" 2>&1 || echo read-only'
         [ "${lines[0]}" = "/dev/coredump/$(basename "${core_b%.zst}") /app/crasher" ]
-        [ "${lines[1]}" = "-r--r--r--" ]
+        [ "${lines[1]}" = "-r--------" ]
         [[ "${lines[2]}" == *"Read-only file system"* ]]
         # Decompressed, it is the very core systemd-coredump compressed.
         cc_expect 0 "$CRASHCART" --core "$b" /dev/crashcart/bin/sh -c '/dev/crashcart/bin/sha256sum <"$CRASHCART_CORE"'
         [ "${output%% *}" = "$(zstd -dc "$core_b" | sha256sum | cut -d' ' -f1)" ]
 
-        # A container that never crashed has none, though others' are there.
+        # A volume whose mount point is the image's symlink to /dev/coredump does
+        # not cover the core; without that check (the positive control), it does.
+        cc_expect 0 "$CRASHCART" -v --core "$a" /dev/crashcart/bin/ls /dev/coredump
+        [ "$output" = "$(basename "${core_a%.zst}")" ]
+        [[ "$stderr" == *"volume at '/data' left out: it resolves onto a mount of the sandbox's own"* ]]
+        docker run --rm -v "$a-vol:/v" crashcart-test/busybox touch /v/from-the-volume
+        CRASHCART_FAULT_DISABLE=sandbox-own-mounts cc_expect 0 "$CRASHCART" --core "$a" /dev/crashcart/bin/ls /dev/coredump
+        [ "$output" = from-the-volume ]
+
+        # A process of the host takes b's hostname and dumps a core, after b's
+        # run: the newest core of that hostname, but not b's. crashcart takes the
+        # one of b's last run; without that window (the positive control), the
+        # impostor's.
+        sleep 2 # systemd-coredump's times are whole seconds: past b's run for sure
+        unshare -u sh -c "hostname ${idb:0:12}; kill -SEGV \$\$" 2>/dev/null || true
+        local forged
+        for _ in $(seq 100); do
+                forged=$(stored_cores_of "${idb:0:12}" | grep /core.sh. || true)
+                [ -n "$forged" ] && break
+                sleep 0.1
+        done
+        [ -n "$forged" ]
+        cc_expect 0 "$CRASHCART" --core "$b" /dev/crashcart/bin/sh -c 'echo "$CRASHCART_CORE_EXE"'
+        [ "$output" = /app/crasher ]
+        [[ "$stderr" == *"'$core_b'"* ]]
+        CRASHCART_FAULT_DISABLE=core-run-window cc_expect 0 "$CRASHCART" --core "$b" /dev/crashcart/bin/true
+        [[ "$stderr" == *"the core '$forged' of '/usr/bin/dash', killed by SIGSEGV"*"under its hostname (the times of its runs unknown) (1 older there)"* ]]
+
+        # A container that never crashed has none, though others' are there;
+        # an image never ran.
         local c; c=$(cc_name sdcore-none)
         docker run --name "$c" --label crashcart-test=1 crashcart-test/busybox true
         cc_expect 125 "$CRASHCART" --core "$c" /dev/crashcart/bin/true
         cc_one_error_line
-        [[ "$stderr" == *"systemd-coredump kept no core of docker container '$c' (hostname '"*"') in /var/lib/systemd/coredump"* ]]
+        [[ "$stderr" == *"systemd-coredump kept no core of docker container '$c' from its last run ("*") in /var/lib/systemd/coredump (hostname '"*"'; 0 of that hostname from other times)"* ]]
+        cc_expect 125 "$CRASHCART" --core image:crashcart-test/crasher /dev/crashcart/bin/true
+        cc_one_error_line
+        [[ "$stderr" == *"docker image 'crashcart-test/crasher' never ran: it left no core"* ]]
 }
 
 @test "a stopped LXC container and a systemd-nspawn machine that ran and ended" {

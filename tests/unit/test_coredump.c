@@ -311,7 +311,10 @@ TEST(stored_core_names_as_systemd_coredump_gives_them)
         CHECK(comp == STORED_LZ4);
         CHECK(stored_core_parse_name("core.x.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.1.2.xz", &comp, NULL) == 0);
         CHECK(comp == STORED_XZ);
-        /* Not its names: no comm, a short or upper-case boot id, words for numbers. */
+        /* An empty comm (a process that named itself ""). */
+        CHECK(stored_core_parse_name("core..0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.1.2.zst", &comp, &usec) == 0);
+        CHECK(comp == STORED_ZSTD && usec == 2);
+        /* Not its names: no comm field, a short or upper-case boot id, words for numbers. */
         CHECK(stored_core_parse_name("core.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.1.2", NULL, NULL) == -EINVAL);
         CHECK(stored_core_parse_name("core.x.0.3f1c0d2b.1.2", NULL, NULL) == -EINVAL);
         CHECK(stored_core_parse_name("core.x.0.3F1C0D2B8E8A4A6C9B1F0E2D3C4B5A69.1.2", NULL, NULL) == -EINVAL);
@@ -333,7 +336,6 @@ static void put_stored(int dirfd, const char *name, const void *p, size_t n, con
         CHECK(fd >= 0 && write(fd, p, n) == (ssize_t)n);
         if (hostname)
                 CHECK(fsetxattr(fd, "user.coredump.hostname", hostname, strlen(hostname), 0) == 0);
-        CHECK(fsetxattr(fd, "user.coredump.signal", "11", 2, 0) == 0);
         close(fd);
 }
 
@@ -376,6 +378,47 @@ TEST(stored_core_zstd_streams)
         CHECK(unzstd_buf(z, zn - 5, out, sizeof(out)) == -EBADMSG);
         CHECK(unzstd_buf(z, 0, out, sizeof(out)) == -EBADMSG);
         CHECK(unzstd_buf("\x7f" "ELF not zstd", 12, out, sizeof(out)) == -EBADMSG);
+        /* A complete frame, then bytes that are not one. */
+        zn = ZSTD_compress(z, sizeof(z), plain, 5000, 3);
+        memcpy(z + zn, "garbage", 7);
+        CHECK(unzstd_buf(z, zn + 7, out, sizeof(out)) == -EBADMSG);
+}
+
+TEST(stored_core_zeros_become_holes)
+{
+        static uint8_t plain[1 << 22], z[1 << 16];
+        char path[] = "/var/tmp/cc-unit-zst-XXXXXX";
+        int fd = mkstemp(path), outfd = memfd_create("out", MFD_CLOEXEC);
+        struct stat st;
+        size_t zn;
+
+        /* 4 MiB: a page of data, zeros, a page of data at the end, a last odd byte. */
+        memset(plain, 0, sizeof(plain));
+        memset(plain + 100, 'a', 4000);
+        memset(plain + sizeof(plain) - 5000, 'b', 4999);
+        zn = ZSTD_compress(z, sizeof(z), plain, sizeof(plain), 3);
+        CHECK(!ZSTD_isError(zn) && fd >= 0 && outfd >= 0);
+        unlink(path);
+        CHECK(write(fd, z, zn) == (ssize_t)zn && lseek(fd, 0, SEEK_SET) == 0);
+        CHECK(stored_unzstd(fd, outfd) == 0);
+        CHECK(fstat(outfd, &st) == 0 && st.st_size == (off_t)sizeof(plain));
+        /* What is stored: the blocks with data, not the megabytes of zeros. */
+        CHECK(st.st_blocks * 512 <= 4 * 4096);
+        {
+                static uint8_t back[sizeof(plain)];
+
+                CHECK(pread(outfd, back, sizeof(back), 0) == (ssize_t)sizeof(back));
+                CHECK(memcmp(back, plain, sizeof(plain)) == 0);
+        }
+        close(fd);
+        close(outfd);
+}
+
+static void set_mtime(int dirfd, const char *name, time_t t, long nsec)
+{
+        struct timespec ts[2] = { { t, nsec }, { t, nsec } };
+
+        CHECK(utimensat(dirfd, name, ts, AT_SYMLINK_NOFOLLOW) == 0);
 }
 
 TEST(stored_core_find_by_hostname_newest_first)
@@ -383,17 +426,20 @@ TEST(stored_core_find_by_hostname_newest_first)
         static struct corebuf c;
         static uint8_t z[8192], out[8192];
         char dir[] = "/var/tmp/cc-unit-store-XXXXXX";
-        struct stored_core sc = {};
-        size_t older = 99, zn;
+        struct stored_core sc = STORED_CORE_INIT;
+        size_t older = 99, outside = 99, zn;
         int dfd, outfd;
         static const char *const names[] = {
-                "core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.10.1000.zst",
-                "core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.11.3000.zst",
-                "core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.12.2000",
-                "core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.13.9000.zst",
-                "core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.14.9500.zst",
-                "core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.15.9900.lz4",
+                "core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.10.1000000000.zst",
+                "core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.11.3000000000.zst",
+                "core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.12.2000000000",
+                "core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.13.9000000000.zst",
+                "core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.14.9500000000.zst",
+                "core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.15.9900000000.lz4",
                 "notes.txt",
+                /* Two in one second: the one written later is the newer. */
+                "core.b.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.2.7000000000.zst",
+                "core.a.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.9.7000000000.zst",
         };
 
         CHECK(mkdtemp(dir) != NULL);
@@ -407,32 +453,50 @@ TEST(stored_core_find_by_hostname_newest_first)
         put_stored(dfd, names[3], z, zn, "0123456789ab");
         put_stored(dfd, names[4], z, zn, NULL);
         put_stored(dfd, names[6], "x", 1, "abc123def456");
-        CHECK(stored_core_find(dfd, "abc123def456", &sc, &older) == 0);
+        CHECK(stored_core_find(dfd, "abc123def456", 0, 0, &sc, &older, &outside) == 0);
         CHECK_STR(sc.name, names[1]);
-        CHECK(sc.usec == 3000 && sc.signal == 11 && sc.compression == STORED_ZSTD && older == 2);
+        CHECK(sc.usec == 3000000000ULL && sc.compression == STORED_ZSTD && older == 2 && outside == 0);
         outfd = memfd_create("core", MFD_CLOEXEC);
-        CHECK(stored_core_extract(dfd, &sc, outfd) == 0);
+        CHECK(stored_core_extract(&sc, outfd) == 0);
         CHECK(pread(outfd, out, sizeof(out), 0) == (ssize_t)c.n && memcmp(out, c.b, c.n) == 0);
         close(outfd);
         stored_core_done(&sc);
-        /* Uncompressed, when that is the newest. */
-        CHECK(stored_core_find(dfd, "0123456789ab", &sc, &older) == 0 && older == 0);
-        stored_core_done(&sc);
-        CHECK(stored_core_find(dfd, "nobody", &sc, &older) == -ENOENT);
-        /* lz4: found, said, not read. */
-        put_stored(dfd, names[5], z, zn, "abc123def456");
-        CHECK(stored_core_find(dfd, "abc123def456", &sc, &older) == 0 && sc.compression == STORED_LZ4);
+        /* Within a run's times: the newest of those; the others counted. */
+        CHECK(stored_core_find(dfd, "abc123def456", 1500000000ULL, 2500000000ULL, &sc, &older, &outside) == 0);
+        CHECK_STR(sc.name, names[2]);
+        CHECK(older == 0 && outside == 2 && sc.compression == STORED_PLAIN);
         outfd = memfd_create("core", MFD_CLOEXEC);
-        CHECK(stored_core_extract(dfd, &sc, outfd) == -EOPNOTSUPP);
+        CHECK(stored_core_extract(&sc, outfd) == 0);
+        CHECK(pread(outfd, out, sizeof(out), 0) == (ssize_t)c.n && memcmp(out, c.b, c.n) == 0);
         close(outfd);
         stored_core_done(&sc);
-        /* A symlink in the store is never followed. */
+        CHECK(stored_core_find(dfd, "abc123def456", 4000000000ULL, 0, &sc, &older, &outside) == -ENOENT);
+        CHECK(outside == 3);
+        CHECK(stored_core_find(dfd, "0123456789ab", 0, 0, &sc, &older, NULL) == 0 && older == 0);
+        stored_core_done(&sc);
+        CHECK(stored_core_find(dfd, "nobody", 0, 0, &sc, &older, NULL) == -ENOENT);
+        /* lz4: found, said, not read. */
+        put_stored(dfd, names[5], z, zn, "abc123def456");
+        CHECK(stored_core_find(dfd, "abc123def456", 0, 0, &sc, &older, NULL) == 0 && sc.compression == STORED_LZ4);
+        outfd = memfd_create("core", MFD_CLOEXEC);
+        CHECK(stored_core_extract(&sc, outfd) == -EOPNOTSUPP);
+        close(outfd);
+        stored_core_done(&sc);
         unlinkat(dfd, names[5], 0);
-        CHECK(symlinkat("/etc/passwd", dfd, "core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.16.99999") == 0);
-        CHECK(stored_core_find(dfd, "abc123def456", &sc, &older) == 0);
+        /* A second's tie: by when each was written, not by name. */
+        put_stored(dfd, names[7], z, zn, "tie");
+        put_stored(dfd, names[8], z, zn, "tie");
+        set_mtime(dfd, names[7], 7000, 500);
+        set_mtime(dfd, names[8], 7000, 100);
+        CHECK(stored_core_find(dfd, "tie", 0, 0, &sc, &older, NULL) == 0);
+        CHECK_STR(sc.name, names[7]);
+        stored_core_done(&sc);
+        /* A symlink in the store is never followed. */
+        CHECK(symlinkat("/etc/passwd", dfd, "core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.16.99999999999") == 0);
+        CHECK(stored_core_find(dfd, "abc123def456", 0, 0, &sc, &older, NULL) == 0);
         CHECK_STR(sc.name, names[1]);
         stored_core_done(&sc);
-        unlinkat(dfd, "core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.16.99999", 0);
+        unlinkat(dfd, "core.crasher.0.3f1c0d2b8e8a4a6c9b1f0e2d3c4b5a69.16.99999999999", 0);
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 unlinkat(dfd, names[i], 0);
         close(dfd);

@@ -52,8 +52,30 @@ TEST(spec_docker_container)
         CHECK_STR(s.workdir, "/tmp");
         CHECK(s.user == NULL); /* "" is root */
         CHECK_STR(s.hostname, "9387353e98bc");
+        /* Its last run: 2026-12-01T17:02:28.640194969Z to 17:02:28.64703551Z. */
+        CHECK(s.started_usec == 1796144548640194ULL);
+        CHECK(s.finished_usec == 1796144548647035ULL);
         container_spec_done(&s);
         free(body);
+}
+
+TEST(spec_times_as_engines_write_them)
+{
+        uint64_t t = 0;
+
+        CHECK(spec_parse_time("1970-01-01T00:00:01Z", &t) == 0 && t == 1000000);
+        CHECK(spec_parse_time("2026-12-01T17:02:28.64703551Z", &t) == 0 && t == 1796144548647035ULL);
+        /* An offset, as Podman writes local times; digits past the microsecond dropped. */
+        CHECK(spec_parse_time("2026-12-01T18:02:28.123456789+01:00", &t) == 0 && t == 1796144548123456ULL);
+        CHECK(spec_parse_time("2026-12-01T16:02:28-01:00", &t) == 0 && t == 1796144548000000ULL);
+        /* Go's zero time, nothing, and what is not such a time. */
+        CHECK(spec_parse_time("0001-01-01T00:00:00Z", &t) == -EINVAL);
+        CHECK(spec_parse_time(NULL, &t) == -EINVAL);
+        CHECK(spec_parse_time("", &t) == -EINVAL);
+        CHECK(spec_parse_time("2026-12-01T17:02:28", &t) == -EINVAL);
+        CHECK(spec_parse_time("2026-12-01T17:02:28.Z", &t) == -EINVAL);
+        CHECK(spec_parse_time("2026-12-01T17:02:28Z junk", &t) == -EINVAL);
+        CHECK(spec_parse_time("2026-12-01T17:02:28+1:00", &t) == -EINVAL);
 }
 
 TEST(spec_docker_image)
