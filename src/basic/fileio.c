@@ -350,6 +350,20 @@ int openat_beneath_nofollow(int rootfd, const char *path, int flags)
         }
 }
 
+int openat_in_root(int rootfd, const char *path, int flags)
+{
+        struct cc_open_how how = { .flags = (uint64_t)flags | O_CLOEXEC,
+                                   .resolve = CC_RESOLVE_IN_ROOT | CC_RESOLVE_NO_MAGICLINKS };
+        int fd;
+
+        while (*path == '/')
+                path++;
+        fd = sys_openat2(rootfd, *path ? path : ".", &how);
+        if (fd < 0 && errno == ENOSYS)
+                return openat_beneath_nofollow(rootfd, path, flags);
+        return fd < 0 ? NEG_ERRNO() : fd;
+}
+
 int send_with_fd(int sock, const void *buf, size_t len, int fd)
 {
         union {

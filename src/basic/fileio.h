@@ -67,6 +67,12 @@ void close_all_fds_but(const int *keep, size_t n);
  * component (O_NOFOLLOW and O_CLOEXEC are added). */
 int openat_beneath_nofollow(int rootfd, const char *path, int flags);
 
+/* Opens a path of a container's beneath its root rootfd (absolute or not, "/"
+ * the root itself): symlinks resolve inside the root, magic links not at all
+ * (openat2 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS); without openat2, no link
+ * is followed at all (openat_beneath_nofollow). O_CLOEXEC is added. */
+int openat_in_root(int rootfd, const char *path, int flags);
+
 /* Sends len bytes over a unix socket, with fd (>= 0) riding along as SCM_RIGHTS;
  * MSG_NOSIGNAL, EINTR retried. 0 when all was sent, -errno. */
 int send_with_fd(int sock, const void *buf, size_t len, int fd);

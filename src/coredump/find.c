@@ -11,7 +11,6 @@
 
 #include "basic/fileio.h"
 #include "basic/macro.h"
-#include "basic/syscalls.h"
 #include "coredump/find.h"
 
 /* How many candidate files are tried as cores, newest first. */
@@ -104,22 +103,6 @@ int core_pattern_parse(const char *text, bool uses_pid, struct core_pattern *ret
         return 0;
 }
 
-/* A path of the container's, beneath root: symlinks resolve inside it, magic
- * links not at all; without openat2, no link is followed at all. */
-static int open_beneath(int rootfd, const char *path, int flags)
-{
-        struct cc_open_how how = { .flags = (uint64_t)flags | O_CLOEXEC,
-                                   .resolve = CC_RESOLVE_IN_ROOT | CC_RESOLVE_NO_MAGICLINKS };
-        int fd;
-
-        while (*path == '/')
-                path++;
-        fd = sys_openat2(rootfd, *path ? path : ".", &how);
-        if (fd < 0 && errno == ENOSYS)
-                return openat_beneath_nofollow(rootfd, path, flags);
-        return fd < 0 ? NEG_ERRNO() : fd;
-}
-
 void core_found_done(struct core_found *c)
 {
         free(c->path);
@@ -146,7 +129,7 @@ int core_open_path(int rootfd, const char *path, struct core_found *ret)
         struct core_found c = {};
         int r;
 
-        fd = open_beneath(rootfd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+        fd = openat_in_root(rootfd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return fd;
         r = parse_core_fd(fd, &c);
@@ -188,7 +171,7 @@ int core_find_newest(int rootfd, const char *dir, const char *glob, struct core_
         DIR *d;
         int r = -ENOENT;
 
-        dfd = open_beneath(rootfd, dir, O_RDONLY | O_DIRECTORY);
+        dfd = openat_in_root(rootfd, dir, O_RDONLY | O_DIRECTORY);
         if (dfd < 0)
                 return dfd;
         d = fdopendir(dfd);

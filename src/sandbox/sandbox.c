@@ -46,22 +46,6 @@ static void send_msg(int fd, int error, enum sandbox_stage stage, int index)
         (void)!write(fd, &m, sizeof(m));
 }
 
-/* A path of the container's, beneath root: symlinks resolve inside it, magic
- * links not at all. */
-static int open_in_root(int rootfd, const char *path, int flags)
-{
-        struct cc_open_how how = { .flags = (uint64_t)flags | O_CLOEXEC,
-                                   .resolve = CC_RESOLVE_IN_ROOT | CC_RESOLVE_NO_MAGICLINKS };
-        int fd;
-
-        while (*path == '/')
-                path++;
-        if (!*path)
-                path = ".";
-        fd = sys_openat2(rootfd, path, &how);
-        return fd < 0 ? NEG_ERRNO() : fd;
-}
-
 /* The mount point for dest beneath root, made when missing (a directory, or
  * an empty file for a file bound there), as docker makes its mount points. The
  * root is still writable here (its upper layer is the sandbox's tmpfs). */
@@ -83,7 +67,7 @@ static int make_mount_point(int rootfd, const char *dest, bool is_dir, int *ret_
                 slash = strchr(slash, '/');
                 if (slash)
                         *slash = 0;
-                fd = open_in_root(rootfd, path, O_PATH);
+                fd = openat_in_root(rootfd, path, O_PATH);
                 if (fd >= 0) {
                         if (slash)
                                 *slash++ = '/';
@@ -100,7 +84,7 @@ static int make_mount_point(int rootfd, const char *dest, bool is_dir, int *ret_
                 name = name ? name + 1 : path;
                 saved = *name;
                 *name = 0;
-                parent = open_in_root(rootfd, path, O_PATH | O_DIRECTORY);
+                parent = openat_in_root(rootfd, path, O_PATH | O_DIRECTORY);
                 *name = saved;
                 if (parent < 0)
                         return parent;
@@ -109,7 +93,7 @@ static int make_mount_point(int rootfd, const char *dest, bool is_dir, int *ret_
                                 return NEG_ERRNO();
                 } else if (mknodat(parent, name, S_IFREG | 0644, 0) < 0 && errno != EEXIST)
                         return NEG_ERRNO();
-                fd = open_in_root(rootfd, path, O_PATH);
+                fd = openat_in_root(rootfd, path, O_PATH);
                 if (fd < 0)
                         return fd;
                 if (slash)
@@ -239,7 +223,7 @@ static int attach_in_dev(int rootfd, int devfd, const char *path, int mntfd)
 
         if (mkdirat(devfd, &path[strlen("/dev/")], 0755) < 0)
                 return NEG_ERRNO();
-        fd = open_in_root(rootfd, path, O_PATH | O_DIRECTORY);
+        fd = openat_in_root(rootfd, path, O_PATH | O_DIRECTORY);
         if (fd < 0)
                 return fd;
         return attach(mntfd, fd);
@@ -270,7 +254,7 @@ static int mount_dev(int rootfd, int cart_mntfd, int core_mntfd, int *ret_devfd,
                      (unsigned)(CC_MOUNT_ATTR_NOSUID));
         if (r < 0)
                 return r;
-        devfd = open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
+        devfd = openat_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
         if (devfd < 0)
                 return devfd;
         for (size_t i = 0; i < ELEMENTSOF(nodes); i++)
@@ -321,7 +305,7 @@ static int own_mounts_get(int rootfd, struct own_mounts *ret)
         _Static_assert(ELEMENTSOF(paths) == ELEMENTSOF(ret->dev), "one device per path");
 
         for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
-                _cleanup_close_ int fd = open_in_root(rootfd, paths[i], O_PATH | O_DIRECTORY);
+                _cleanup_close_ int fd = openat_in_root(rootfd, paths[i], O_PATH | O_DIRECTORY);
                 struct stat st;
 
                 ret->dev[i] = 0;
@@ -597,7 +581,7 @@ static int build(const struct sandbox_request *req, enum sandbox_stage *stage, i
                 return r;
 
         *stage = SANDBOX_STAGE_READONLY;
-        target = open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
+        target = openat_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
         if (target < 0)
                 return target;
         r = set_readonly(target);
