@@ -13,6 +13,7 @@
 #include "cart/out.h"
 #include "crashcart/options.h"
 #include "harness.h"
+#include "parse_options.h"
 #include "resolve/engine.h"
 #include "resolve/select.h"
 
@@ -165,22 +166,6 @@ TEST(engine_workdir_and_labels)
         CHECK(!c.v[0].has_labels);
         candidates_done(&c);
 }
-
-static int parse(struct options *o, ...)
-{
-        static char *argv[32];
-        int argc = 0;
-        va_list ap;
-
-        argv[argc++] = "crashcart";
-        va_start(ap, o);
-        while (argc < (int)ELEMENTSOF(argv) - 1 && (argv[argc] = va_arg(ap, char *)))
-                argc++;
-        va_end(ap);
-        argv[argc] = NULL;
-        return options_parse(argc, argv, o);
-}
-#define PARSE(o, ...) parse((o), __VA_ARGS__, (char *)NULL)
 
 TEST(options_all_and_out)
 {

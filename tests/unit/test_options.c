@@ -7,25 +7,8 @@
 #include "basic/macro.h"
 #include "crashcart/options.h"
 #include "harness.h"
+#include "parse_options.h"
 #include "resolve/resolve.h"
-
-/* Parses the words after "crashcart". The argument vector lives on until the
- * next parse, as main's does: the options point into it. */
-static int parse(struct options *o, ...)
-{
-        static char *argv[32];
-        int argc = 0;
-        va_list ap;
-
-        argv[argc++] = "crashcart";
-        va_start(ap, o);
-        while (argc < (int)ELEMENTSOF(argv) - 1 && (argv[argc] = va_arg(ap, char *)))
-                argc++;
-        va_end(ap);
-        argv[argc] = NULL;
-        return options_parse(argc, argv, o);
-}
-#define PARSE(o, ...) parse((o), __VA_ARGS__, (char *)NULL)
 
 static void expect_usage(const char *want, int r, struct options *o)
 {
