@@ -162,6 +162,24 @@ plant_prog() {
 }
 
 # shell_mark TAG: shell code that leaves /tmp/MARK-TAG.
+# /dev/lib/python311.zip, where python's prefix search reaches the container's
+# /dev: the cart's own encodings (so that python would start from it) and a
+# sitecustomize.py that marks.
+plant_python_devzip() {
+        mkdir_in /dev/lib
+        planted /dev/lib/python311.zip
+        python3 - "$TREE/usr/lib/python3.11" "$TR/dev/lib/python311.zip" <<'EOF'
+import os, sys, zipfile
+base, out = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(out, "w") as z:
+    for d, _, files in os.walk(os.path.join(base, "encodings")):
+        for f in files:
+            if f.endswith(".py"):
+                z.write(os.path.join(d, f), os.path.relpath(os.path.join(d, f), base))
+    z.writestr("sitecustomize.py", 'open("/tmp/MARK-py-devzip", "w").close()\n')
+EOF
+}
+
 shell_mark() { printf ': >/tmp/MARK-%s; echo %s >>/tmp/MARK.log\n' "$1" "$1"; }
 
 marks() { find "$TR/tmp" -maxdepth 1 -name 'MARK-*' -printf '%f ' 2>/dev/null; }
@@ -386,18 +404,7 @@ drive_htop() {
 }
 
 @test "V14 /dev/lib/python311.zip (python's prefix search reaching the container's /dev): gdb runs no code of it" {
-        mkdir_in /dev/lib
-        planted /dev/lib/python311.zip
-        python3 - "$TREE/usr/lib/python3.11" "$TR/dev/lib/python311.zip" <<'EOF'
-import os, sys, zipfile
-base, out = sys.argv[1], sys.argv[2]
-with zipfile.ZipFile(out, "w") as z:
-    for d, _, files in os.walk(os.path.join(base, "encodings")):
-        for f in files:
-            if f.endswith(".py"):
-                z.write(os.path.join(d, f), os.path.relpath(os.path.join(d, f), base))
-    z.writestr("sitecustomize.py", 'open("/tmp/MARK-py-devzip", "w").close()\n')
-EOF
+        plant_python_devzip
         loads py-devzip /dev/crashcart/bin/gdb -batch -ex 'python import sys; print(sys.prefix)'
 }
 
@@ -727,17 +734,7 @@ plant_all() {
         echo 'import os; open("/tmp/MARK-py-pth", "w").close()' | put /root/.local/lib/python3.11/site-packages/evil.pth
         echo 'open("/tmp/MARK-py-usercustomize", "w").close()' |
                 put /root/.local/lib/python3.11/site-packages/usercustomize.py
-        mkdir_in /dev/lib
-        python3 - "$TREE/usr/lib/python3.11" "$TR/dev/lib/python311.zip" <<'EOF'
-import os, sys, zipfile
-base, out = sys.argv[1], sys.argv[2]
-with zipfile.ZipFile(out, "w") as z:
-    for d, _, files in os.walk(os.path.join(base, "encodings")):
-        for f in files:
-            if f.endswith(".py"):
-                z.write(os.path.join(d, f), os.path.relpath(os.path.join(d, f), base))
-    z.writestr("sitecustomize.py", 'open("/tmp/MARK-py-devzip", "w").close()\n')
-EOF
+        plant_python_devzip
         plant_prog /tmp/evilrl
         # shellcheck disable=SC1003 # inputrc, not shell
         printf '"\\C-m": "\\C-a\\C-kshell /tmp/evilrl\\C-j"\n' | put /root/.inputrc
