@@ -173,11 +173,7 @@ directories_held_before_exec() {
 
 @test "-e through lxc-attach: neither crashcart's environment nor the host's terminal reaches the container" {
         local n=cctest-lxce-$$ p=$CC_CACHE/lxc pid out
-        mkdir -p "$p"
-        printf 'lxc.net.0.type = empty\nlxc.apparmor.profile = unconfined\n' >"$p/c.conf"
-        lxc-create -P "$p" -f "$p/c.conf" -n "$n" -t busybox >/dev/null 2>&1
-        lxc-start -P "$p" -n "$n" -d
-        for _ in $(seq 50); do pid=$(lxc-info -P "$p" -n "$n" -pH); [ -n "$pid" ] && break; sleep 0.1; done
+        pid=$(cc_lxc_start "$p" "$n")
         [ -n "$pid" ]
 
         # The positive control: lxc-attach by itself hands the container the

@@ -33,9 +33,7 @@ setup_file() {
                         --security-opt=apparmor=unconfined --security-opt=systempaths=unconfined \
                         '--device-cgroup-rule=a *:* rwm'
         fi >"$CC_RUN/oci-node-pod"
-        printf '[containers]\ndefault_ulimits=["nofile=20000:20000","nproc=32768:32768"]\n[engine]\nruntime="runc"\n' \
-                >"$CC_RUN/containers.conf"
-        export CONTAINERS_CONF=$CC_RUN/containers.conf
+        cc_podman_conf
 }
 
 teardown_file() {
@@ -207,11 +205,7 @@ in_node_pod() {
         cc_runc_rm "$id"
 
         n=cctest-nodepod-lxc-$$
-        mkdir -p "$p"
-        printf 'lxc.net.0.type = empty\nlxc.apparmor.profile = unconfined\n' >"$p/c.conf"
-        lxc-create -P "$p" -f "$p/c.conf" -n "$n" -t busybox >/dev/null 2>&1
-        lxc-start -P "$p" -n "$n" -d
-        for _ in $(seq 50); do pid=$(lxc-info -P "$p" -n "$n" -pH); [ -n "$pid" ] && break; sleep 0.1; done
+        pid=$(cc_lxc_start "$p" "$n")
         in_node_pod "$n" "$pid"
         lxc-stop -P "$p" -n "$n" -k
         lxc-destroy -P "$p" -n "$n" >/dev/null

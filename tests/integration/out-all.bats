@@ -18,10 +18,7 @@ setup_file() {
         RO_PID=$(cc_docker_run "$RO" --read-only --tmpfs /dev:ro,dev,exec,suid,mode=755 crashcart-test/busybox sleep 1000000)
         export BB_PID RO_PID
         mkdir -p "$CC_RUN"
-        # Podman as runtimes.bats runs it: runc, ulimits within the hard limits.
-        printf '[containers]\ndefault_ulimits=["nofile=20000:20000","nproc=32768:32768"]\n[engine]\nruntime="runc"\n' \
-                >"$CC_RUN/containers.conf"
-        export CONTAINERS_CONF=$CC_RUN/containers.conf
+        cc_podman_conf
         podman image exists localhost/crashcart-test-busybox ||
                 podman import -q --change 'CMD ["/bin/sh"]' "$CC_CACHE/busybox.tar" localhost/crashcart-test-busybox >/dev/null
 }

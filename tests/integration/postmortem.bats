@@ -17,9 +17,7 @@ setup_file() {
         cc_cleanup_containers
         export CRASHCART_IMAGE=$CC_CACHE/cart.sqfs
         mkdir -p "$CC_RUN"
-        printf '[containers]\ndefault_ulimits=["nofile=20000:20000","nproc=32768:32768"]\n[engine]\nruntime="runc"\n' \
-                >"$CC_RUN/containers.conf"
-        export CONTAINERS_CONF=$CC_RUN/containers.conf
+        cc_podman_conf
 }
 
 # crashcart with Podman's containers read from its storage: no service is asked

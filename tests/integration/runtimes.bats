@@ -14,11 +14,7 @@ setup_file() {
         cc_cleanup_containers
         export CRASHCART_IMAGE=$CC_CACHE/cart.sqfs
         mkdir -p "$CC_RUN"
-        # Podman: runc (crun refuses this host's hybrid cgroup layout) and
-        # ulimits within the hard limits.
-        printf '[containers]\ndefault_ulimits=["nofile=20000:20000","nproc=32768:32768"]\n[engine]\nruntime="runc"\n' \
-                >"$CC_RUN/containers.conf"
-        export CONTAINERS_CONF=$CC_RUN/containers.conf
+        cc_podman_conf
 }
 
 teardown_file() {
@@ -158,11 +154,7 @@ start_crun() {
 
 @test "LXC by name, and -e lxc-attach" {
         local n=cctest-lxc-$$ p=$CC_CACHE/lxc pid
-        mkdir -p "$p"
-        printf 'lxc.net.0.type = empty\nlxc.apparmor.profile = unconfined\n' >"$p/c.conf"
-        lxc-create -P "$p" -f "$p/c.conf" -n "$n" -t busybox >/dev/null 2>&1
-        lxc-start -P "$p" -n "$n" -d
-        for _ in $(seq 50); do pid=$(lxc-info -P "$p" -n "$n" -pH); [ -n "$pid" ] && break; sleep 0.1; done
+        pid=$(cc_lxc_start "$p" "$n")
         check_container "$n" "$pid"
         cc_expect 0 "$CRASHCART" -e "$n" /dev/crashcart/bin/echo via-lxc-attach
         [ "$output" = via-lxc-attach ]

@@ -242,6 +242,28 @@ cc_docker_run() {
 
 cc_pid_of() { docker inspect -f '{{.State.Pid}}' "$1"; }
 
+# Podman as the tests run it: runc (crun refuses this host's hybrid cgroup
+# layout) and ulimits within the hard limits, in a configuration of the suite's
+# own (CONTAINERS_CONF), never the host's.
+cc_podman_conf() {
+        mkdir -p "$CC_RUN"
+        printf '[containers]\ndefault_ulimits=["nofile=20000:20000","nproc=32768:32768"]\n[engine]\nruntime="runc"\n' \
+                >"$CC_RUN/containers.conf"
+        export CONTAINERS_CONF=$CC_RUN/containers.conf
+}
+
+# cc_lxc_start LXCPATH NAME: a busybox LXC container without a network or an
+# AppArmor profile, started; prints its init's PID (empty: it did not start).
+cc_lxc_start() {
+        local p=$1 n=$2 pid=
+        mkdir -p "$p"
+        printf 'lxc.net.0.type = empty\nlxc.apparmor.profile = unconfined\n' >"$p/c.conf"
+        lxc-create -P "$p" -f "$p/c.conf" -n "$n" -t busybox >/dev/null 2>&1
+        lxc-start -P "$p" -n "$n" -d
+        for _ in $(seq 50); do pid=$(lxc-info -P "$p" -n "$n" -pH); [ -n "$pid" ] && break; sleep 0.1; done
+        echo "$pid"
+}
+
 # An OCI bundle from the busybox rootfs, run with runc. Options: userns, rodev.
 # Prints the init PID.
 cc_runc_run() {
