@@ -36,7 +36,6 @@ const char *stored_compression_to_string(enum stored_compression c)
 void stored_core_done(struct stored_core *c)
 {
         free(c->name);
-        free(c->hostname);
         safe_close(c->fd);
         *c = (struct stored_core)STORED_CORE_INIT;
 }
@@ -177,7 +176,6 @@ int stored_core_find(int store_fd, const char *hostname, uint64_t from_usec, uin
                 stored_core_done(&best);
                 best = (struct stored_core){
                         .name = strdup(de->d_name),
-                        .hostname = TAKE_PTR(host),
                         .usec = usec,
                         .mtime = st.st_mtim,
                         .compression = comp,

@@ -24,7 +24,6 @@ enum stored_compression {
 
 struct stored_core {
         char *name;             /* the file's name in the store */
-        char *hostname;         /* user.coredump.hostname: the dumping process's */
         uint64_t usec;          /* when it dumped (from its name: whole seconds),
                                  * microseconds since the epoch */
         struct timespec mtime;  /* when systemd-coredump wrote it */

@@ -115,7 +115,6 @@ struct core_run {
 };
 
 #define CORE_RUN_INIT { .mntfd = -EBADF }
-#define CORE_STORED_DIR SANDBOX_CORE_DIR
 
 static void core_run_done(struct core_run *c)
 {
@@ -214,7 +213,7 @@ static void format_usec(uint64_t usec, char *buf, size_t size)
  * its last run when the runtime says when that was. The hostname is the dumping
  * process's word, which another process can take too; the run's times narrow it
  * down. Decompressed into a tmpfs of its own, which the sandbox shows at
- * CORE_STORED_DIR: the host's store is never in the sandbox, and nothing is
+ * SANDBOX_CORE_DIR: the host's store is never in the sandbox, and nothing is
  * written on the host's disks. */
 static int core_from_store(const struct resolve_ctx *ctx, const struct container_spec *spec, const char *hostname,
                            const char *what, struct core_run *c)
@@ -262,7 +261,7 @@ static int core_from_store(const struct resolve_ctx *ctx, const struct container
         }
         /* In the sandbox, named as in the store, without the compression's suffix. */
         n = sc.compression == STORED_PLAIN ? strlen(sc.name) : (size_t)(strrchr(sc.name, '.') - sc.name);
-        if (asprintf(&c->found.path, CORE_STORED_DIR "/%.*s", (int)n, sc.name) < 0) {
+        if (asprintf(&c->found.path, SANDBOX_CORE_DIR "/%.*s", (int)n, sc.name) < 0) {
                 c->found.path = NULL;
                 return log_error_errno(-ENOMEM, "cannot find the core");
         }
@@ -273,7 +272,7 @@ static int core_from_store(const struct resolve_ctx *ctx, const struct container
         if (r < 0)
                 return log_error_errno(r, "cannot make a tmpfs for the core");
         /* Readable by its owner only, as systemd-coredump keeps it. */
-        fd = openat(c->mntfd, c->found.path + strlen(CORE_STORED_DIR "/"), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+        fd = openat(c->mntfd, c->found.path + strlen(SANDBOX_CORE_DIR "/"), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
                     0400);
         r = fd < 0 ? NEG_ERRNO() : stored_core_extract(&sc, fd);
         if (r == -EOPNOTSUPP)
