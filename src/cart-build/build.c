@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "basic/fileio.h"
 #include "basic/log.h"
 #include "basic/spawn.h"
 #include "basic/syscalls.h"
@@ -67,6 +68,17 @@ int build_fail_errno(struct build *b, int error, const char *fmt, ...)
         error = build_vfail(b, error, true, fmt, ap);
         va_end(ap);
         return error;
+}
+
+int build_mkdir(struct build *b, const char *rel)
+{
+        _cleanup_free_ char *p = path_join(b->root, rel);
+        int r;
+
+        if (!p)
+                return -ENOMEM;
+        r = mkdir_p(p, 0755);
+        return r < 0 ? build_fail_errno(b, r, "cannot create '%s'", p) : 0;
 }
 
 int build_run(struct build *b, char *const *argv, const char *dir, char **ret_stdout)

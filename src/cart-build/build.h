@@ -68,6 +68,9 @@ void build_done(struct build *b);
 int build_fail(struct build *b, int error, const char *fmt, ...) _printf_(3, 4);
 int build_fail_errno(struct build *b, int error, const char *fmt, ...) _printf_(3, 4);
 
+/* mkdir -p of rel beneath the cart's tree (mode 0755), the failure recorded. */
+int build_mkdir(struct build *b, const char *rel);
+
 /* Runs a tool as spawn_run() does (its standard output on standard error unless
  * verbose): its exit status, or -errno recorded as "cannot run 'TOOL'". */
 int build_run(struct build *b, char *const *argv, const char *dir, char **ret_stdout);

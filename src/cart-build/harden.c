@@ -87,17 +87,6 @@ static int find_versions(struct build *b, struct versions *ret)
         return 0;
 }
 
-static int mkdir_p_in(struct build *b, const char *rel)
-{
-        _cleanup_free_ char *p = path_join(b->root, rel);
-        int r;
-
-        if (!p)
-                return -ENOMEM;
-        r = mkdir_p(p, 0755);
-        return r < 0 ? build_fail_errno(b, r, "cannot create '%s'", p) : 0;
-}
-
 static int forget_elf(struct build *b, const char *rel)
 {
         for (size_t i = 0; i < b->n_elves; i++)
@@ -164,7 +153,7 @@ static int add_perl(struct build *b, const struct redirect_vars *v)
 
         if (!v->perl)
                 return 0;
-        r = mkdir_p_in(b, "lib/perl");
+        r = build_mkdir(b, "lib/perl");
         if (r < 0)
                 return r;
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
@@ -496,7 +485,7 @@ int harden_cart(struct build *b)
             (r = add_stubs(b)) < 0)
                 return r;
         /* V39: the message catalogs (/dev/crashcart/lo): none, English. */
-        r = mkdir_p_in(b, "lo");
+        r = build_mkdir(b, "lo");
         if (r < 0)
                 return r;
         /* V41: top's rc file (its Inspect entries are commands), read through the

@@ -178,11 +178,5 @@ int wrappers_add_profile(struct build *b)
 
 int wrappers_add_out_dir(struct build *b)
 {
-        _cleanup_free_ char *out = path_join(b->root, CART_OUT_NAME);
-        int r;
-
-        if (!out)
-                return -ENOMEM;
-        r = mkdir_p(out, 0755);
-        return r < 0 ? build_fail_errno(b, r, "cannot create '%s'", out) : 0;
+        return build_mkdir(b, CART_OUT_NAME);
 }
