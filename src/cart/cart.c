@@ -503,13 +503,22 @@ static int reap_unrecorded(const struct cart_request *req, const struct target *
 }
 
 /* The last user out unmounts a cart that a run mounted. */
-static void leave_if_last(const struct cart_request *req, const struct target *t, struct session *s)
+/* The last user gone, the transient cart goes. tries > 1: a busy cart is tried
+ * again every 50 ms, for processes that are dying (the reaper's case: a killed
+ * run's processes close its socket a moment before the kernel lets go of the
+ * rest of what they held of the cart). */
+static void leave_if_last(const struct cart_request *req, const struct target *t, struct session *s, unsigned tries)
 {
         int r;
 
         if (!s->transient || s->n_users > 0)
                 return;
-        r = unmount_cart(req, t, s->fd, s->mnt_id, true);
+        for (;;) {
+                r = unmount_cart(req, t, s->fd, s->mnt_id, true);
+                if (r != -EBUSY || --tries == 0)
+                        break;
+                usleep(50000);
+        }
         if (r == -EBUSY)
                 log_warning("the cart stays mounted in %s: a process there still uses it "
                             "('crashcart -u' unmounts it)",
@@ -594,7 +603,7 @@ void cart_leave(const struct cart_request *req, const struct target *t, int rund
         }
         session_remove_self(&s);
         h->recorded = false;
-        leave_if_last(req, t, &s);
+        leave_if_last(req, t, &s, 1);
         session_close(rundir_fd, &s);
 }
 
@@ -612,7 +621,7 @@ int cart_reap(const struct cart_request *req, const struct target *t, int rundir
         session_remove_user(&s, run_pid);
         if (placing)
                 reap_unrecorded(req, t, &s, placing);
-        leave_if_last(req, t, &s);
+        leave_if_last(req, t, &s, 40);
         return session_close(rundir_fd, &s);
 }
 
